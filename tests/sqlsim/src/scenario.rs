@@ -1,0 +1,167 @@
+//! The scenario file: what server the simulator pretends to be, and its state at start.
+//!
+//! Shared by the TDS core (issue 2) and the backup engine (issue 3). Add fields; do not rename.
+//! Every field has a default so a scenario file only says what differs from a stock
+//! SQL Server 2022 CU17 on a Windows Azure VM.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// `@@SERVERNAME` and `SERVERPROPERTY('ServerName')`.
+    pub server_name: String,
+    /// `SERVERPROPERTY('ProductVersion')`, e.g. `16.0.4175.1`.
+    pub product_version: String,
+    /// `SERVERPROPERTY('ProductUpdateLevel')`, e.g. `CU17`.
+    pub product_update_level: String,
+    /// `SERVERPROPERTY('ProductUpdateReference')`, e.g. `KB5048038`.
+    pub product_update_reference: String,
+    /// `SERVERPROPERTY('ProductLevel')`, e.g. `RTM`.
+    pub product_level: String,
+    /// `SERVERPROPERTY('Edition')`, e.g. `Developer Edition (64-bit)`.
+    pub edition: String,
+    /// `SERVERPROPERTY('EngineEdition')`: 2 Standard, 3 Enterprise/Developer, 4 Express, 8 MI.
+    pub engine_edition: i32,
+    /// `sys.dm_os_host_info.host_platform`: `Windows` or `Linux`.
+    pub host_platform: String,
+    /// Failover cluster instance (`SERVERPROPERTY('IsClustered')`).
+    pub clustered: bool,
+    /// Whether a primary managed identity is selected for the instance (Azure VM + Entra).
+    pub primary_managed_identity: bool,
+    /// `SERVERPROPERTY('InstanceDefaultDataPath')`, with trailing backslash as SQL Server reports it.
+    pub default_data_path: String,
+    /// `SERVERPROPERTY('InstanceDefaultLogPath')`.
+    pub default_log_path: String,
+    /// Trace flags on globally at start (e.g. `[4675]`).
+    pub trace_flags: Vec<i32>,
+    pub logins: Vec<Login>,
+    pub databases: Vec<Database>,
+    /// Credentials that exist at start.
+    pub credentials: Vec<CredentialSeed>,
+    /// Storage accounts the server can reach (issue 3).
+    pub storage: Vec<StorageAccount>,
+    /// Backup/restore speed in MB/s, so a backup takes a predictable time (issue 3).
+    pub throughput_mb_per_s: f64,
+    /// Faults to inject (issue 3).
+    pub faults: Faults,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            server_name: "SQLVM01".into(),
+            product_version: "16.0.4175.1".into(),
+            product_update_level: "CU17".into(),
+            product_update_reference: "KB5048038".into(),
+            product_level: "RTM".into(),
+            edition: "Developer Edition (64-bit)".into(),
+            engine_edition: 3,
+            host_platform: "Windows".into(),
+            clustered: false,
+            primary_managed_identity: true,
+            default_data_path: "F:\\data\\".into(),
+            default_log_path: "G:\\log\\".into(),
+            trace_flags: vec![],
+            logins: vec![Login {
+                name: "sa".into(),
+                password: Some("Sim-Passw0rd!".into()),
+                principal: None,
+                sysadmin: true,
+                backup_operator: false,
+                can_view_server_state: true,
+            }],
+            databases: vec![],
+            credentials: vec![],
+            storage: vec![],
+            throughput_mb_per_s: 200.0,
+            faults: Faults::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Login {
+    pub name: String,
+    /// SQL authentication password; `None` for an Entra principal.
+    pub password: Option<String>,
+    /// For token logins: the token's `upn`, `unique_name`, `oid` or `appid` claim must equal this.
+    pub principal: Option<String>,
+    pub sysadmin: bool,
+    /// Member of db_backupoperator in every database (BACKUP allowed without sysadmin).
+    pub backup_operator: bool,
+    /// VIEW SERVER STATE: may read other sessions' rows in `sys.dm_exec_requests`.
+    pub can_view_server_state: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Database {
+    pub name: String,
+    /// `FULL`, `BULK_LOGGED` or `SIMPLE`.
+    pub recovery_model: String,
+    /// `ONLINE`, `RESTORING`, `OFFLINE`, ...
+    pub state: String,
+    /// Files; empty means one data file and one log file named after the database.
+    pub files: Vec<DbFile>,
+    /// Sessions using the database (RESTORE … REPLACE then fails with 3101).
+    pub in_use: bool,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database {
+            name: String::new(),
+            recovery_model: "FULL".into(),
+            state: "ONLINE".into(),
+            files: vec![],
+            in_use: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DbFile {
+    pub logical_name: String,
+    pub physical_name: String,
+    /// `ROWS` (data) or `LOG`.
+    pub file_type: String,
+    pub size_mb: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct CredentialSeed {
+    pub name: String,
+    /// `Managed Identity`, `SHARED ACCESS SIGNATURE`, `S3 Access Key`, or any other identity.
+    pub identity: String,
+    pub secret: Option<String>,
+}
+
+/// A storage account as the server sees it, mapped onto an Azurite endpoint (issue 3).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageAccount {
+    /// The public name, e.g. `https://acct.blob.core.windows.net`.
+    pub account_url: String,
+    /// Where the bytes really go, e.g. `https://127.0.0.1:10000/devstoreaccount1`.
+    pub endpoint: String,
+    /// Role of the primary managed identity on the account: `Contributor`, `Reader` or `None`.
+    pub managed_identity_role: String,
+    /// The network path to the account is blocked (firewall): OS error 5, like a missing role.
+    pub network_blocked: bool,
+}
+
+/// Faults injected on purpose (issue 3). Tests may also set them at run time.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// Drop the client connection when a backup/restore reaches this percentage.
+    pub drop_connection_at_percent: Option<u32>,
+    /// Storage answers 503 Server Busy.
+    pub storage_unavailable: bool,
+    /// Storage requests time out.
+    pub storage_timeout: bool,
+}
