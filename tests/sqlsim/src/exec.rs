@@ -7,8 +7,12 @@
 //! fires `ExecContext::cancel`; a long executor checks it (or `select!`s on `cancelled()`) and
 //! returns [`ExecError::Cancelled`], after which the session answers DONE with the ATTN bit.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+use crate::state::ServerState;
 
 /// An INFO (class <= 10) or ERROR (class > 10) message, as SQL Server sends it.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +125,14 @@ pub struct ExecContext {
     pub login: String,
     pub out: mpsc::Sender<Event>,
     pub cancel: CancellationToken,
+    /// The whole server (scenario facts + mutable state).
+    pub server: Arc<ServerState>,
+    /// The session's login is a member of sysadmin.
+    pub is_sysadmin: bool,
+    /// The session's login may run BACKUP (sysadmin or db_backupoperator).
+    pub is_backup_operator: bool,
+    /// Current database of the session.
+    pub database: String,
 }
 
 impl ExecContext {

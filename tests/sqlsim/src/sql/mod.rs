@@ -1,0 +1,2 @@
+//! T-SQL recognition and the catalog statements the simulator answers.
+pub mod lexer;
