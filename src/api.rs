@@ -1,0 +1,316 @@
+//! The JSON contract (`docs/json-contract.md`) as serde types: requests in, results out.
+//!
+//! Requests reject unknown fields, so a misspelt option is an error rather than silently
+//! ignored. Results do not carry `contract_version` themselves: the C boundary adds it to every
+//! object it returns ([`envelope`]).
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// Version of the JSON contract. Bumped when a field changes name, type or meaning.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// Wrap a result object: `{"contract_version": 1, ...fields}`.
+pub fn envelope<T: Serialize>(value: &T) -> serde_json::Value {
+    let mut v = serde_json::to_value(value).unwrap_or_else(|e| {
+        serde_json::json!({"error": {"kind": "Internal", "message": format!("result not serialisable: {e}")}})
+    });
+    if let serde_json::Value::Object(map) = &mut v {
+        map.insert("contract_version".into(), CONTRACT_VERSION.into());
+    }
+    v
+}
+
+/// The error envelope: `{"contract_version": 1, "error": {...}}`.
+pub fn error_envelope(e: &crate::errors::Error) -> serde_json::Value {
+    serde_json::json!({"contract_version": CONTRACT_VERSION, "error": e.to_json()})
+}
+
+/// A secret string (password, access token, SAS). Zeroized on drop; `Debug` and `Serialize`
+/// print `***`, so a secret cannot leak through a log line or a serialised request.
+#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The secret value. Hand it only to the driver or the statement builder.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("***")
+    }
+}
+
+/// How to authenticate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Auth {
+    /// SQL Server login.
+    Sql { user: String, password: Secret },
+    /// A Microsoft Entra access token for `https://database.windows.net/`, acquired by the caller.
+    AccessToken { token: Secret },
+    /// A token from this machine's managed identity (IMDS, or IDENTITY_ENDPOINT/IDENTITY_HEADER).
+    ManagedIdentity {
+        #[serde(default)]
+        client_id: Option<String>,
+        #[serde(default)]
+        object_id: Option<String>,
+        #[serde(default)]
+        resource_id: Option<String>,
+    },
+    /// Windows integrated authentication (Windows builds only).
+    Integrated,
+}
+
+/// TLS level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encrypt {
+    /// Encrypt everything; fail if the server cannot (default).
+    #[default]
+    Mandatory,
+    /// Encrypt the login only (for old servers), like SqlClient's `Encrypt=Optional`.
+    Optional,
+    /// TDS 8.0: TLS before the first TDS packet (SQL Server 2022+).
+    Strict,
+    /// No TLS at all (the password travels obfuscated only). For test rigs.
+    Off,
+}
+
+fn default_connect_timeout() -> u32 {
+    15
+}
+fn default_command_timeout() -> u32 {
+    30
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionRequest {
+    /// `host`, `host,port` or `host\instance`.
+    pub server: String,
+    #[serde(default)]
+    pub database: Option<String>,
+    pub auth: Auth,
+    #[serde(default)]
+    pub encrypt: Encrypt,
+    #[serde(default)]
+    pub trust_server_certificate: bool,
+    #[serde(default)]
+    pub host_name_in_certificate: Option<String>,
+    /// Extra CA certificate(s), PEM or DER, trusted besides the system roots.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_s: u32,
+    /// Per-response command timeout; 0 = none. Never applied to BACKUP / RESTORE.
+    #[serde(default = "default_command_timeout")]
+    pub command_timeout_s: u32,
+}
+
+/// Identity of a credential to create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialIdentity {
+    ManagedIdentity,
+    Sas,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialCreate {
+    pub connection: ConnectionRequest,
+    pub url: String,
+    pub identity: CredentialIdentity,
+    /// The SAS token when `identity` is `sas`.
+    #[serde(default)]
+    pub secret: Option<Secret>,
+    #[serde(default)]
+    pub replace: bool,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// A row of `sys.credentials`, classified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialInfo {
+    pub credential_id: i32,
+    pub name: String,
+    /// `credential_identity` as stored.
+    pub identity: String,
+    /// `managed_identity`, `sas`, `s3` or `other`.
+    pub kind: String,
+    pub create_date: Option<chrono::NaiveDateTime>,
+    pub modify_date: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialCreated {
+    /// `created`, `replaced`, `would_create`, `would_replace`.
+    pub action: String,
+    /// The credential as the server now lists it (`null` for a dry run).
+    pub credential: Option<CredentialInfo>,
+    /// Statements sent (or, for a dry run, that would be sent), secrets masked.
+    pub statements: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialList {
+    pub connection: ConnectionRequest,
+    /// Only the credential whose name matches this container (or blob) URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialListResult {
+    pub credentials: Vec<CredentialInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialRemove {
+    pub connection: ConnectionRequest,
+    pub name: String,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialRemoved {
+    /// `removed` or `would_remove`.
+    pub action: String,
+    pub name: String,
+    pub statements: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCheck {
+    pub connection: ConnectionRequest,
+    /// The container URL whose credential to check; without it the credential checks are `unknown`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Turn trace flag 4675 on globally when it is off (needs sysadmin).
+    #[serde(default)]
+    pub enable_trace_flag: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Warn,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// `Version`, `HostPlatform`, `FailoverCluster`, `TraceFlag4675`, `Credential`,
+    /// `CredentialVerifiedByTraceFlag`, `BackupPermission`.
+    pub name: String,
+    pub status: CheckStatus,
+    pub evidence: String,
+    pub recommended_action: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerCheckResult {
+    pub server: String,
+    pub product_version: String,
+    /// True when no check failed.
+    pub ready: bool,
+    pub checks: Vec<Check>,
+    /// Statements that changed the server (only `DBCC TRACEON` when asked).
+    #[serde(default)]
+    pub statements: Vec<String>,
+}
+
+/// Parse a request, turning serde's message into an `InvalidArgument` that names the field.
+pub fn parse_request<T: serde::de::DeserializeOwned>(json: &str) -> crate::errors::Result<T> {
+    serde_json::from_str(json).map_err(|e| {
+        // serde_json messages name the field and position, never the value of a string.
+        crate::errors::Error::invalid(format!("The request is not valid: {e}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_defaults_and_auth_kinds() {
+        let c: ConnectionRequest = parse_request(r#"{"server":"h,1433","auth":{"kind":"sql","user":"sa","password":"p@ss"}}"#).unwrap();
+        assert_eq!(c.encrypt, Encrypt::Mandatory);
+        assert!(!c.trust_server_certificate);
+        assert_eq!(c.connect_timeout_s, 15);
+        assert_eq!(c.command_timeout_s, 30);
+        assert!(matches!(&c.auth, Auth::Sql { user, password } if user == "sa" && password.expose() == "p@ss"));
+        let t: Auth = serde_json::from_str(r#"{"kind":"access_token","token":"eyJ"}"#).unwrap();
+        assert!(matches!(t, Auth::AccessToken { .. }));
+        let m: Auth = serde_json::from_str(r#"{"kind":"managed_identity","client_id":"abc"}"#).unwrap();
+        assert_eq!(m, Auth::ManagedIdentity { client_id: Some("abc".into()), object_id: None, resource_id: None });
+        let i: Auth = serde_json::from_str(r#"{"kind":"integrated"}"#).unwrap();
+        assert_eq!(i, Auth::Integrated);
+    }
+
+    #[test]
+    fn secrets_never_serialise_or_debug() {
+        let c: ConnectionRequest = parse_request(r#"{"server":"h","auth":{"kind":"sql","user":"sa","password":"TopSecret1"}}"#).unwrap();
+        assert!(!format!("{c:?}").contains("TopSecret1"));
+        assert!(!serde_json::to_string(&c).unwrap().contains("TopSecret1"));
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_values_are_rejected_by_name() {
+        let e = parse_request::<ConnectionRequest>(r#"{"server":"h","auth":{"kind":"sql","user":"sa","password":"x"},"encrpyt":"off"}"#).unwrap_err();
+        assert!(e.to_string().contains("encrpyt"), "{e}");
+        let e = parse_request::<ConnectionRequest>(r#"{"server":"h","auth":{"kind":"kerberos"}}"#).unwrap_err();
+        assert!(e.to_string().contains("kerberos"), "{e}");
+        let e = parse_request::<ConnectionRequest>(r#"{"server":"h","auth":{"kind":"sql","user":"sa","password":"x"},"encrypt":"maybe"}"#).unwrap_err();
+        assert!(e.to_string().contains("maybe"), "{e}");
+    }
+
+    #[test]
+    fn result_round_trip_and_envelope() {
+        let r = CredentialCreated {
+            action: "created".into(),
+            credential: Some(CredentialInfo {
+                credential_id: 65536,
+                name: "https://acct.blob.core.windows.net/c".into(),
+                identity: "Managed Identity".into(),
+                kind: "managed_identity".into(),
+                create_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(16, 40, 0),
+                modify_date: None,
+            }),
+            statements: vec!["CREATE CREDENTIAL [x] WITH IDENTITY = N'Managed Identity'".into()],
+            warnings: vec![],
+        };
+        let v = envelope(&r);
+        assert_eq!(v["contract_version"], 1);
+        assert_eq!(v["credential"]["create_date"], "2026-11-26T16:40:00");
+        let back: CredentialCreated = serde_json::from_value(v).unwrap();
+        assert_eq!(back, r);
+        let s = ServerCheckResult { server: "S".into(), product_version: "16.0.4175.1".into(), ready: true, checks: vec![Check { name: "Version".into(), status: CheckStatus::Pass, evidence: "e".into(), recommended_action: None }], statements: vec![] };
+        let v = envelope(&s);
+        assert_eq!(v["checks"][0]["status"], "pass");
+        assert_eq!(serde_json::from_value::<ServerCheckResult>(v).unwrap(), s);
+    }
+}

@@ -1,0 +1,194 @@
+//! Connecting: a [`ConnectionRequest`] becomes a logged-in tiberius [`Client`].
+//!
+//! - Target: `host`, `host,port`, `host\instance` (SQL Server Browser, [`browser`]).
+//! - Auth: SQL login, access token, managed identity ([`crate::identity`]), integrated
+//!   (Windows builds only; elsewhere `NotSupported`).
+//! - TLS (rustls): `mandatory` (default, validated against the system roots plus `ca_file`),
+//!   `optional` (login packet only, like SqlClient's `Encrypt=Optional`), `strict` (TDS 8.0),
+//!   `off` (no TLS). `trust_server_certificate` is an explicit opt-in; `host_name_in_certificate`
+//!   overrides the name validated. With `optional` the login TLS is validated the same way.
+//! - Timeouts: the TCP connect + login is bounded by `connect_timeout_s`; every command by
+//!   `command_timeout_s` (per server round trip). BACKUP/RESTORE must connect with
+//!   [`ConnectOptions::no_command_timeout`].
+
+pub mod browser;
+pub mod target;
+
+use crate::api::{Auth, ConnectionRequest, Encrypt};
+use crate::errors::{Error, ErrorKind, Result};
+use std::time::Duration;
+use tiberius::{AuthMethod, Config, EncryptionLevel};
+use tokio::net::TcpStream;
+use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
+
+pub use target::{parse_target, Target};
+
+/// A logged-in connection.
+///
+/// cbindgen:ignore
+pub type Client = tiberius::Client<Compat<TcpStream>>;
+
+/// Options the caller of [`connect_with`] may change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConnectOptions {
+    /// Do not apply `command_timeout_s` (BACKUP / RESTORE, which run for hours).
+    pub no_command_timeout: bool,
+}
+
+/// Connect and log in with the request's settings (command timeout applied).
+pub async fn connect(req: &ConnectionRequest) -> Result<Client> {
+    connect_with(req, ConnectOptions::default()).await
+}
+
+/// Connect and log in.
+pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Result<Client> {
+    crate::runtime::install_crypto_provider();
+    let target = parse_target(&req.server)?;
+    validate(req)?;
+    let connect_timeout = Duration::from_secs(req.connect_timeout_s.max(1) as u64);
+    let fut = async {
+        let port = match (&target.instance, target.port) {
+            (Some(inst), _) => browser::resolve(&target.host, inst, connect_timeout.min(Duration::from_secs(5))).await?,
+            (None, Some(p)) => p,
+            (None, None) => 1433,
+        };
+        let mut config = build_config(req, &target, port, opts)?;
+        config.authentication(auth_method(&req.auth).await?);
+        let tcp = TcpStream::connect((target.host.as_str(), port)).await.map_err(|e| {
+            let kind = match e.kind() {
+                std::io::ErrorKind::TimedOut => ErrorKind::ConnectionTimeout,
+                _ => ErrorKind::ConnectionRefused,
+            };
+            Error::Connection { kind, message: format!("Cannot connect to {} (port {port}): {e}", target.describe()) }
+        })?;
+        let _ = tcp.set_nodelay(true);
+        tiberius::Client::connect(config, tcp.compat_write()).await.map_err(Error::from_tiberius_connect)
+    };
+    match tokio::time::timeout(connect_timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::Connection {
+            kind: ErrorKind::ConnectionTimeout,
+            message: format!("Connecting to {} did not complete within {} s (connect_timeout_s).", target.describe(), connect_timeout.as_secs()),
+        }),
+    }
+}
+
+fn validate(req: &ConnectionRequest) -> Result<()> {
+    if req.trust_server_certificate && req.ca_file.is_some() {
+        return Err(Error::invalid("trust_server_certificate and ca_file exclude each other: either validate against a CA or trust any certificate."));
+    }
+    if let Some(ca) = &req.ca_file {
+        if !std::path::Path::new(ca).is_file() {
+            return Err(Error::invalid(format!("ca_file '{ca}' does not exist or is not a file.")));
+        }
+    }
+    if let Some(db) = &req.database {
+        if db.is_empty() || db.chars().count() > 128 {
+            return Err(Error::invalid("connection.database must be 1-128 characters."));
+        }
+    }
+    match &req.auth {
+        Auth::Sql { user, password } if user.is_empty() || password.expose().is_empty() => {
+            Err(Error::invalid("SQL authentication needs a user and a password."))
+        }
+        Auth::AccessToken { token } if token.expose().is_empty() => Err(Error::invalid("The access token is empty.")),
+        _ => Ok(()),
+    }
+}
+
+/// The tiberius configuration, without authentication (pure except for reading `ca_file`).
+pub fn build_config(req: &ConnectionRequest, target: &Target, port: u16, opts: ConnectOptions) -> Result<Config> {
+    let mut c = Config::new();
+    c.host(&target.host);
+    c.port(port);
+    c.database(req.database.as_deref().unwrap_or("master"));
+    c.application_name("SqlUrlBackup");
+    c.encryption(match req.encrypt {
+        Encrypt::Mandatory => EncryptionLevel::Required,
+        Encrypt::Optional => EncryptionLevel::Off,
+        Encrypt::Strict => EncryptionLevel::Strict,
+        Encrypt::Off => EncryptionLevel::NotSupported,
+    });
+    if req.trust_server_certificate {
+        c.trust_cert();
+    } else if let Some(ca) = &req.ca_file {
+        let bytes = std::fs::read(ca).map_err(|e| Error::invalid(format!("cannot read ca_file '{ca}': {e}")))?;
+        c.trust_cert_ca_bundle(bytes);
+    }
+    if let Some(h) = &req.host_name_in_certificate {
+        c.hostname_in_certificate(h);
+    }
+    let secs = req.command_timeout_s;
+    c.command_timeout(if opts.no_command_timeout || secs == 0 { None } else { Some(Duration::from_secs(secs as u64)) });
+    Ok(c)
+}
+
+async fn auth_method(auth: &Auth) -> Result<AuthMethod> {
+    Ok(match auth {
+        Auth::Sql { user, password } => AuthMethod::sql_server(user, password.expose()),
+        Auth::AccessToken { token } => AuthMethod::aad_token(token.expose()),
+        Auth::ManagedIdentity { client_id, object_id, resource_id } => {
+            let sel = crate::identity::IdentitySelector { client_id: client_id.clone(), object_id: object_id.clone(), resource_id: resource_id.clone() };
+            let tok = crate::identity::acquire_token(crate::identity::SQL_RESOURCE, &sel).await?;
+            AuthMethod::aad_token(tok.token.expose())
+        }
+        Auth::Integrated => integrated()?,
+    })
+}
+
+#[cfg(windows)]
+fn integrated() -> Result<AuthMethod> {
+    Ok(AuthMethod::Integrated)
+}
+
+#[cfg(not(windows))]
+fn integrated() -> Result<AuthMethod> {
+    Err(Error::not_supported("Windows integrated authentication is available in the Windows build only; use a SQL login, an access token or a managed identity."))
+}
+
+/// Run a batch whose results are not needed, mapping errors and attaching the masked statement.
+pub async fn execute(client: &mut Client, sql: &crate::tsql::Sql) -> Result<u64> {
+    let r = client.execute(sql.text(), &[]).await.map_err(|e| Error::from_tiberius(e).with_statement(sql.masked()))?;
+    Ok(r.total())
+}
+
+/// Run a query and collect all rows of its first result set.
+pub async fn query_rows(client: &mut Client, sql: &crate::tsql::Sql) -> Result<Vec<tiberius::Row>> {
+    let stream = client.simple_query(sql.text()).await.map_err(|e| Error::from_tiberius(e).with_statement(sql.masked()))?;
+    stream.into_first_result().await.map_err(|e| Error::from_tiberius(e).with_statement(sql.masked()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::parse_request;
+
+    fn req(extra: &str) -> ConnectionRequest {
+        parse_request(&format!(r#"{{"server":"127.0.0.1,14331","auth":{{"kind":"sql","user":"sa","password":"x"}}{extra}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn config_defaults_encrypt_and_timeouts() {
+        let r = req("");
+        let t = parse_target(&r.server).unwrap();
+        let c = build_config(&r, &t, 14331, ConnectOptions::default()).unwrap();
+        assert_eq!(c.get_addr(), "127.0.0.1:14331");
+        assert_eq!(c.get_command_timeout(), Some(Duration::from_secs(30)));
+        let c = build_config(&r, &t, 14331, ConnectOptions { no_command_timeout: true }).unwrap();
+        assert_eq!(c.get_command_timeout(), None);
+    }
+
+    #[test]
+    fn rejects_conflicting_tls_options_and_missing_ca() {
+        let r = req(r#","trust_server_certificate":true,"ca_file":"/etc/hosts""#);
+        assert!(matches!(validate(&r), Err(Error::InvalidArgument(_))));
+        let r = req(r#","ca_file":"/nonexistent/ca.pem""#);
+        assert!(validate(&r).unwrap_err().to_string().contains("does not exist"));
+    }
+
+    #[cfg(not(windows))]
+    #[test]
+    fn integrated_is_not_supported_here() {
+        assert!(matches!(integrated(), Err(Error::NotSupported(_))));
+    }
+}

@@ -1,0 +1,503 @@
+//! The one error type of the library: every failure has a stable [`ErrorKind`] (the PowerShell
+//! ErrorId), a PowerShell `ErrorCategory`, a message and a recommended action, and maps to one
+//! [`SqlurlResult`](crate::ffi::SqlurlResult) code at the C boundary.
+//!
+//! SQL Server errors are classified by number ([`classify_sql`]); connection and TLS failures by
+//! what tiberius reports ([`Error::from_tiberius`]). Messages never carry secrets: statements are
+//! stored in their masked form (see [`crate::tsql::Sql`]).
+
+use serde::Serialize;
+
+/// Stable error kinds (see `docs/json-contract.md`). The `Debug`/serde name is the contract name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorKind {
+    InvalidArgument,
+    InvalidUrl,
+    NotSupported,
+    ConnectionRefused,
+    ConnectionTimeout,
+    CommandTimeout,
+    CertificateNotTrusted,
+    CertificateNameMismatch,
+    TlsFailure,
+    LoginFailed,
+    InstanceNotFound,
+    IdentityEndpointFailed,
+    ManagedIdentityNotSelected,
+    StorageAccessDenied,
+    StorageRequestNotSupported,
+    BackupBlobNotFound,
+    BackupDeviceError,
+    FilesInUse,
+    DatabaseInUse,
+    DifferentDatabaseInBackup,
+    TailLogNotBackedUp,
+    SimpleRecoveryModel,
+    NoCurrentDatabaseBackup,
+    BlobExists,
+    BlockLimitReached,
+    CredentialNotFound,
+    CredentialExists,
+    PermissionDenied,
+    BackupChainBroken,
+    DatabaseExists,
+    Cancelled,
+    SqlError,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The PowerShell `System.Management.Automation.ErrorCategory` name.
+    pub fn category(self) -> &'static str {
+        use ErrorKind::*;
+        match self {
+            InvalidArgument | InvalidUrl => "InvalidArgument",
+            NotSupported => "NotImplemented",
+            ConnectionRefused | InstanceNotFound => "ConnectionError",
+            ConnectionTimeout | CommandTimeout => "OperationTimeout",
+            CertificateNotTrusted | CertificateNameMismatch | TlsFailure => "SecurityError",
+            LoginFailed | StorageAccessDenied | PermissionDenied => "PermissionDenied",
+            IdentityEndpointFailed => "AuthenticationError",
+            ManagedIdentityNotSelected => "ResourceUnavailable",
+            StorageRequestNotSupported => "InvalidOperation",
+            BackupBlobNotFound | CredentialNotFound => "ObjectNotFound",
+            BackupDeviceError => "WriteError",
+            FilesInUse | DatabaseInUse => "ResourceBusy",
+            DifferentDatabaseInBackup | TailLogNotBackedUp | SimpleRecoveryModel
+            | NoCurrentDatabaseBackup | BackupChainBroken => "InvalidOperation",
+            BlobExists | CredentialExists | DatabaseExists => "ResourceExists",
+            BlockLimitReached => "LimitsExceeded",
+            Cancelled => "OperationStopped",
+            SqlError => "InvalidOperation",
+            Internal => "NotSpecified",
+        }
+    }
+
+    /// What the user should do next; `None` when there is nothing better than the message.
+    pub fn recommended_action(self) -> Option<&'static str> {
+        use ErrorKind::*;
+        Some(match self {
+            InvalidArgument => "Correct the request and try again.",
+            InvalidUrl => "Use the container URL: https://<account>.blob.core.windows.net/<container> (https, lower-case account, no trailing '/', no blob path).",
+            NotSupported => return None,
+            ConnectionRefused => "Check the server name and port, that SQL Server is running and listens on TCP, and that no firewall blocks the port.",
+            ConnectionTimeout => "Check the network path to the server (name resolution, firewall, NSG) or raise connect_timeout_s.",
+            CommandTimeout => "The server did not answer in time: raise command_timeout_s or look for blocking on the server.",
+            CertificateNotTrusted => "Install the server certificate's CA in the trusted roots or pass it as ca_file; use trust_server_certificate only on a network you trust.",
+            CertificateNameMismatch => "Connect with the name the certificate was issued for, or set host_name_in_certificate to that name.",
+            TlsFailure => "Check the server's TLS configuration (protocol versions, certificate) and the encrypt setting.",
+            LoginFailed => "Check the login name and password or token, that the login exists and is enabled, and that it may connect to the database.",
+            InstanceNotFound => "Start the SQL Server Browser service (UDP 1434) and allow it through the firewall, or connect with host,port instead of the instance name.",
+            IdentityEndpointFailed => "Check that this machine has a managed identity (and that client_id / object_id / resource_id select an assigned one), and that the identity endpoint is reachable.",
+            ManagedIdentityNotSelected => "Select a primary managed identity for the SQL Server instance in the Azure portal (Microsoft Entra ID blade of the SQL virtual machine), then drop and recreate the credential.",
+            StorageAccessDenied => "Operating system error 5 means either the primary managed identity lacks the Storage Blob Data Contributor role on the storage account, or the network path (storage firewall, private endpoint, NSG) is blocked: check both.",
+            StorageRequestNotSupported => "Operating system error 50: check the credential (a SAS must not start with '?', must not be expired and needs the right permissions) and that the account is a general-purpose v2 / BlobStorage account.",
+            BackupBlobNotFound => "The blob does not exist: check the URL (it is case sensitive) and the container.",
+            BackupDeviceError => "Check the URL, the credential that matches it and the storage account.",
+            FilesInUse => "The target files are used by another database: restore WITH REPLACE over that database, MOVE the files to other paths, or drop the database that uses them.",
+            DatabaseInUse => "Close the other sessions using the database (for example ALTER DATABASE ... SET SINGLE_USER WITH ROLLBACK IMMEDIATE) and retry.",
+            DifferentDatabaseInBackup => "Restore to a new database name, or replace the existing database explicitly.",
+            TailLogNotBackedUp => "Back up the tail of the log first (BACKUP LOG ... WITH NORECOVERY), or replace the database explicitly if its recent changes may be lost.",
+            SimpleRecoveryModel => "Log backups need the FULL or BULK_LOGGED recovery model: ALTER DATABASE ... SET RECOVERY FULL, then take a full backup.",
+            NoCurrentDatabaseBackup => "Take a full database backup before the first log backup.",
+            BlobExists => "A blob with that name exists: choose another name, or overwrite explicitly.",
+            BlockLimitReached => "The blob reached the 50,000-block limit: stripe the backup over more URLs or use a larger MAXTRANSFERSIZE (4 MB).",
+            CredentialNotFound => "Create the credential for the container URL first (managed identity or SAS).",
+            CredentialExists => "A credential with that name exists: replace it explicitly, or remove it first.",
+            PermissionDenied => "Run with a login that has the permission needed (sysadmin, or db_backupoperator for BACKUP).",
+            BackupChainBroken => "Supply every backup of the chain: the full backup, the latest differential and all log backups after it.",
+            DatabaseExists => "Choose another database name, or replace the existing database explicitly.",
+            Cancelled => return None,
+            SqlError => return None,
+            Internal => "This is a bug in SqlUrlBackup: please report it with the message.",
+        })
+    }
+}
+
+/// One message as SQL Server sent it (an ERROR token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SqlMessage {
+    pub number: u32,
+    pub class: u8,
+    pub state: u8,
+    pub message: String,
+    pub server: String,
+    pub procedure: String,
+    pub line: u32,
+}
+
+impl From<&tiberius::error::TokenError> for SqlMessage {
+    fn from(t: &tiberius::error::TokenError) -> Self {
+        SqlMessage {
+            number: t.code(),
+            class: t.class(),
+            state: t.state(),
+            message: t.message().to_string(),
+            server: t.server().to_string(),
+            procedure: t.procedure().to_string(),
+            line: t.line(),
+        }
+    }
+}
+
+/// A classified SQL Server error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerError {
+    pub kind: ErrorKind,
+    /// What the server sent, cause first.
+    pub sql: Vec<SqlMessage>,
+    /// The operating system error inside a 3201 message (5, 50, 2, ...).
+    pub os_error: Option<u32>,
+    /// Our explanation (the server's text plus what it means).
+    pub message: String,
+}
+
+/// The library's error.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed (not UTF-8, not JSON, a missing or bad field).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// A container URL failed validation.
+    #[error("{0}")]
+    InvalidUrl(String),
+    /// This build or platform cannot do what the request asks.
+    #[error("{0}")]
+    NotSupported(String),
+    /// Checked before anything was sent (broken chain, database exists, ...).
+    #[error("{message}")]
+    Precondition { kind: ErrorKind, message: String },
+    /// Could not connect: refused, timeout, TLS, login, instance lookup.
+    #[error("{message}")]
+    Connection { kind: ErrorKind, message: String },
+    /// The managed-identity token endpoint failed.
+    #[error("{0}")]
+    Identity(String),
+    /// The server did not answer a command in time.
+    #[error("{0}")]
+    CommandTimeout(String),
+    /// SQL Server returned an error.
+    #[error("{}", .error.message)]
+    Server {
+        error: ServerError,
+        /// The statement that failed, secrets masked.
+        statement: Option<String>,
+        database: Option<String>,
+    },
+    #[error("the operation was cancelled")]
+    Cancelled,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Shorthand.
+///
+/// cbindgen:ignore
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidArgument(msg.into())
+    }
+    pub fn not_supported(msg: impl Into<String>) -> Self {
+        Error::NotSupported(msg.into())
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::InvalidUrl(_) => ErrorKind::InvalidUrl,
+            Error::NotSupported(_) => ErrorKind::NotSupported,
+            Error::Precondition { kind, .. } | Error::Connection { kind, .. } => *kind,
+            Error::Identity(_) => ErrorKind::IdentityEndpointFailed,
+            Error::CommandTimeout(_) => ErrorKind::CommandTimeout,
+            Error::Server { error, .. } => error.kind,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    pub fn category(&self) -> &'static str {
+        self.kind().category()
+    }
+
+    pub fn recommended_action(&self) -> Option<&'static str> {
+        self.kind().recommended_action()
+    }
+
+    /// Attach the (masked) statement that failed, for server errors.
+    pub fn with_statement(mut self, masked: impl Into<String>) -> Self {
+        if let Error::Server { statement, .. } = &mut self {
+            *statement = Some(masked.into());
+        }
+        self
+    }
+
+    /// Attach the database the failure concerns, for server errors.
+    pub fn with_database(mut self, db: impl Into<String>) -> Self {
+        if let Error::Server { database, .. } = &mut self {
+            *database = Some(db.into());
+        }
+        self
+    }
+
+    /// Classify a tiberius error raised while running a statement (after login).
+    /// A command timeout, a server error, or a broken connection.
+    pub fn from_tiberius(e: tiberius::error::Error) -> Self {
+        use tiberius::error::{Error as T, IoErrorKind};
+        match e {
+            T::Server(tok) => Error::from_sql(vec![SqlMessage::from(&tok)]),
+            T::Io { kind: IoErrorKind::TimedOut, message } => Error::CommandTimeout(format!(
+                "The server did not answer within the command timeout ({message})."
+            )),
+            other => classify_connection_error(&other),
+        }
+    }
+
+    /// Classify a tiberius error raised while connecting and logging in.
+    pub fn from_tiberius_connect(e: tiberius::error::Error) -> Self {
+        match e {
+            tiberius::error::Error::Server(tok) => {
+                let msg = SqlMessage::from(&tok);
+                if msg.number == 18456 || msg.number == 18452 || msg.number == 18470 || msg.number == 4060 {
+                    Error::Connection {
+                        kind: ErrorKind::LoginFailed,
+                        message: format!("Login failed: {} (error {})", msg.message, msg.number),
+                    }
+                } else {
+                    Error::from_sql(vec![msg])
+                }
+            }
+            other => classify_connection_error(&other),
+        }
+    }
+
+    /// Build a classified server error from the messages the server sent (cause first).
+    pub fn from_sql(sql: Vec<SqlMessage>) -> Self {
+        Error::Server { error: classify_sql(sql), statement: None, database: None }
+    }
+
+    /// The error object of the JSON contract (without the `contract_version` envelope).
+    pub fn to_json(&self) -> serde_json::Value {
+        let (sql, os_error, statement, database) = match self {
+            Error::Server { error, statement, database } => (
+                serde_json::to_value(&error.sql).unwrap_or_default(),
+                serde_json::to_value(error.os_error).unwrap_or_default(),
+                serde_json::to_value(statement).unwrap_or_default(),
+                serde_json::to_value(database).unwrap_or_default(),
+            ),
+            _ => (serde_json::json!([]), serde_json::Value::Null, serde_json::Value::Null, serde_json::Value::Null),
+        };
+        serde_json::json!({
+            "kind": self.kind(),
+            "category": self.category(),
+            "message": self.to_string(),
+            "recommended_action": self.recommended_action(),
+            "sql": sql,
+            "os_error": os_error,
+            "statement": statement,
+            "database": database,
+        })
+    }
+}
+
+impl From<tiberius::error::Error> for Error {
+    fn from(e: tiberius::error::Error) -> Self {
+        Error::from_tiberius(e)
+    }
+}
+
+/// Classify connection-level failures: refused, timeout, TLS trust / name, other I/O.
+fn classify_connection_error(e: &tiberius::error::Error) -> Error {
+    use tiberius::error::{Error as T, IoErrorKind};
+    let text = e.to_string();
+    let (kind, message) = match e {
+        T::Tls(m) => (classify_tls_text(m), format!("TLS handshake with the server failed: {m}")),
+        T::Io { kind, message } => {
+            let tls = classify_tls_text(message);
+            if tls != ErrorKind::TlsFailure {
+                (tls, format!("TLS handshake with the server failed: {message}"))
+            } else {
+                match kind {
+                    IoErrorKind::ConnectionRefused => (ErrorKind::ConnectionRefused, format!("The server refused the connection: {message}")),
+                    IoErrorKind::TimedOut => (ErrorKind::ConnectionTimeout, format!("Timed out talking to the server: {message}")),
+                    IoErrorKind::ConnectionReset | IoErrorKind::ConnectionAborted | IoErrorKind::UnexpectedEof | IoErrorKind::BrokenPipe => {
+                        (ErrorKind::ConnectionRefused, format!("The server closed the connection: {message}"))
+                    }
+                    _ if message.contains("certificate") || message.contains("tls") || message.contains("TLS") => {
+                        (ErrorKind::TlsFailure, format!("TLS handshake with the server failed: {message}"))
+                    }
+                    _ => (ErrorKind::ConnectionRefused, format!("Connection failed: {message}")),
+                }
+            }
+        }
+        T::Routing { host, port } => (
+            ErrorKind::NotSupported,
+            format!("The server redirected the connection to {host}:{port}; routing is not supported."),
+        ),
+        _ => (ErrorKind::TlsFailure, format!("Connection failed: {text}")),
+    };
+    if kind == ErrorKind::NotSupported {
+        return Error::NotSupported(message);
+    }
+    if let T::Protocol(_) | T::Encoding(_) | T::Conversion(_) | T::Utf8 | T::Utf16 | T::ParseInt(_) = e {
+        return Error::Connection { kind: ErrorKind::ConnectionRefused, message: format!("Protocol failure talking to the server: {text}") };
+    }
+    Error::Connection { kind, message }
+}
+
+/// Certificate trust / name problems, from rustls' error text.
+pub fn classify_tls_text(m: &str) -> ErrorKind {
+    let l = m.to_ascii_lowercase();
+    if l.contains("notvalidforname") || l.contains("not valid for name") {
+        ErrorKind::CertificateNameMismatch
+    } else if l.contains("unknownissuer")
+        || l.contains("unknown issuer")
+        || l.contains("badsignature")
+        || l.contains("unknownca")
+        || l.contains("invalid peer certificate")
+    {
+        ErrorKind::CertificateNotTrusted
+    } else {
+        ErrorKind::TlsFailure
+    }
+}
+
+/// Extract the operating-system error number from a 3201 text:
+/// `Cannot open backup device '...'. Operating system error 5(Access is denied.).`
+pub fn os_error_of(text: &str) -> Option<u32> {
+    let idx = text.find("Operating system error ")?;
+    let digits: String = text[idx + "Operating system error ".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// Classify what the server sent (cause first, 3013 usually last).
+pub fn classify_sql(sql: Vec<SqlMessage>) -> ServerError {
+    // The cause is the first message that is not the generic "terminating abnormally".
+    let cause = sql.iter().find(|m| m.number != 3013).or_else(|| sql.first());
+    let Some(cause) = cause else {
+        return ServerError { kind: ErrorKind::SqlError, sql, os_error: None, message: "SQL Server reported an error without a message.".into() };
+    };
+    let number = cause.number;
+    let os_error = if number == 3201 || number == 3202 { os_error_of(&cause.message) } else { None };
+    let kind = match number {
+        37563 => ErrorKind::ManagedIdentityNotSelected,
+        3201 => match os_error {
+            Some(5) => ErrorKind::StorageAccessDenied,
+            Some(50) => ErrorKind::StorageRequestNotSupported,
+            Some(2) => ErrorKind::BackupBlobNotFound,
+            _ => ErrorKind::BackupDeviceError,
+        },
+        3202 => ErrorKind::BackupDeviceError,
+        1834 | 3156 => ErrorKind::FilesInUse,
+        3101 => ErrorKind::DatabaseInUse,
+        3154 => ErrorKind::DifferentDatabaseInBackup,
+        3159 => ErrorKind::TailLogNotBackedUp,
+        4208 => ErrorKind::SimpleRecoveryModel,
+        4214 => ErrorKind::NoCurrentDatabaseBackup,
+        3271 => ErrorKind::BlobExists,
+        3063 => ErrorKind::BlockLimitReached,
+        3288 => ErrorKind::CredentialNotFound,
+        15025 => ErrorKind::CredentialExists,
+        18456 => ErrorKind::LoginFailed,
+        229 | 230 | 262 | 297 | 300 | 15151 | 15247 | 2571 => ErrorKind::PermissionDenied,
+        1801 => ErrorKind::DatabaseExists,
+        3013 => ErrorKind::SqlError,
+        _ => ErrorKind::SqlError,
+    };
+    let mut message = format!("SQL Server error {}: {}", number, cause.message);
+    if number == 3013 {
+        message.push_str(" (the server's first message, which names the cause, was not surfaced by the driver)");
+    } else if let Some(term) = sql.iter().find(|m| m.number == 3013) {
+        message.push_str(&format!(" Then: {}", term.message));
+    }
+    if kind == ErrorKind::StorageAccessDenied {
+        message.push_str(" This means either the managed identity lacks the Storage Blob Data Contributor role on the storage account, or the network path to the storage account is blocked.");
+    }
+    ServerError { kind, sql, os_error, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(number: u32, text: &str) -> SqlMessage {
+        SqlMessage { number, class: 16, state: 1, message: text.into(), server: "SQLVM01".into(), procedure: String::new(), line: 1 }
+    }
+
+    #[test]
+    fn os_error_is_parsed() {
+        assert_eq!(os_error_of("Cannot open backup device 'https://a/b.bak'. Operating system error 5(Access is denied.)."), Some(5));
+        assert_eq!(os_error_of("Operating system error 50(The request is not supported.)."), Some(50));
+        assert_eq!(os_error_of("no os error here"), None);
+    }
+
+    #[test]
+    fn classifies_3201_by_os_error() {
+        let e = classify_sql(vec![msg(3201, "Cannot open backup device 'x'. Operating system error 5(Access is denied.)."), msg(3013, "BACKUP DATABASE is terminating abnormally.")]);
+        assert_eq!(e.kind, ErrorKind::StorageAccessDenied);
+        assert_eq!(e.os_error, Some(5));
+        assert!(e.message.contains("role"));
+        assert!(e.message.contains("network"));
+        assert!(e.message.contains("terminating abnormally"));
+        assert_eq!(classify_sql(vec![msg(3201, "Operating system error 50(The request is not supported.).")]).kind, ErrorKind::StorageRequestNotSupported);
+        assert_eq!(classify_sql(vec![msg(3201, "Operating system error 2(The system cannot find the file specified.).")]).kind, ErrorKind::BackupBlobNotFound);
+        assert_eq!(classify_sql(vec![msg(3201, "Operating system error 87(x).")]).kind, ErrorKind::BackupDeviceError);
+    }
+
+    #[test]
+    fn classifies_numbers() {
+        let cases = [
+            (37563, ErrorKind::ManagedIdentityNotSelected),
+            (1834, ErrorKind::FilesInUse),
+            (3156, ErrorKind::FilesInUse),
+            (3101, ErrorKind::DatabaseInUse),
+            (3154, ErrorKind::DifferentDatabaseInBackup),
+            (3159, ErrorKind::TailLogNotBackedUp),
+            (4208, ErrorKind::SimpleRecoveryModel),
+            (4214, ErrorKind::NoCurrentDatabaseBackup),
+            (3271, ErrorKind::BlobExists),
+            (3063, ErrorKind::BlockLimitReached),
+            (3288, ErrorKind::CredentialNotFound),
+            (15025, ErrorKind::CredentialExists),
+            (18456, ErrorKind::LoginFailed),
+            (50000, ErrorKind::SqlError),
+        ];
+        for (n, k) in cases {
+            assert_eq!(classify_sql(vec![msg(n, "text")]).kind, k, "error {n}");
+        }
+    }
+
+    #[test]
+    fn a_lone_3013_says_the_cause_is_missing() {
+        let e = classify_sql(vec![msg(3013, "BACKUP DATABASE is terminating abnormally.")]);
+        assert_eq!(e.kind, ErrorKind::SqlError);
+        assert!(e.message.contains("not surfaced"));
+    }
+
+    #[test]
+    fn tls_text_classification() {
+        assert_eq!(classify_tls_text("invalid peer certificate: UnknownIssuer"), ErrorKind::CertificateNotTrusted);
+        assert_eq!(classify_tls_text("invalid peer certificate: certificate not valid for name \"x\"; certificate is only valid for y"), ErrorKind::CertificateNameMismatch);
+        assert_eq!(classify_tls_text("invalid peer certificate: NotValidForName"), ErrorKind::CertificateNameMismatch);
+        assert_eq!(classify_tls_text("received fatal alert: HandshakeFailure"), ErrorKind::TlsFailure);
+    }
+
+    #[test]
+    fn every_kind_has_a_category_and_json_shape() {
+        let e = Error::from_sql(vec![msg(37563, "The primary managed identity is not selected for this server.")])
+            .with_statement("CREATE CREDENTIAL [x] WITH IDENTITY = N'Managed Identity'");
+        let j = e.to_json();
+        assert_eq!(j["kind"], "ManagedIdentityNotSelected");
+        assert_eq!(j["category"], "ResourceUnavailable");
+        assert_eq!(j["sql"][0]["number"], 37563);
+        assert_eq!(j["statement"], "CREATE CREDENTIAL [x] WITH IDENTITY = N'Managed Identity'");
+        assert!(j["recommended_action"].as_str().unwrap().contains("primary managed identity"));
+        let j = Error::invalid("bad").to_json();
+        assert_eq!(j["kind"], "InvalidArgument");
+        assert_eq!(j["sql"], serde_json::json!([]));
+    }
+}

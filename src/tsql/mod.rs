@@ -1,0 +1,218 @@
+//! T-SQL building: quoting and the statements of credentials, trace flags and the catalog.
+//! Pure functions, unit-tested without a server. Every identifier goes through [`quote_ident`]
+//! and every literal through [`quote_nstr`]; nothing else may splice text into a statement.
+
+// BACKUP / RESTORE statement builders (issue 5)
+pub mod backup;
+pub mod restore;
+
+use zeroize::Zeroizing;
+
+/// A statement to send, with its printable form. `text` may hold a secret (a SAS in
+/// `CREATE CREDENTIAL`) and is zeroized on drop; `masked` replaces secrets with `***` and is the
+/// only form that may appear in results, errors and logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sql {
+    text: Zeroizing<String>,
+    masked: String,
+}
+
+impl Sql {
+    /// A statement without secrets.
+    pub fn plain(text: impl Into<String>) -> Self {
+        let t: String = text.into();
+        Sql { masked: t.clone(), text: Zeroizing::new(t) }
+    }
+    /// A statement whose `masked` form differs from the text sent.
+    pub fn with_secret(text: String, masked: String) -> Self {
+        Sql { text: Zeroizing::new(text), masked }
+    }
+    /// The text to send to the server. Never log it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// The text with secrets replaced by `***`.
+    pub fn masked(&self) -> &str {
+        &self.masked
+    }
+}
+
+impl std::fmt::Debug for Sql {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Sql").field(&self.masked).finish()
+    }
+}
+
+/// `[name]` with `]` doubled: a delimited identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("[{}]", name.replace(']', "]]"))
+}
+
+/// `N'text'` with `'` doubled: a Unicode string literal.
+pub fn quote_nstr(s: &str) -> String {
+    format!("N'{}'", s.replace('\'', "''"))
+}
+
+/// Identity values of `sys.credentials.credential_identity`.
+pub const IDENTITY_MANAGED: &str = "Managed Identity";
+pub const IDENTITY_SAS: &str = "SHARED ACCESS SIGNATURE";
+pub const IDENTITY_S3: &str = "S3 Access Key";
+
+/// `CREATE CREDENTIAL [url] WITH IDENTITY = N'Managed Identity'`.
+pub fn create_credential_managed_identity(name: &str) -> Sql {
+    Sql::plain(format!("CREATE CREDENTIAL {} WITH IDENTITY = {}", quote_ident(name), quote_nstr(IDENTITY_MANAGED)))
+}
+
+/// `CREATE CREDENTIAL [url] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'<sas>'`.
+pub fn create_credential_sas(name: &str, sas: &str) -> Sql {
+    let head = format!("CREATE CREDENTIAL {} WITH IDENTITY = {}, SECRET = ", quote_ident(name), quote_nstr(IDENTITY_SAS));
+    Sql::with_secret(format!("{head}{}", quote_nstr(sas)), format!("{head}N'***'"))
+}
+
+/// `ALTER CREDENTIAL`: same forms as create (used for replace-in-place of a SAS).
+pub fn alter_credential_sas(name: &str, sas: &str) -> Sql {
+    let head = format!("ALTER CREDENTIAL {} WITH IDENTITY = {}, SECRET = ", quote_ident(name), quote_nstr(IDENTITY_SAS));
+    Sql::with_secret(format!("{head}{}", quote_nstr(sas)), format!("{head}N'***'"))
+}
+
+/// `DROP CREDENTIAL [name]`.
+pub fn drop_credential(name: &str) -> Sql {
+    Sql::plain(format!("DROP CREDENTIAL {}", quote_ident(name)))
+}
+
+/// The columns of `sys.credentials` we read, in this order:
+/// credential_id, name, credential_identity, create_date, modify_date.
+pub const CREDENTIAL_COLUMNS: &str = "credential_id, name, credential_identity, create_date, modify_date";
+
+/// All credentials, ordered by name.
+pub fn list_credentials() -> Sql {
+    Sql::plain(format!("SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials ORDER BY name"))
+}
+
+/// The credential with exactly this name (names are compared case-sensitively, like SQL Server
+/// matches a URL to a credential: the collation of the comparison is forced binary).
+pub fn credential_by_name(name: &str) -> Sql {
+    Sql::plain(format!(
+        "SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials WHERE name = {} COLLATE Latin1_General_BIN2",
+        quote_nstr(name)
+    ))
+}
+
+/// `DBCC TRACESTATUS(flag)` — columns TraceFlag, Status, Global, Session.
+pub fn trace_status(flag: u32) -> Sql {
+    Sql::plain(format!("DBCC TRACESTATUS({flag})"))
+}
+
+/// `DBCC TRACEON(flag, -1)`: on globally (needs sysadmin).
+pub fn trace_on_global(flag: u32) -> Sql {
+    Sql::plain(format!("DBCC TRACEON({flag}, -1)"))
+}
+
+/// Server facts in one row: server name, product version, update level, update reference,
+/// product level, edition, engine edition, is clustered, default data path, default log path,
+/// is sysadmin, login name. SERVERPROPERTY returns sql_variant, so every value
+/// is CAST (tiberius cannot decode sql_variant).
+pub fn server_facts() -> Sql {
+    Sql::plain(
+        "SELECT CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name, \
+CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version, \
+CAST(SERVERPROPERTY('ProductUpdateLevel') AS nvarchar(128)) AS product_update_level, \
+CAST(SERVERPROPERTY('ProductUpdateReference') AS nvarchar(128)) AS product_update_reference, \
+CAST(SERVERPROPERTY('ProductLevel') AS nvarchar(128)) AS product_level, \
+CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS edition, \
+CAST(SERVERPROPERTY('EngineEdition') AS int) AS engine_edition, \
+CAST(SERVERPROPERTY('IsClustered') AS int) AS is_clustered, \
+CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS default_data_path, \
+CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS default_log_path, \
+IS_SRVROLEMEMBER('sysadmin') AS is_sysadmin, \
+SUSER_SNAME() AS login_name",
+    )
+}
+
+/// `sys.dm_os_host_info.host_platform` (`Windows` / `Linux`); SQL Server 2017+.
+pub fn host_platform() -> Sql {
+    Sql::plain("SELECT host_platform FROM sys.dm_os_host_info")
+}
+
+/// Databases: name, state_desc, recovery_model_desc, database_id.
+pub fn list_databases() -> Sql {
+    Sql::plain("SELECT name, state_desc, recovery_model_desc, database_id FROM sys.databases ORDER BY name")
+}
+
+/// Files of one database: logical name, physical name, type_desc (ROWS/LOG), size in 8 KB pages,
+/// file_id.
+pub fn database_files(database: &str) -> Sql {
+    Sql::plain(format!(
+        "SELECT name, physical_name, type_desc, size, file_id FROM sys.master_files WHERE database_id = DB_ID({}) ORDER BY file_id",
+        quote_nstr(database)
+    ))
+}
+
+/// Evidence that the login may run BACKUP in the connection's database, one row:
+/// is_sysadmin, is_backup_operator (db_backupoperator there), can_backup (HAS_PERMS_BY_NAME),
+/// database_name.
+pub fn backup_permission() -> Sql {
+    Sql::plain(
+        "SELECT IS_SRVROLEMEMBER('sysadmin') AS is_sysadmin, IS_MEMBER('db_backupoperator') AS is_backup_operator, \
+HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'BACKUP DATABASE') AS can_backup, DB_NAME() AS database_name",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str = "a]b'c;DROP";
+
+    #[test]
+    fn quoting_doubles_closing_bracket_and_quote() {
+        assert_eq!(quote_ident(HOSTILE), "[a]]b'c;DROP]");
+        assert_eq!(quote_nstr(HOSTILE), "N'a]b''c;DROP'");
+        assert_eq!(quote_ident(""), "[]");
+        assert_eq!(quote_nstr("it's"), "N'it''s'");
+        assert_eq!(quote_ident("x]]"), "[x]]]]]");
+    }
+
+    /// A quoted identifier is one token: after the opening '[' the first ']' not followed by
+    /// another ']' closes it — and that is the last character.
+    fn ident_token_len(s: &str) -> usize {
+        let b = s.as_bytes();
+        assert_eq!(b[0], b'[');
+        let mut i = 1;
+        while i < b.len() {
+            if b[i] == b']' {
+                if i + 1 < b.len() && b[i + 1] == b']' {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i += 1;
+        }
+        panic!("unterminated")
+    }
+
+    #[test]
+    fn hostile_identifier_stays_one_token() {
+        let q = quote_ident(HOSTILE);
+        assert_eq!(ident_token_len(&q), q.len());
+        let stmt = create_credential_managed_identity(HOSTILE);
+        assert_eq!(stmt.text(), "CREATE CREDENTIAL [a]]b'c;DROP] WITH IDENTITY = N'Managed Identity'");
+    }
+
+    #[test]
+    fn sas_secret_is_masked() {
+        let s = create_credential_sas("https://acct.blob.core.windows.net/c", "sv=2022&sig=abc'def");
+        assert_eq!(s.text(), "CREATE CREDENTIAL [https://acct.blob.core.windows.net/c] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'sv=2022&sig=abc''def'");
+        assert_eq!(s.masked(), "CREATE CREDENTIAL [https://acct.blob.core.windows.net/c] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'***'");
+        assert!(!format!("{s:?}").contains("sig=abc"));
+    }
+
+    #[test]
+    fn drop_and_lookup() {
+        assert_eq!(drop_credential(HOSTILE).text(), "DROP CREDENTIAL [a]]b'c;DROP]");
+        assert!(credential_by_name(HOSTILE).text().contains("name = N'a]b''c;DROP' COLLATE"));
+        assert_eq!(trace_on_global(4675).text(), "DBCC TRACEON(4675, -1)");
+        assert!(database_files("x'y").text().contains("DB_ID(N'x''y')"));
+    }
+}

@@ -1,0 +1,194 @@
+//! Container URL and SAS validation, before anything is sent to the server.
+//!
+//! SQL Server matches a credential to a backup URL by the container URL, case sensitively, so a
+//! credential named with a trailing `/`, an upper-case account or a blob path never matches.
+//! Validation is by hand (not a URL parser): parsers lower-case host names, which would hide
+//! exactly the mistake we must report.
+
+use crate::errors::{Error, Result};
+
+/// What kind of storage a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlKind {
+    /// `https://<account>.blob.core.windows.net/<container>` (or another host: sovereign clouds,
+    /// private endpoints, emulators).
+    AzureBlob,
+    /// `s3://<endpoint>[:port]/<bucket>` (SQL Server 2022 S3-compatible storage).
+    S3,
+}
+
+/// A validated container URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerUrl {
+    pub url: String,
+    pub kind: UrlKind,
+    /// The host (for Azure: `<account>.blob.core.windows.net`).
+    pub host: String,
+    /// Container (Azure) or bucket (S3).
+    pub container: String,
+}
+
+/// Validate a container URL: `https` only (or `s3://`), no trailing `/`, exactly one path segment
+/// (no blob path), lower-case host, no query or fragment.
+pub fn parse_container_url(url: &str) -> Result<ContainerUrl> {
+    let bad = |why: &str| Error::InvalidUrl(format!("'{}' is not a valid container URL: {why}", printable(url)));
+    if url.trim() != url {
+        return Err(bad("it has leading or trailing white space"));
+    }
+    let (kind, rest) = if let Some(r) = url.strip_prefix("https://") {
+        (UrlKind::AzureBlob, r)
+    } else if let Some(r) = url.strip_prefix("s3://") {
+        (UrlKind::S3, r)
+    } else if url.to_ascii_lowercase().starts_with("https://") || url.to_ascii_lowercase().starts_with("s3://") {
+        return Err(bad("the scheme must be written in lower case"));
+    } else if url.to_ascii_lowercase().starts_with("http://") {
+        return Err(bad("only https is supported (SQL Server backs up to URL over https)"));
+    } else {
+        return Err(bad("it must start with https:// (Azure Blob Storage) or s3:// (S3-compatible storage)"));
+    };
+    if url.contains('?') || url.contains('#') {
+        return Err(bad("it must not carry a query string or fragment; pass a SAS token as the secret, not in the URL"));
+    }
+    if url.ends_with('/') {
+        return Err(bad("it must not end with '/' (the credential name must equal the container URL exactly)"));
+    }
+    let Some((host, path)) = rest.split_once('/') else {
+        return Err(bad(if kind == UrlKind::S3 { "it names no bucket" } else { "it names no container" }));
+    };
+    if host.is_empty() {
+        return Err(bad("it names no host"));
+    }
+    if host.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(bad("the host (storage account) must be lower case: the credential name is case sensitive"));
+    }
+    if host.chars().any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))) {
+        return Err(bad("the host contains characters that are not allowed"));
+    }
+    if path.is_empty() {
+        return Err(bad("it names no container"));
+    }
+    if path.contains('/') {
+        return Err(bad("it must be the container URL, without a blob path (the part after the container)"));
+    }
+    if kind == UrlKind::AzureBlob {
+        validate_container_name(path).map_err(|why| bad(&why))?;
+    }
+    Ok(ContainerUrl { url: url.to_string(), kind, host: host.to_string(), container: path.to_string() })
+}
+
+/// Azure container names: 3–63 characters, lower-case letters, digits and single '-', starting
+/// and ending with a letter or digit (`$root` and `$web` are allowed).
+fn validate_container_name(c: &str) -> std::result::Result<(), String> {
+    if c == "$root" || c == "$web" {
+        return Ok(());
+    }
+    let ok_chars = c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+    if !(3..=63).contains(&c.len()) || !ok_chars || c.starts_with('-') || c.ends_with('-') || c.contains("--") {
+        return Err(format!(
+            "the container name '{}' is not valid (3-63 lower-case letters, digits and single hyphens)",
+            printable(c)
+        ));
+    }
+    Ok(())
+}
+
+/// Normalise a SAS token: strip one leading `?` (SQL Server rejects it with OS error 50) and
+/// report that as a warning. An empty token or one that does not look like a SAS is an error.
+/// The token itself never appears in the error.
+pub fn normalise_sas(sas: &str) -> Result<(String, Option<String>)> {
+    let (token, warning) = match sas.strip_prefix('?') {
+        Some(rest) => (rest.to_string(), Some("The SAS token started with '?'; the leading '?' was removed.".to_string())),
+        None => (sas.to_string(), None),
+    };
+    if token.trim().is_empty() {
+        return Err(Error::invalid("The SAS token is empty."));
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid("The SAS token contains white space or control characters."));
+    }
+    if !token.contains("sig=") {
+        return Err(Error::invalid("The secret does not look like a SAS token (no 'sig=' parameter)."));
+    }
+    Ok((token, warning))
+}
+
+/// The container URL part of a blob URL: `https://a.blob.core.windows.net/c/x/y.bak` →
+/// `https://a.blob.core.windows.net/c`. `None` when the URL has no container.
+pub fn container_of(blob_url: &str) -> Option<&str> {
+    let scheme_end = blob_url.find("://")? + 3;
+    let host_end = scheme_end + blob_url[scheme_end..].find('/')?;
+    let rest = &blob_url[host_end + 1..];
+    let cont_len = rest.find(['/', '?']).unwrap_or(rest.len());
+    if cont_len == 0 {
+        return None;
+    }
+    Some(&blob_url[..host_end + 1 + cont_len])
+}
+
+/// A URL shown in an error: control characters replaced, length bounded.
+fn printable(s: &str) -> String {
+    let mut out: String = s.chars().take(300).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if s.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(url: &str) -> String {
+        match parse_container_url(url) {
+            Err(Error::InvalidUrl(m)) => m,
+            other => panic!("expected InvalidUrl for {url}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_container_urls() {
+        let u = parse_container_url("https://acct.blob.core.windows.net/backups").unwrap();
+        assert_eq!(u.kind, UrlKind::AzureBlob);
+        assert_eq!(u.host, "acct.blob.core.windows.net");
+        assert_eq!(u.container, "backups");
+        let s = parse_container_url("s3://minio.local:9000/Bucket_1").unwrap();
+        assert_eq!(s.kind, UrlKind::S3);
+        assert_eq!(s.container, "Bucket_1");
+        assert!(parse_container_url("https://acct.blob.core.windows.net/$root").is_ok());
+    }
+
+    #[test]
+    fn rejects_bad_urls_with_specific_reasons() {
+        assert!(err("http://acct.blob.core.windows.net/c1").contains("only https"));
+        assert!(err("https://acct.blob.core.windows.net/backups/").contains("must not end with '/'"));
+        assert!(err("https://acct.blob.core.windows.net/backups/x.bak").contains("blob path"));
+        assert!(err("https://Acct.blob.core.windows.net/backups").contains("lower case"));
+        assert!(err("https://acct.blob.core.windows.net").contains("no container"));
+        assert!(err("https://acct.blob.core.windows.net/backups?sv=1&sig=x").contains("query"));
+        assert!(err("HTTPS://acct.blob.core.windows.net/backups").contains("scheme"));
+        assert!(err("ftp://x/y").contains("must start with"));
+        assert!(err(" https://acct.blob.core.windows.net/backups").contains("white space"));
+        assert!(err("https://acct.blob.core.windows.net/Backups").contains("container name"));
+        assert!(err("https://acct.blob.core.windows.net/a]b").contains("container name"));
+    }
+
+    #[test]
+    fn sas_leading_question_mark_is_stripped_with_a_warning() {
+        let (t, w) = normalise_sas("?sv=2022-11-02&sig=abc").unwrap();
+        assert_eq!(t, "sv=2022-11-02&sig=abc");
+        assert!(w.unwrap().contains("leading '?'"));
+        let (t, w) = normalise_sas("sv=2022-11-02&sig=abc").unwrap();
+        assert_eq!(t, "sv=2022-11-02&sig=abc");
+        assert!(w.is_none());
+        assert!(normalise_sas("?").is_err());
+        let e = normalise_sas("hunter2").unwrap_err().to_string();
+        assert!(!e.contains("hunter2"));
+    }
+
+    #[test]
+    fn container_of_blob_url() {
+        assert_eq!(container_of("https://a.blob.core.windows.net/c/x/y.bak"), Some("https://a.blob.core.windows.net/c"));
+        assert_eq!(container_of("https://a.blob.core.windows.net/c"), Some("https://a.blob.core.windows.net/c"));
+        assert_eq!(container_of("https://a.blob.core.windows.net/"), None);
+    }
+}
