@@ -1,0 +1,216 @@
+//! Operation handles (`sqlurl_backup_start`, `sqlurl_restore_start`, `sqlurl_operation_*`) and
+//! the backup inspection calls (`sqlurl_backup_header`, `_filelist`, `_verify`).
+//!
+//! # Ownership
+//! `*out_op` of a start function is owned by the caller and must be released with exactly one
+//! `sqlurl_operation_free`. Every `*out_json` is owned by the caller: free it with
+//! `sqlurl_string_free`.
+//!
+//! # Threading
+//! `poll`, `wait` and `cancel` may be called on the same handle from several threads at once
+//! (for example one thread waits while another polls or cancels). `sqlurl_operation_free` must
+//! be the last call on a handle: no other call on it may be running or follow it.
+//! The work runs on the library's runtime; `wait` blocks only the calling thread.
+
+use super::guard::{json_call, run, write_out};
+use super::SqlurlResult;
+use crate::errors::Error;
+use crate::operation::Operation;
+use std::ffi::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+/// An opaque running (or finished) backup or restore. Create it with `sqlurl_backup_start` or
+/// `sqlurl_restore_start`, release it with `sqlurl_operation_free`.
+pub struct SqlurlOperation {
+    op: Operation,
+}
+
+fn status_json(st: &crate::operation::OperationStatus) -> String {
+    crate::api::envelope(st).to_string()
+}
+
+unsafe fn start(
+    request_json: *const c_char,
+    out_op: *mut *mut SqlurlOperation,
+    out_json: *mut *mut c_char,
+    f: impl FnOnce(&str) -> Result<Operation, Error>,
+) -> SqlurlResult {
+    if out_json.is_null() {
+        return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
+    }
+    if out_op.is_null() {
+        // SAFETY: out_json checked non-NULL; caller's contract.
+        unsafe { super::guard::fail(out_json, &Error::invalid("out_op is NULL.")) };
+        return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
+    }
+    // SAFETY: non-NULL, caller's contract.
+    unsafe { *out_op = std::ptr::null_mut() };
+    let mut created: Option<Box<SqlurlOperation>> = None;
+    // SAFETY: caller's contract for request_json / out_json.
+    let code = unsafe {
+        json_call(request_json, out_json, |req| {
+            let op = f(req)?;
+            let st = op.poll();
+            let v = crate::api::envelope(&st);
+            created = Some(Box::new(SqlurlOperation { op }));
+            Ok(v)
+        })
+    };
+    if code == SqlurlResult::SQLURL_OK {
+        if let Some(b) = created {
+            // SAFETY: out_op checked non-NULL.
+            unsafe { *out_op = Box::into_raw(b) };
+        }
+    }
+    code
+}
+
+/// Starts a backup (request: Backup JSON). Returns at once: on `SQLURL_OK` `*out_op` holds the
+/// operation and `*out_json` its first OperationStatus; on failure `*out_op` is NULL and
+/// `*out_json` holds the error. Thread-safe.
+///
+/// # Safety
+/// `request_json`: NULL or a NUL-terminated string; `out_op`: a writable
+/// `SqlurlOperation **`; `out_json`: a writable `char **`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_backup_start(
+    request_json: *const c_char,
+    out_op: *mut *mut SqlurlOperation,
+    out_json: *mut *mut c_char,
+) -> SqlurlResult {
+    unsafe {
+        start(request_json, out_op, out_json, |r| {
+            let req: crate::ops::backup::BackupRequest = crate::api::parse_request(r)?;
+            crate::ops::backup::start(req)
+        })
+    }
+}
+
+/// Starts a restore (request: Restore JSON). Same rules as `sqlurl_backup_start`.
+///
+/// # Safety
+/// As `sqlurl_backup_start`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_restore_start(
+    request_json: *const c_char,
+    out_op: *mut *mut SqlurlOperation,
+    out_json: *mut *mut c_char,
+) -> SqlurlResult {
+    unsafe {
+        start(request_json, out_op, out_json, |r| {
+            let req: crate::ops::restore::RestoreRequest = crate::api::parse_request(r)?;
+            crate::ops::restore::start(req)
+        })
+    }
+}
+
+unsafe fn with_op(op: *const SqlurlOperation, out_json: *mut *mut c_char, f: impl FnOnce(&Operation) -> (SqlurlResult, String)) -> SqlurlResult {
+    if out_json.is_null() {
+        return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
+    }
+    // SAFETY: non-NULL, caller's contract.
+    unsafe { *out_json = std::ptr::null_mut() };
+    if op.is_null() {
+        unsafe { super::guard::fail(out_json, &Error::invalid("op is NULL.")) };
+        return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
+    }
+    // SAFETY: a live handle from a start function (caller's contract).
+    let op = unsafe { &(*op).op };
+    match catch_unwind(AssertUnwindSafe(|| f(op))) {
+        Ok((code, json)) => {
+            unsafe { write_out(out_json, json) };
+            code
+        }
+        Err(_) => unsafe { super::guard::fail(out_json, &Error::Internal("panic while reading the operation status".into())) },
+    }
+}
+
+/// Writes the current OperationStatus to `*out_json`; never blocks. Thread-safe.
+///
+/// # Safety
+/// `op`: a handle from a start function, not yet freed; `out_json`: a writable `char **`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_operation_poll(op: *const SqlurlOperation, out_json: *mut *mut c_char) -> SqlurlResult {
+    unsafe { with_op(op, out_json, |o| (SqlurlResult::SQLURL_OK, status_json(&o.poll()))) }
+}
+
+/// Waits up to `timeout_ms` for the operation to finish. `SQLURL_OK` + the final
+/// OperationStatus (with `results`) when it finished (whatever its state: check `state`);
+/// `SQLURL_PENDING` + the current status when the timeout passed first. Blocks only the calling
+/// thread; other threads may poll or cancel meanwhile.
+///
+/// # Safety
+/// As `sqlurl_operation_poll`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_operation_wait(op: *const SqlurlOperation, timeout_ms: u32, out_json: *mut *mut c_char) -> SqlurlResult {
+    unsafe {
+        with_op(op, out_json, |o| {
+            let (st, done) = o.wait(Duration::from_millis(timeout_ms as u64));
+            (if done { SqlurlResult::SQLURL_OK } else { SqlurlResult::SQLURL_PENDING }, status_json(&st))
+        })
+    }
+}
+
+/// Asks the operation to stop: the server gets an ATTENTION and the connection is closed.
+/// Returns at once; `wait` then reports `cancelled` (or the final state if it had already
+/// finished). NULL returns `SQLURL_ERROR_NULL_ARGUMENT`. Thread-safe.
+///
+/// # Safety
+/// `op`: NULL or a handle from a start function, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_operation_cancel(op: *const SqlurlOperation) -> SqlurlResult {
+    if op.is_null() {
+        return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
+    }
+    // SAFETY: caller's contract.
+    let op = unsafe { &(*op).op };
+    match catch_unwind(AssertUnwindSafe(|| op.cancel())) {
+        Ok(()) => SqlurlResult::SQLURL_OK,
+        Err(_) => SqlurlResult::SQLURL_ERROR_INTERNAL,
+    }
+}
+
+/// Frees the handle. A running operation is cancelled first (it then stops in the background).
+/// NULL is a no-op. Must be the last call on this handle.
+///
+/// # Safety
+/// `op`: NULL or a handle from a start function, freed at most once, with no call on it running.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_operation_free(op: *mut SqlurlOperation) {
+    if op.is_null() {
+        return;
+    }
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: from Box::into_raw in `start`, freed once (caller's contract).
+        drop(unsafe { Box::from_raw(op) });
+    }));
+}
+
+/// `RESTORE HEADERONLY` (request: Inspect JSON; result: HeaderResult). Thread-safe, blocking.
+///
+/// # Safety
+/// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_backup_header(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
+    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::header)) }
+}
+
+/// `RESTORE FILELISTONLY` (request: Inspect JSON; result: FileListResult). Thread-safe, blocking.
+///
+/// # Safety
+/// As `sqlurl_backup_header`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_backup_filelist(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
+    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::filelist)) }
+}
+
+/// `RESTORE VERIFYONLY` (request: Inspect JSON, optional `"checksum": true`; result:
+/// VerifyResult). An invalid backup is a typed failure. No command timeout applies. Blocking.
+///
+/// # Safety
+/// As `sqlurl_backup_header`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_backup_verify(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
+    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::verify_backup)) }
+}

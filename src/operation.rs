@@ -1,0 +1,533 @@
+//! Long-running operations (backup, restore): started, polled, waited on, cancelled.
+//!
+//! An [`Operation`] owns a status behind a mutex (read by `poll`, waited on through a condition
+//! variable by `wait`) and a cancellation token. The work runs as one task on the shared runtime;
+//! it runs one sub-task per database ("item"), at most `throttle` at once (a tokio semaphore).
+//!
+//! State machine: `pending` → `running` → one of `succeeded`, `failed`, `cancelled`. The final
+//! state is `cancelled` when the caller cancelled and at least one item stopped because of it,
+//! `failed` when any item failed, `succeeded` otherwise. Items follow the same states.
+//! Dropping an [`Operation`] cancels it (the task then stops the server side and ends by itself).
+
+use std::future::Future;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+/// The state of an operation or one of its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl State {
+    pub fn is_final(self) -> bool {
+        matches!(self, State::Succeeded | State::Failed | State::Cancelled)
+    }
+}
+
+/// What kind of operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpKind {
+    Backup,
+    Restore,
+}
+
+/// Where progress figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressSource {
+    /// `sys.dm_exec_requests.percent_complete` of the statement's session.
+    DmExecRequests,
+    /// No percent available (no permission to see the view, or not yet): elapsed time only.
+    ElapsedOnly,
+}
+
+/// One database of the operation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemStatus {
+    pub database: String,
+    pub state: State,
+    pub percent_complete: Option<f64>,
+    pub estimated_seconds_left: Option<f64>,
+    pub progress_source: ProgressSource,
+    #[serde(skip)]
+    pub started: Option<Instant>,
+}
+
+/// `OperationStatus` of the JSON contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct OperationStatus {
+    pub kind: OpKind,
+    pub state: State,
+    pub percent_complete: Option<f64>,
+    pub estimated_seconds_left: Option<f64>,
+    pub elapsed_seconds: f64,
+    pub progress_source: ProgressSource,
+    pub items: Vec<ItemStatus>,
+    pub messages: Vec<String>,
+    /// One entry per item once the operation is final (BackupResult / RestoreResult).
+    pub results: Option<Vec<serde_json::Value>>,
+}
+
+struct Status {
+    kind: OpKind,
+    state: State,
+    started: Instant,
+    finished: Option<Instant>,
+    items: Vec<ItemStatus>,
+    messages: Vec<String>,
+    results: Option<Vec<serde_json::Value>>,
+    cancel_requested: bool,
+}
+
+struct Inner {
+    status: Mutex<Status>,
+    changed: Condvar,
+    cancel: CancellationToken,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Status> {
+        // A panic while holding the lock must not make the handle unusable: take the data.
+        self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What one item's work reports back.
+#[derive(Debug, Clone)]
+pub struct ItemOutcome {
+    pub state: State,
+    /// BackupResult / RestoreResult JSON (with `error` set when it failed).
+    pub result: serde_json::Value,
+}
+
+/// The view of an operation that its work gets: report progress and messages, see cancel.
+#[derive(Clone)]
+pub struct Reporter {
+    inner: Arc<Inner>,
+    index: usize,
+}
+
+impl Reporter {
+    /// The item this reporter belongs to.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+    pub fn database(&self) -> String {
+        self.inner.lock().items[self.index].database.clone()
+    }
+    /// Renames the item (a restore learns its target name from the backup header).
+    pub fn set_database(&self, name: &str) {
+        self.inner.lock().items[self.index].database = name.to_string();
+    }
+    /// The operation's cancellation token (cancelled by `cancel` or drop).
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.inner.cancel.clone()
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+    pub fn set_state(&self, state: State) {
+        let mut s = self.inner.lock();
+        let it = &mut s.items[self.index];
+        if state == State::Running && it.started.is_none() {
+            it.started = Some(Instant::now());
+        }
+        it.state = state;
+        if state == State::Succeeded {
+            it.percent_complete = Some(100.0);
+            it.estimated_seconds_left = Some(0.0);
+        }
+        drop(s);
+        self.inner.changed.notify_all();
+    }
+    /// A progress sample from `sys.dm_exec_requests`. Percent never goes backwards.
+    pub fn set_progress(&self, percent: f64, eta_seconds: Option<f64>) {
+        let mut s = self.inner.lock();
+        let it = &mut s.items[self.index];
+        if it.state.is_final() {
+            return;
+        }
+        let p = percent.clamp(0.0, 100.0);
+        it.percent_complete = Some(it.percent_complete.map_or(p, |old| old.max(p)));
+        it.estimated_seconds_left = eta_seconds;
+        it.progress_source = ProgressSource::DmExecRequests;
+    }
+    /// Appends a message (shown by poll).
+    pub fn message(&self, m: impl Into<String>) {
+        let db = self.database();
+        self.inner.lock().messages.push(format!("{db}: {}", m.into()));
+    }
+    /// Elapsed time of this item.
+    pub fn elapsed(&self) -> Duration {
+        self.inner.lock().items[self.index].started.map(|t| t.elapsed()).unwrap_or_default()
+    }
+}
+
+/// An operation handle. Cheap to share behind `&`; `poll`, `wait` and `cancel` take `&self`.
+pub struct Operation {
+    inner: Arc<Inner>,
+}
+
+impl Operation {
+    /// Starts an operation over `databases`: `work(reporter)` runs for each, at most `throttle`
+    /// at once, on the shared runtime. `work` must return an [`ItemOutcome`]; a panic inside it is
+    /// caught and reported as an internal error of that item.
+    pub fn start<F, Fut>(kind: OpKind, databases: Vec<String>, throttle: usize, work: F) -> Operation
+    where
+        F: Fn(Reporter) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ItemOutcome> + Send + 'static,
+    {
+        let inner = Arc::new(Inner {
+            status: Mutex::new(Status {
+                kind,
+                state: State::Pending,
+                started: Instant::now(),
+                finished: None,
+                items: databases
+                    .iter()
+                    .map(|d| ItemStatus {
+                        database: d.clone(),
+                        state: State::Pending,
+                        percent_complete: None,
+                        estimated_seconds_left: None,
+                        progress_source: ProgressSource::ElapsedOnly,
+                        started: None,
+                    })
+                    .collect(),
+                messages: vec![],
+                results: None,
+                cancel_requested: false,
+            }),
+            changed: Condvar::new(),
+            cancel: CancellationToken::new(),
+        });
+        let driver_inner = inner.clone();
+        let work = Arc::new(work);
+        let n = databases.len();
+        crate::runtime::runtime().spawn(async move {
+            let inner = driver_inner;
+            {
+                inner.lock().state = State::Running;
+                inner.changed.notify_all();
+            }
+            let sem = Arc::new(tokio::sync::Semaphore::new(throttle.max(1)));
+            let mut set = tokio::task::JoinSet::new();
+            for index in 0..n {
+                let rep = Reporter { inner: inner.clone(), index };
+                let work = work.clone();
+                let sem = sem.clone();
+                set.spawn(async move {
+                    let permit = tokio::select! {
+                        p = sem.acquire_owned() => p.ok(),
+                        _ = rep.inner.cancel.cancelled() => None,
+                    };
+                    let outcome = match permit {
+                        None => ItemOutcome {
+                            state: State::Cancelled,
+                            result: cancelled_before_start(&rep.database()),
+                        },
+                        Some(_permit) => {
+                            rep.set_state(State::Running);
+                            match std::panic::AssertUnwindSafe(work(rep.clone())).catch_unwind().await {
+                                Ok(o) => o,
+                                Err(p) => ItemOutcome { state: State::Failed, result: panic_result(&rep.database(), p) },
+                            }
+                        }
+                    };
+                    (index, outcome)
+                });
+            }
+            let mut results: Vec<Option<serde_json::Value>> = vec![None; n];
+            while let Some(joined) = set.join_next().await {
+                match joined {
+                    Ok((index, outcome)) => {
+                        {
+                            let mut s = inner.lock();
+                            s.items[index].state = outcome.state;
+                            if outcome.state == State::Succeeded {
+                                s.items[index].percent_complete = Some(100.0);
+                                s.items[index].estimated_seconds_left = Some(0.0);
+                            }
+                        }
+                        results[index] = Some(outcome.result);
+                        inner.changed.notify_all();
+                    }
+                    Err(e) => {
+                        // join errors cannot name their index; the slot stays None and is filled below
+                        inner.lock().messages.push(format!("internal error: a task ended abnormally: {e}"));
+                    }
+                }
+            }
+            let mut s = inner.lock();
+            let mut any_failed = false;
+            let mut any_cancelled = false;
+            for (i, r) in results.iter_mut().enumerate() {
+                if r.is_none() {
+                    s.items[i].state = State::Failed;
+                    *r = Some(panic_result(&s.items[i].database, Box::new("task aborted")));
+                }
+                match s.items[i].state {
+                    State::Failed => any_failed = true,
+                    State::Cancelled => any_cancelled = true,
+                    _ => {}
+                }
+            }
+            s.state = if any_cancelled && s.cancel_requested {
+                State::Cancelled
+            } else if any_failed || any_cancelled {
+                State::Failed
+            } else {
+                State::Succeeded
+            };
+            s.results = Some(results.into_iter().map(|r| r.unwrap_or(serde_json::Value::Null)).collect());
+            s.finished = Some(Instant::now());
+            drop(s);
+            inner.changed.notify_all();
+        });
+        Operation { inner }
+    }
+
+    /// A snapshot of the status; never blocks for longer than the status lock.
+    pub fn poll(&self) -> OperationStatus {
+        snapshot(&self.inner.lock())
+    }
+
+    /// Waits until the operation is final or `timeout` passed; returns the snapshot and whether
+    /// it is final.
+    pub fn wait(&self, timeout: Duration) -> (OperationStatus, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut s = self.inner.lock();
+        loop {
+            if s.state.is_final() {
+                return (snapshot(&s), true);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return (snapshot(&s), false);
+            }
+            let (g, _) = self.inner.changed.wait_timeout(s, deadline - now).unwrap_or_else(|p| p.into_inner());
+            s = g;
+        }
+    }
+
+    /// Asks every item to stop (the server gets ATTENTION); returns at once.
+    pub fn cancel(&self) {
+        {
+            let mut s = self.inner.lock();
+            if !s.state.is_final() {
+                s.cancel_requested = true;
+            }
+        }
+        self.inner.cancel.cancel();
+    }
+
+    pub fn is_final(&self) -> bool {
+        self.inner.lock().state.is_final()
+    }
+}
+
+impl Drop for Operation {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+fn snapshot(s: &Status) -> OperationStatus {
+    let elapsed = s.finished.unwrap_or_else(Instant::now).duration_since(s.started).as_secs_f64();
+    let n = s.items.len().max(1) as f64;
+    let known: Vec<f64> = s
+        .items
+        .iter()
+        .map(|i| match i.state {
+            State::Succeeded => Some(100.0),
+            _ => i.percent_complete,
+        })
+        .collect::<Option<Vec<f64>>>()
+        .unwrap_or_default();
+    let percent = if known.is_empty() { None } else { Some(known.iter().sum::<f64>() / n) };
+    let eta = s
+        .items
+        .iter()
+        .filter(|i| i.state == State::Running)
+        .filter_map(|i| i.estimated_seconds_left)
+        .fold(None, |acc: Option<f64>, v| Some(acc.map_or(v, |a| a.max(v))));
+    let source = if s.items.iter().any(|i| i.progress_source == ProgressSource::DmExecRequests) {
+        ProgressSource::DmExecRequests
+    } else {
+        ProgressSource::ElapsedOnly
+    };
+    OperationStatus {
+        kind: s.kind,
+        state: s.state,
+        percent_complete: if s.state == State::Succeeded { Some(100.0) } else { percent },
+        estimated_seconds_left: if s.state.is_final() { None } else { eta },
+        elapsed_seconds: (elapsed * 10.0).round() / 10.0,
+        progress_source: source,
+        items: s.items.clone(),
+        messages: s.messages.clone(),
+        results: s.results.clone(),
+    }
+}
+
+fn cancelled_before_start(db: &str) -> serde_json::Value {
+    let e = crate::errors::Error::Cancelled;
+    serde_json::json!({"database": db, "message": "cancelled before it started", "error": e.to_json()})
+}
+
+fn panic_result(db: &str, p: Box<dyn std::any::Any + Send>) -> serde_json::Value {
+    let text = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    let e = crate::errors::Error::Internal(format!("the operation panicked: {text}"));
+    serde_json::json!({"database": db, "error": e.to_json()})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(db: &str) -> ItemOutcome {
+        ItemOutcome { state: State::Succeeded, result: serde_json::json!({"database": db}) }
+    }
+
+    #[test]
+    fn runs_all_items_and_reports_results_in_order() {
+        let op = Operation::start(OpKind::Backup, vec!["a".into(), "b".into(), "c".into()], 2, |r: Reporter| async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            r.set_progress(50.0, Some(1.0));
+            ok(&r.database())
+        });
+        let (st, done) = op.wait(Duration::from_secs(20));
+        assert!(done);
+        assert_eq!(st.state, State::Succeeded);
+        let res = st.results.unwrap();
+        assert_eq!(res.iter().map(|r| r["database"].as_str().unwrap()).collect::<Vec<_>>(), vec!["a", "b", "c"]);
+        assert_eq!(st.percent_complete, Some(100.0));
+    }
+
+    #[test]
+    fn throttle_limits_concurrency() {
+        let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (r2, p2) = (running.clone(), peak.clone());
+        let dbs: Vec<String> = (0..12).map(|i| format!("db{i}")).collect();
+        let op = Operation::start(OpKind::Backup, dbs, 3, move |r: Reporter| {
+            let (running, peak) = (r2.clone(), p2.clone());
+            async move {
+                let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                peak.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                ok(&r.database())
+            }
+        });
+        let (st, done) = op.wait(Duration::from_secs(30));
+        assert!(done);
+        assert_eq!(st.state, State::Succeeded);
+        assert_eq!(peak.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn cancel_and_drop_stop_the_work() {
+        let op = Operation::start(OpKind::Backup, vec!["a".into(), "b".into()], 1, |r: Reporter| async move {
+            let t = r.cancel_token();
+            tokio::select! {
+                _ = t.cancelled() => ItemOutcome { state: State::Cancelled, result: serde_json::json!({"database": r.database()}) },
+                _ = tokio::time::sleep(Duration::from_secs(60)) => ok(&r.database()),
+            }
+        });
+        let (st, done) = op.wait(Duration::from_millis(50));
+        assert!(!done);
+        assert_eq!(st.state, State::Running);
+        op.cancel();
+        let (st, done) = op.wait(Duration::from_secs(20));
+        assert!(done);
+        assert_eq!(st.state, State::Cancelled);
+        assert!(st.items.iter().all(|i| i.state == State::Cancelled));
+        // the item that never started says so
+        assert!(st.results.unwrap().iter().any(|r| r["error"]["kind"] == "Cancelled"));
+
+        // dropping a running operation cancels it
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let f2 = flag.clone();
+        let op = Operation::start(OpKind::Restore, vec!["x".into()], 1, move |r: Reporter| {
+            let f = f2.clone();
+            async move {
+                r.cancel_token().cancelled().await;
+                f.store(true, std::sync::atomic::Ordering::SeqCst);
+                ItemOutcome { state: State::Cancelled, result: serde_json::Value::Null }
+            }
+        });
+        std::thread::sleep(Duration::from_millis(30));
+        drop(op);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !flag.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(flag.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_failed_item_fails_the_operation_and_a_panic_is_caught() {
+        let op = Operation::start(OpKind::Backup, vec!["ok".into(), "boom".into(), "bad".into()], 3, |r: Reporter| async move {
+            match r.database().as_str() {
+                "boom" => panic!("kaboom"),
+                "bad" => ItemOutcome { state: State::Failed, result: serde_json::json!({"database": "bad", "error": {"kind": "SqlError"}}) },
+                d => ok(d),
+            }
+        });
+        let (st, done) = op.wait(Duration::from_secs(20));
+        assert!(done);
+        assert_eq!(st.state, State::Failed);
+        let res = st.results.unwrap();
+        assert_eq!(res[0]["database"], "ok");
+        assert_eq!(res[1]["error"]["kind"], "Internal");
+        assert!(res[1]["error"]["message"].as_str().unwrap().contains("kaboom"));
+        assert_eq!(res[2]["error"]["kind"], "SqlError");
+    }
+
+    #[test]
+    fn progress_never_goes_backwards_and_poll_reports_it() {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let rx = Arc::new(Mutex::new(rx));
+        let op = Operation::start(OpKind::Backup, vec!["a".into()], 1, move |r: Reporter| {
+            let rx = rx.clone();
+            async move {
+                r.set_progress(40.0, Some(3.0));
+                r.set_progress(30.0, Some(2.0));
+                // wait for the test to look
+                tokio::task::spawn_blocking(move || rx.lock().unwrap().recv_timeout(Duration::from_secs(20))).await.ok();
+                ok(&r.database())
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = None;
+        while Instant::now() < deadline {
+            let st = op.poll();
+            if st.items[0].percent_complete.is_some() {
+                seen = Some(st);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let st = seen.expect("progress seen");
+        assert_eq!(st.progress_source, ProgressSource::DmExecRequests);
+        tx.send(()).unwrap();
+        let (st2, _) = op.wait(Duration::from_secs(20));
+        assert_eq!(st2.state, State::Succeeded);
+        assert!(st.items[0].percent_complete.unwrap() >= 30.0);
+    }
+}

@@ -1,0 +1,457 @@
+//! BACKUP DATABASE / LOG TO URL as an operation (`sqlurl_backup_start`).
+//!
+//! Per database: connect a dedicated connection **without command timeout**, read `@@SPID`,
+//! the server name and the allocated size; choose the stripes and URLs; start the progress
+//! poller on a second connection; run the statement; on success read the header back
+//! (`RESTORE HEADERONLY`) for LSNs, size and checksum flag.
+//!
+//! Cancel: the statement's future is dropped (which releases the connection), then tiberius'
+//! `cancel_query` sends a TDS ATTENTION and drains the acknowledgement (bounded to
+//! [`ATTENTION_TIMEOUT`]); the connection is then closed — a closed socket also aborts the
+//! server's work. A connection lost mid-statement is a failure, never a success.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::ConnectionRequest;
+use crate::connect::{connect_with, Client, ConnectOptions};
+use crate::errors::{Error, ErrorKind, Result};
+use crate::operation::{ItemOutcome, OpKind, Operation, Reporter, State};
+use crate::ops::{inspect, naming, striping};
+use crate::tsql::backup::{build_backup, validate, BackupKind, BackupSpec, Encryption, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_TRANSFER_SIZE, MAX_URLS};
+use crate::tsql::{quote_nstr, Sql};
+
+/// How long ATTENTION may take to be acknowledged before the connection is simply closed.
+pub const ATTENTION_TIMEOUT: Duration = Duration::from_secs(15);
+
+fn default_type() -> String {
+    "full".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_mts() -> u32 {
+    DEFAULT_MAX_TRANSFER_SIZE
+}
+fn default_bs() -> u32 {
+    DEFAULT_BLOCK_SIZE
+}
+fn default_throttle() -> u32 {
+    4
+}
+
+/// `{"algorithm": "AES_256", "server_certificate": "BackupCert"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionRequest {
+    pub algorithm: String,
+    pub server_certificate: String,
+}
+
+/// The Backup request of the JSON contract.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupRequest {
+    pub connection: ConnectionRequest,
+    pub databases: Vec<String>,
+    #[serde(rename = "type", default = "default_type")]
+    pub kind: String,
+    #[serde(default)]
+    pub urls: Option<Vec<String>>,
+    #[serde(default)]
+    pub container_url: Option<String>,
+    #[serde(default)]
+    pub file_name_template: Option<String>,
+    #[serde(default)]
+    pub stripes: Option<u32>,
+    #[serde(default)]
+    pub copy_only: bool,
+    #[serde(default)]
+    pub compression: Option<bool>,
+    #[serde(default = "default_true")]
+    pub checksum: bool,
+    #[serde(default)]
+    pub overwrite: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub encryption: Option<EncryptionRequest>,
+    #[serde(default = "default_mts")]
+    pub max_transfer_size: u32,
+    #[serde(default = "default_bs")]
+    pub block_size: u32,
+    #[serde(default = "default_throttle")]
+    pub throttle: u32,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// BackupResult of the JSON contract (one per database).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BackupResult {
+    pub database: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub urls: Vec<String>,
+    pub stripes: u32,
+    pub stripe_reason: String,
+    pub bytes: Option<i64>,
+    pub duration_seconds: Option<f64>,
+    pub throughput_mb_per_second: Option<f64>,
+    pub first_lsn: Option<String>,
+    pub last_lsn: Option<String>,
+    pub checksum: Option<bool>,
+    pub compressed: Option<bool>,
+    pub copy_only: bool,
+    pub message: String,
+    pub statements: Vec<String>,
+    pub error: Option<serde_json::Value>,
+}
+
+impl BackupRequest {
+    fn spec_for(&self, database: &str, urls: Vec<String>) -> Result<BackupSpec> {
+        let kind = BackupKind::parse(&self.kind).map_err(|e| Error::invalid(e.to_string()))?;
+        let mut s = BackupSpec::new(database, kind, urls);
+        s.copy_only = self.copy_only;
+        s.compression = self.compression;
+        s.checksum = self.checksum;
+        s.overwrite = self.overwrite;
+        s.description = self.description.clone();
+        s.name = self.name.clone();
+        s.encryption = self
+            .encryption
+            .as_ref()
+            .map(|e| Encryption { algorithm: e.algorithm.clone(), server_certificate: e.server_certificate.clone() });
+        s.max_transfer_size = self.max_transfer_size;
+        s.block_size = self.block_size;
+        Ok(s)
+    }
+
+    /// Everything that can be checked without a server; called by `start`.
+    pub fn validate(&self) -> Result<()> {
+        if self.databases.is_empty() {
+            return Err(Error::invalid("databases is empty: name at least one database to back up."));
+        }
+        for (i, d) in self.databases.iter().enumerate() {
+            if d.trim().is_empty() || d.chars().count() > 128 {
+                return Err(Error::invalid(format!("databases[{i}] must be 1-128 characters.")));
+            }
+            if self.databases[..i].iter().any(|p| p.eq_ignore_ascii_case(d)) {
+                return Err(Error::invalid(format!("database '{d}' is listed twice.")));
+            }
+        }
+        if !(1..=64).contains(&self.throttle) {
+            return Err(Error::invalid(format!("throttle must be between 1 and 64; got {}.", self.throttle)));
+        }
+        match (&self.urls, &self.container_url) {
+            (Some(_), Some(_)) => return Err(Error::invalid("give either urls or container_url, not both.")),
+            (None, None) => return Err(Error::invalid("give the destination: urls (1-64 blob URLs) or container_url.")),
+            (Some(u), None) => {
+                if self.databases.len() != 1 {
+                    return Err(Error::invalid("explicit urls back up exactly one database; use container_url and a file_name_template for several."));
+                }
+                if u.is_empty() || u.len() > MAX_URLS {
+                    return Err(Error::invalid(format!("urls must hold 1 to 64 URLs; got {}.", u.len())));
+                }
+                if let Some(n) = self.stripes {
+                    if n as usize != u.len() {
+                        return Err(Error::invalid(format!("stripes is {n} but {} urls were given; leave stripes out with explicit urls.", u.len())));
+                    }
+                }
+            }
+            (None, Some(c)) => {
+                naming::normalize_container(c).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+                if let Some(n) = self.stripes {
+                    if n == 0 || n > 64 {
+                        return Err(Error::invalid(format!("stripes must be between 1 and 64; got {n}.")));
+                    }
+                }
+                // the template must render
+                let parts = naming::NameParts { server: "s", database: "d", kind: "full", timestamp: chrono::Utc::now() };
+                naming::render_urls(c, self.file_name_template.as_deref(), &parts, 1).map_err(|e| Error::invalid(e.to_string()))?;
+            }
+        }
+        // the statement options, with a placeholder URL when the URLs come later
+        let urls = self.urls.clone().unwrap_or_else(|| vec!["https://placeholder.blob.core.windows.net/c/x.bak".into()]);
+        let spec = self.spec_for(&self.databases[0], urls)?;
+        validate(&spec).map_err(|e| Error::invalid(e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Validates the request and starts the operation (returns at once).
+pub fn start(req: BackupRequest) -> Result<Operation> {
+    req.validate()?;
+    let throttle = req.throttle as usize;
+    let dbs = req.databases.clone();
+    let req = Arc::new(req);
+    Ok(Operation::start(OpKind::Backup, dbs, throttle, move |rep| backup_one(req.clone(), rep)))
+}
+
+/// Outcome of a long statement.
+pub(crate) enum RunOutcome {
+    Done,
+    Cancelled,
+}
+
+/// Runs one long statement on `client`, racing the cancel token. On cancel: ATTENTION
+/// (`cancel_query`, bounded) — the caller then drops the connection.
+pub(crate) async fn run_long(client: &mut Client, sql: &str, cancel: &CancellationToken, verb: &str) -> Result<RunOutcome> {
+    let outcome = {
+        let fut = async {
+            let stream = client.simple_query(sql).await?;
+            stream.into_results().await
+        };
+        tokio::pin!(fut);
+        tokio::select! {
+            r = &mut fut => Some(r),
+            _ = cancel.cancelled() => None,
+        }
+    };
+    match outcome {
+        None => {
+            // the query future is gone: tell the server to stop
+            let _ = tokio::time::timeout(ATTENTION_TIMEOUT, client.cancel_query()).await;
+            Ok(RunOutcome::Cancelled)
+        }
+        Some(Ok(_)) => Ok(RunOutcome::Done),
+        Some(Err(e)) => {
+            let err = Error::from_tiberius(e);
+            Err(match err {
+                Error::Connection { kind, message } => Error::Connection {
+                    kind,
+                    message: format!(
+                        "The connection to the server was lost while {verb} was running ({message}); the statement did not complete and its result is unknown to the server's caller: treat it as failed."
+                    ),
+                },
+                other => other.with_statement(sql),
+            })
+        }
+    }
+}
+
+/// Server facts a backup needs, read on the backup's own connection.
+struct Facts {
+    spid: i32,
+    server_name: String,
+    allocated_bytes: Option<u64>,
+    last_backup_bytes: Option<u64>,
+}
+
+async fn read_facts(client: &mut Client, database: &str, kind: BackupKind) -> Result<Facts> {
+    let type_filter = if kind == BackupKind::Log { "type = 1" } else { "type <> 1" };
+    let sql = format!(
+        "SELECT @@SPID AS spid, CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name, \
+         (SELECT SUM(CAST(size AS bigint)) * 8192 FROM sys.master_files WHERE database_id = DB_ID({db}) AND {type_filter}) AS allocated_bytes",
+        db = quote_nstr(database)
+    );
+    let rows = crate::connect::query_rows(client, &Sql::plain(sql)).await?;
+    let row = rows.first().ok_or_else(|| Error::Internal("SELECT @@SPID returned no row".into()))?;
+    let spid = inspect::cell_i64(row, "spid").ok_or_else(|| Error::Internal("@@SPID was NULL".into()))? as i32;
+    let server_name = inspect::cell_string(row, "server_name").unwrap_or_else(|| "server".into());
+    let allocated_bytes = inspect::cell_i64(row, "allocated_bytes").filter(|v| *v > 0).map(|v| v as u64);
+    // The last backup's size, where msdb knows it (optional: an error here is ignored).
+    let last_sql = format!(
+        "SELECT TOP (1) CAST(backup_size AS bigint) AS backup_size FROM msdb.dbo.backupset \
+         WHERE database_name = {db} AND type = N'{t}' ORDER BY backup_finish_date DESC",
+        db = quote_nstr(database),
+        t = match kind {
+            BackupKind::Full => "D",
+            BackupKind::Differential => "I",
+            BackupKind::Log => "L",
+        }
+    );
+    let last_backup_bytes = match crate::connect::query_rows(client, &Sql::plain(last_sql)).await {
+        Ok(rows) => rows.first().and_then(|r| inspect::cell_i64(r, "backup_size")).filter(|v| *v > 0).map(|v| v as u64),
+        Err(_) => None,
+    };
+    Ok(Facts { spid, server_name, allocated_bytes, last_backup_bytes })
+}
+
+fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
+    let e = e.with_database(database);
+    if res.message.is_empty() {
+        res.message = e.to_string();
+    }
+    res.error = Some(e.to_json());
+    let state = if matches!(e, Error::Cancelled) { State::Cancelled } else { State::Failed };
+    ItemOutcome { state, result: serde_json::to_value(&res).unwrap_or_default() }
+}
+
+async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
+    let database = rep.database();
+    let cancel = rep.cancel_token();
+    let mut res = BackupResult { database: database.clone(), kind: req.kind.to_ascii_lowercase(), copy_only: req.copy_only, ..Default::default() };
+    let kind = match BackupKind::parse(&req.kind) {
+        Ok(k) => k,
+        Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
+    };
+    res.kind = kind.as_str().into();
+
+    let connected = tokio::select! {
+        c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
+        _ = cancel.cancelled() => Err(Error::Cancelled),
+    };
+    let mut client = match connected {
+        Ok(c) => c,
+        Err(e) => return fail(res, e, &database),
+    };
+    let facts = match read_facts(&mut client, &database, kind).await {
+        Ok(f) => f,
+        Err(e) => return fail(res, e, &database),
+    };
+
+    // destination
+    let urls = match (&req.urls, &req.container_url) {
+        (Some(u), _) => {
+            res.stripes = u.len() as u32;
+            res.stripe_reason = format!("{} stripe(s): the URLs were given explicitly", u.len());
+            u.clone()
+        }
+        (None, Some(container)) => {
+            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes) {
+                Ok(p) => p,
+                Err(e) => {
+                    let err = match e {
+                        striping::StripingError::Range(_) => Error::invalid(e.to_string()),
+                        _ => Error::Precondition { kind: ErrorKind::BlockLimitReached, message: e.to_string() },
+                    };
+                    return fail(res, err, &database);
+                }
+            };
+            res.stripes = plan.stripes;
+            res.stripe_reason = plan.reason.clone();
+            let parts = naming::NameParts { server: &facts.server_name, database: &database, kind: kind.as_str(), timestamp: chrono::Utc::now() };
+            match naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes) {
+                Ok(u) => u,
+                Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
+            }
+        }
+        (None, None) => return fail(res, Error::invalid("no destination"), &database),
+    };
+    res.urls = urls.clone();
+    let spec = match req.spec_for(&database, urls.clone()) {
+        Ok(s) => s,
+        Err(e) => return fail(res, e, &database),
+    };
+    let sql = match build_backup(&spec) {
+        Ok(s) => s,
+        Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
+    };
+    res.statements = vec![sql.clone()];
+    if req.dry_run {
+        res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
+        let _ = client.close().await;
+        return ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() };
+    }
+
+    // progress on a second connection
+    let stop = cancel.child_token();
+    let poller = tokio::spawn(crate::progress::run(req.connection.clone(), facts.spid, rep.clone(), stop.clone()));
+    let verb = if kind == BackupKind::Log { "BACKUP LOG" } else { "BACKUP DATABASE" };
+    let t0 = Instant::now();
+    let outcome = run_long(&mut client, &sql, &cancel, verb).await;
+    let duration = t0.elapsed().as_secs_f64();
+    stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
+    res.duration_seconds = Some(round3(duration));
+    match outcome {
+        Ok(RunOutcome::Cancelled) => {
+            drop(client); // closes the socket: the server aborts whatever is left
+            res.message = format!("{verb} was cancelled after {duration:.1} s: ATTENTION was sent and the connection closed; the server discards the unfinished backup.");
+            return fail(res, Error::Cancelled, &database);
+        }
+        Err(e) => return fail(res, e, &database),
+        Ok(RunOutcome::Done) => {}
+    }
+
+    // read the header back for LSNs, size and checksum flag
+    match inspect::read_headers(&mut client, &urls).await {
+        Ok(h) if !h.is_empty() => {
+            let h = h.last().cloned().unwrap_or_default();
+            let bytes = if h.compressed { h.compressed_backup_size.or(h.backup_size) } else { h.backup_size };
+            res.bytes = bytes;
+            res.first_lsn = Some(h.first_lsn.clone()).filter(|s| !s.is_empty());
+            res.last_lsn = Some(h.last_lsn.clone()).filter(|s| !s.is_empty());
+            res.checksum = h.has_backup_checksums;
+            res.compressed = Some(h.compressed);
+            if let Ok(q) = crate::tsql::restore::build_headeronly(&urls) {
+                res.statements.push(q);
+            }
+        }
+        Ok(_) => rep.message("RESTORE HEADERONLY after the backup returned no row; LSNs and size are unknown"),
+        Err(e) => rep.message(format!("could not read the backup header back ({e}); LSNs and size are unknown")),
+    }
+    let mb_s = match res.bytes {
+        Some(b) if duration > 0.0 => Some(round3(b as f64 / 1_048_576.0 / duration)),
+        _ => None,
+    };
+    res.throughput_mb_per_second = mb_s;
+    res.message = match (res.bytes, mb_s) {
+        (Some(b), Some(r)) => format!(
+            "{verb} successfully processed {b} bytes in {duration:.3} seconds ({r:.3} MB/sec) to {} URL(s). (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
+            res.urls.len()
+        ),
+        _ => format!(
+            "{verb} completed without error in {duration:.3} seconds to {} URL(s). (The size could not be read back; the server's own completion message is not passed on by the driver.)",
+            res.urls.len()
+        ),
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() }
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(extra: &str) -> std::result::Result<BackupRequest, Error> {
+        let r: BackupRequest = crate::api::parse_request(&format!(
+            r#"{{"connection":{{"server":"127.0.0.1,1","auth":{{"kind":"sql","user":"sa","password":"x"}}}},{extra}}}"#
+        ))?;
+        r.validate()?;
+        Ok(r)
+    }
+
+    #[test]
+    fn valid_requests() {
+        let r = req(r#""databases":["Sales","HR"],"container_url":"https://a.blob.core.windows.net/c""#).unwrap();
+        assert!(r.checksum);
+        assert_eq!(r.max_transfer_size, 4_194_304);
+        assert_eq!(r.block_size, 65_536);
+        assert_eq!(r.throttle, 4);
+        req(r#""databases":["Sales"],"urls":["https://a.blob.core.windows.net/c/1.bak","https://a.blob.core.windows.net/c/2.bak"],"type":"log""#).unwrap();
+    }
+
+    #[test]
+    fn invalid_requests_say_why() {
+        let cases = [
+            (r#""databases":[],"container_url":"https://a.blob.core.windows.net/c""#, "databases is empty"),
+            (r#""databases":["a","A"],"container_url":"https://a.blob.core.windows.net/c""#, "twice"),
+            (r#""databases":["a"]"#, "destination"),
+            (r#""databases":["a","b"],"urls":["https://a.blob.core.windows.net/c/1.bak"]"#, "exactly one database"),
+            (r#""databases":["a"],"container_url":"http://a/c""#, "container_url"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","type":"incremental""#, "incremental"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":1000"#, "block_size"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","throttle":0"#, "throttle"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","file_name_template":"{x}""#, "{x}"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","stripes":65"#, "stripes"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","encryption":{"algorithm":"DES","server_certificate":"c"}"#, "DES"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","compresion":true"#, "compresion"),
+        ];
+        for (body, needle) in cases {
+            let e = req(body).err().unwrap_or_else(|| panic!("accepted: {body}"));
+            assert!(e.to_string().contains(needle), "{body}: {e}");
+            assert!(matches!(e, Error::InvalidArgument(_) | Error::InvalidUrl(_)), "{e:?}");
+        }
+    }
+}

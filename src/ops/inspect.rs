@@ -1,0 +1,250 @@
+//! `RESTORE HEADERONLY`, `FILELISTONLY` and `VERIFYONLY` as typed rows
+//! (`sqlurl_backup_header`, `sqlurl_backup_filelist`, `sqlurl_backup_verify`).
+
+use futures_util::io::{AsyncRead, AsyncWrite};
+use serde::{Deserialize, Serialize};
+use tiberius::{Client, ColumnData, Row};
+
+use crate::errors::{Error, Result};
+use crate::tsql::restore::{build_filelistonly, build_headeronly, build_verifyonly};
+
+/// The Inspect request: `{"connection": {...}, "urls": [...]}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectRequest {
+    pub connection: crate::api::ConnectionRequest,
+    pub urls: Vec<String>,
+    /// VERIFYONLY only: `WITH CHECKSUM`.
+    #[serde(default)]
+    pub checksum: bool,
+}
+
+/// One row of `RESTORE HEADERONLY`. LSNs are decimal strings (numeric(25,0)).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupHeader {
+    pub backup_name: Option<String>,
+    pub backup_description: Option<String>,
+    /// 1 database, 2 log, 4 file, 5 differential database, …
+    pub backup_type: i32,
+    pub backup_type_description: String,
+    pub database_name: String,
+    pub server_name: String,
+    pub first_lsn: String,
+    pub last_lsn: String,
+    pub checkpoint_lsn: String,
+    pub database_backup_lsn: String,
+    pub differential_base_lsn: String,
+    pub backup_start_date: Option<chrono::NaiveDateTime>,
+    pub backup_finish_date: Option<chrono::NaiveDateTime>,
+    pub backup_size: Option<i64>,
+    pub compressed_backup_size: Option<i64>,
+    pub is_copy_only: bool,
+    pub compressed: bool,
+    /// `HasBackupChecksums`, when the server reports it.
+    pub has_backup_checksums: Option<bool>,
+    pub recovery_model: Option<String>,
+    pub position: i32,
+    pub backup_set_guid: String,
+}
+
+/// One row of `RESTORE FILELISTONLY`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileListRow {
+    pub logical_name: String,
+    pub physical_name: String,
+    /// `D` data, `L` log, `F` full-text, `S` filestream.
+    #[serde(rename = "type")]
+    pub file_type: String,
+    pub file_group_name: Option<String>,
+    pub size: i64,
+    pub file_id: i64,
+}
+
+impl FileListRow {
+    pub fn is_log(&self) -> bool {
+        self.file_type.eq_ignore_ascii_case("L")
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderResult {
+    pub headers: Vec<BackupHeader>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileListResult {
+    pub files: Vec<FileListRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyResult {
+    pub valid: bool,
+    pub message: String,
+}
+
+fn cell<'r>(row: &'r Row, name: &str) -> Option<&'r ColumnData<'static>> {
+    row.cells().find(|(c, _)| c.name().eq_ignore_ascii_case(name)).map(|(_, d)| d)
+}
+
+/// Any scalar cell as text (numbers, numerics without exponent, strings, GUIDs).
+pub(crate) fn cell_string(row: &Row, name: &str) -> Option<String> {
+    match cell(row, name)? {
+        ColumnData::String(s) => s.as_ref().map(|s| s.to_string()),
+        ColumnData::U8(v) => v.map(|v| v.to_string()),
+        ColumnData::I16(v) => v.map(|v| v.to_string()),
+        ColumnData::I32(v) => v.map(|v| v.to_string()),
+        ColumnData::I64(v) => v.map(|v| v.to_string()),
+        ColumnData::F32(v) => v.map(|v| v.to_string()),
+        ColumnData::F64(v) => v.map(|v| v.to_string()),
+        ColumnData::Bit(v) => v.map(|v| if v { "1".into() } else { "0".into() }),
+        ColumnData::Guid(v) => v.map(|v| v.to_string()),
+        ColumnData::Numeric(v) => v.map(|n| {
+            if n.scale() == 0 {
+                n.value().to_string()
+            } else {
+                n.to_string()
+            }
+        }),
+        _ => None,
+    }
+}
+
+pub(crate) fn cell_i64(row: &Row, name: &str) -> Option<i64> {
+    match cell(row, name)? {
+        ColumnData::U8(v) => v.map(i64::from),
+        ColumnData::I16(v) => v.map(i64::from),
+        ColumnData::I32(v) => v.map(i64::from),
+        ColumnData::I64(v) => *v,
+        ColumnData::F32(v) => v.map(|v| v as i64),
+        ColumnData::F64(v) => v.map(|v| v as i64),
+        ColumnData::Bit(v) => v.map(i64::from),
+        ColumnData::Numeric(v) => v.map(|n| n.int_part() as i64),
+        ColumnData::String(s) => s.as_ref().and_then(|s| s.trim().parse().ok()),
+        _ => None,
+    }
+}
+
+pub(crate) fn cell_f64(row: &Row, name: &str) -> Option<f64> {
+    match cell(row, name)? {
+        ColumnData::F32(v) => v.map(f64::from),
+        ColumnData::F64(v) => *v,
+        ColumnData::Numeric(v) => v.map(f64::from),
+        _ => cell_i64(row, name).map(|v| v as f64),
+    }
+}
+
+fn cell_bool(row: &Row, name: &str) -> bool {
+    cell_i64(row, name).map(|v| v != 0).unwrap_or(false)
+}
+
+fn cell_datetime(row: &Row, name: &str) -> Option<chrono::NaiveDateTime> {
+    let idx = row.columns().iter().position(|c| c.name().eq_ignore_ascii_case(name))?;
+    row.try_get::<chrono::NaiveDateTime, _>(idx).ok().flatten()
+}
+
+/// Converts one HEADERONLY row.
+pub fn header_from_row(row: &Row) -> BackupHeader {
+    let s = |n: &str| cell_string(row, n).unwrap_or_default();
+    BackupHeader {
+        backup_name: cell_string(row, "BackupName"),
+        backup_description: cell_string(row, "BackupDescription"),
+        backup_type: cell_i64(row, "BackupType").unwrap_or(0) as i32,
+        backup_type_description: s("BackupTypeDescription"),
+        database_name: s("DatabaseName"),
+        server_name: s("ServerName"),
+        first_lsn: s("FirstLSN"),
+        last_lsn: s("LastLSN"),
+        checkpoint_lsn: s("CheckpointLSN"),
+        database_backup_lsn: s("DatabaseBackupLSN"),
+        differential_base_lsn: s("DifferentialBaseLSN"),
+        backup_start_date: cell_datetime(row, "BackupStartDate"),
+        backup_finish_date: cell_datetime(row, "BackupFinishDate"),
+        backup_size: cell_i64(row, "BackupSize"),
+        compressed_backup_size: cell_i64(row, "CompressedBackupSize"),
+        is_copy_only: cell_bool(row, "IsCopyOnly"),
+        compressed: cell_bool(row, "Compressed"),
+        has_backup_checksums: cell_i64(row, "HasBackupChecksums").map(|v| v != 0),
+        recovery_model: cell_string(row, "RecoveryModel"),
+        position: cell_i64(row, "Position").unwrap_or(1) as i32,
+        backup_set_guid: s("BackupSetGUID"),
+    }
+}
+
+/// Converts one FILELISTONLY row.
+pub fn file_from_row(row: &Row) -> FileListRow {
+    FileListRow {
+        logical_name: cell_string(row, "LogicalName").unwrap_or_default(),
+        physical_name: cell_string(row, "PhysicalName").unwrap_or_default(),
+        file_type: cell_string(row, "Type").unwrap_or_default().trim().to_string(),
+        file_group_name: cell_string(row, "FileGroupName"),
+        size: cell_i64(row, "Size").unwrap_or(0),
+        file_id: cell_i64(row, "FileID").unwrap_or(0),
+    }
+}
+
+/// Runs a statement that returns one result set and collects its rows; a server error carries
+/// the (masked) statement.
+pub(crate) async fn query_rows<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, sql: &str) -> Result<Vec<Row>> {
+    let stream = client.simple_query(sql).await.map_err(|e| Error::from_tiberius(e).with_statement(sql))?;
+    let rows = stream.into_first_result().await.map_err(|e| Error::from_tiberius(e).with_statement(sql))?;
+    Ok(rows)
+}
+
+fn bad_urls(e: crate::tsql::restore::RestoreSqlError) -> Error {
+    Error::invalid(e.to_string())
+}
+
+/// `RESTORE HEADERONLY` over the stripes of one backup (or one blob).
+pub async fn read_headers<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, urls: &[String]) -> Result<Vec<BackupHeader>> {
+    let sql = build_headeronly(urls).map_err(bad_urls)?;
+    let rows = query_rows(client, &sql).await?;
+    Ok(rows.iter().map(header_from_row).collect())
+}
+
+/// `RESTORE FILELISTONLY`.
+pub async fn read_filelist<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, urls: &[String]) -> Result<Vec<FileListRow>> {
+    let sql = build_filelistonly(urls).map_err(bad_urls)?;
+    let rows = query_rows(client, &sql).await?;
+    Ok(rows.iter().map(file_from_row).collect())
+}
+
+/// `RESTORE VERIFYONLY`: success means the server ended without an error. tiberius does not
+/// surface the INFO message 3262, so the message is built from what we know.
+pub async fn verify<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, urls: &[String], checksum: bool) -> Result<VerifyResult> {
+    let sql = build_verifyonly(urls, checksum).map_err(bad_urls)?;
+    let stream = client.simple_query(&sql).await.map_err(|e| Error::from_tiberius(e).with_statement(&sql))?;
+    stream.into_results().await.map_err(|e| Error::from_tiberius(e).with_statement(&sql))?;
+    Ok(VerifyResult {
+        valid: true,
+        message: format!(
+            "RESTORE VERIFYONLY completed without error for {} URL(s){}: the backup set is valid.",
+            urls.len(),
+            if checksum { " (checksums verified)" } else { "" }
+        ),
+    })
+}
+
+/// `sqlurl_backup_header`: HEADERONLY as typed rows.
+pub async fn header(req: InspectRequest) -> Result<HeaderResult> {
+    let mut client = crate::connect::connect(&req.connection).await?;
+    let headers = read_headers(&mut client, &req.urls).await?;
+    let _ = client.close().await;
+    Ok(HeaderResult { headers })
+}
+
+/// `sqlurl_backup_filelist`: FILELISTONLY as typed rows.
+pub async fn filelist(req: InspectRequest) -> Result<FileListResult> {
+    let mut client = crate::connect::connect(&req.connection).await?;
+    let files = read_filelist(&mut client, &req.urls).await?;
+    let _ = client.close().await;
+    Ok(FileListResult { files })
+}
+
+/// `sqlurl_backup_verify`: VERIFYONLY reads the whole backup, so no command timeout applies.
+pub async fn verify_backup(req: InspectRequest) -> Result<VerifyResult> {
+    let opts = crate::connect::ConnectOptions { no_command_timeout: true };
+    let mut client = crate::connect::connect_with(&req.connection, opts).await?;
+    let r = verify(&mut client, &req.urls, req.checksum).await?;
+    let _ = client.close().await;
+    Ok(r)
+}

@@ -1,0 +1,372 @@
+//! RESTORE DATABASE / LOG FROM URL as an operation (`sqlurl_restore_start`).
+//!
+//! Order of work, all checks **before** the first RESTORE is sent:
+//! 1. connect a dedicated connection without command timeout, read `@@SPID`;
+//! 2. read the header(s): one backup set (`urls` are its stripes), or with `sequence` every URL
+//!    separately, grouped into sets and ordered into a chain ([`super::sequence`]); a gap is a
+//!    `BackupChainBroken` precondition error;
+//! 3. the target database must not exist unless `replace` is set (`DatabaseExists`);
+//! 4. file moves: explicit `move`, or automatic relocation from FILELISTONLY to the server's
+//!    default data/log paths ([`super::relocate`]), never onto another database's files;
+//! 5. the RESTORE statements run in order (NORECOVERY on all but the last; STOPAT on the last
+//!    log); progress is polled on a second connection; cancel sends ATTENTION.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ConnectionRequest;
+use crate::connect::{connect_with, Client, ConnectOptions};
+use crate::errors::{Error, ErrorKind, Result};
+use crate::operation::{ItemOutcome, OpKind, Operation, Reporter, State};
+use crate::ops::backup::{run_long, RunOutcome};
+use crate::ops::inspect::{self, BackupHeader};
+use crate::ops::relocate::{relocate, UsedFile};
+use crate::ops::sequence::{self, BackupSet, Step};
+use crate::tsql::restore::{build_restore, parse_stop_at, RestoreKind, RestoreSpec};
+use crate::tsql::{quote_nstr, Sql};
+
+fn default_true() -> bool {
+    true
+}
+
+/// The Restore request of the JSON contract.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    pub connection: ConnectionRequest,
+    pub urls: Vec<String>,
+    #[serde(default)]
+    pub sequence: bool,
+    #[serde(default)]
+    pub database: Option<String>,
+    #[serde(default)]
+    pub replace: bool,
+    #[serde(default = "default_true")]
+    pub recovery: bool,
+    #[serde(default)]
+    pub stop_at: Option<String>,
+    #[serde(default)]
+    pub checksum: bool,
+    #[serde(default, rename = "move")]
+    pub moves: Option<BTreeMap<String, String>>,
+    #[serde(default = "default_true")]
+    pub relocate: bool,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileMove {
+    pub logical_name: String,
+    pub physical_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepInfo {
+    pub url: String,
+    pub backup_type: String,
+    pub statement: String,
+}
+
+/// RestoreResult of the JSON contract.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RestoreResult {
+    pub database: String,
+    pub urls: Vec<String>,
+    pub files: Vec<FileMove>,
+    pub steps: Vec<StepInfo>,
+    pub duration_seconds: Option<f64>,
+    pub message: String,
+    pub statements: Vec<String>,
+    pub error: Option<serde_json::Value>,
+}
+
+impl RestoreRequest {
+    pub fn validate(&self) -> Result<()> {
+        if self.urls.is_empty() {
+            return Err(Error::invalid("urls is empty: give the backup's URL(s)."));
+        }
+        if !self.sequence && self.urls.len() > 64 {
+            return Err(Error::invalid(format!("a backup set has at most 64 stripes; {} urls were given (set sequence for several backups).", self.urls.len())));
+        }
+        for u in &self.urls {
+            crate::tsql::backup::validate_url(u).map_err(|e| Error::InvalidUrl(e.to_string()))?;
+        }
+        if let Some(d) = &self.database {
+            if d.trim().is_empty() || d.chars().count() > 128 {
+                return Err(Error::invalid("database must be 1-128 characters."));
+            }
+        }
+        if let Some(s) = &self.stop_at {
+            parse_stop_at(s).map_err(|e| Error::invalid(e.to_string()))?;
+        }
+        if let Some(m) = &self.moves {
+            for (k, v) in m {
+                if k.is_empty() || v.trim().is_empty() {
+                    return Err(Error::invalid(format!("move: the logical file '{k}' needs a physical path.")));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Validates the request and starts the operation (returns at once).
+pub fn start(req: RestoreRequest) -> Result<Operation> {
+    req.validate()?;
+    let label = req.database.clone().unwrap_or_default();
+    let req = Arc::new(req);
+    Ok(Operation::start(OpKind::Restore, vec![label], 1, move |rep| restore_one(req.clone(), rep)))
+}
+
+fn fail(mut res: RestoreResult, e: Error) -> ItemOutcome {
+    let e = if res.database.is_empty() { e } else { e.with_database(res.database.clone()) };
+    if res.message.is_empty() {
+        res.message = e.to_string();
+    }
+    res.error = Some(e.to_json());
+    let state = if matches!(e, Error::Cancelled) { State::Cancelled } else { State::Failed };
+    ItemOutcome { state, result: serde_json::to_value(&res).unwrap_or_default() }
+}
+
+fn type_name(h: &BackupHeader) -> String {
+    match h.backup_type {
+        1 => "full".into(),
+        2 => "log".into(),
+        5 => "differential".into(),
+        n => format!("type {n}"),
+    }
+}
+
+/// Reads the server facts the restore needs: default paths and every database file.
+async fn server_paths(client: &mut Client) -> Result<(Option<String>, Option<String>, Vec<UsedFile>)> {
+    let rows = crate::connect::query_rows(
+        client,
+        &Sql::plain(
+            "SELECT CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS data_path, \
+             CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS log_path",
+        ),
+    )
+    .await?;
+    let (data, log) = rows
+        .first()
+        .map(|r| (inspect::cell_string(r, "data_path"), inspect::cell_string(r, "log_path")))
+        .unwrap_or((None, None));
+    let rows = crate::connect::query_rows(
+        client,
+        &Sql::plain("SELECT DB_NAME(database_id) AS database_name, physical_name FROM sys.master_files"),
+    )
+    .await?;
+    let used = rows
+        .iter()
+        .filter_map(|r| {
+            Some(UsedFile { database: inspect::cell_string(r, "database_name")?, physical_name: inspect::cell_string(r, "physical_name")? })
+        })
+        .collect();
+    Ok((data, log, used))
+}
+
+async fn database_exists(client: &mut Client, name: &str) -> Result<Option<String>> {
+    let sql = Sql::plain(format!("SELECT name, state_desc FROM sys.databases WHERE name = {}", quote_nstr(name)));
+    let rows = crate::connect::query_rows(client, &sql).await?;
+    Ok(rows.first().map(|r| inspect::cell_string(r, "state_desc").unwrap_or_default()))
+}
+
+/// Builds the plan: the steps (sets in order) from the headers.
+async fn plan_steps(client: &mut Client, req: &RestoreRequest) -> Result<Vec<Step>> {
+    let stop_at = req.stop_at.as_deref().map(parse_stop_at).transpose().map_err(|e| Error::invalid(e.to_string()))?;
+    if !req.sequence {
+        let headers = inspect::read_headers(client, &req.urls).await?;
+        let header = headers
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::invalid("RESTORE HEADERONLY returned no backup set for these URLs"))?;
+        return Ok(vec![Step { is_database: header.backup_type != 2, set: BackupSet { header, urls: req.urls.clone() } }]);
+    }
+    let mut pairs = Vec::new();
+    for u in &req.urls {
+        let hs = inspect::read_headers(client, std::slice::from_ref(u)).await?;
+        let h = hs.into_iter().next().ok_or_else(|| Error::invalid(format!("RESTORE HEADERONLY returned no backup set for {u}")))?;
+        pairs.push((u.clone(), h));
+    }
+    sequence::plan(sequence::group(pairs), stop_at).map_err(|e| match e {
+        sequence::SequenceError::BadLsn { .. } | sequence::SequenceError::UnsupportedType(..) => Error::invalid(e.to_string()),
+        _ => Error::Precondition { kind: ErrorKind::BackupChainBroken, message: e.to_string() },
+    })
+}
+
+/// The statements, one per step.
+fn statements(req: &RestoreRequest, target: &str, steps: &[Step], moves: &[(String, String)]) -> Result<Vec<String>> {
+    let n = steps.len();
+    let mut out = Vec::with_capacity(n);
+    for (i, st) in steps.iter().enumerate() {
+        let last = i + 1 == n;
+        let kind = if st.is_database { RestoreKind::Database } else { RestoreKind::Log };
+        let mut spec = RestoreSpec::new(target, kind, st.set.urls.clone());
+        if i == 0 {
+            spec.moves = moves.to_vec();
+            spec.replace = req.replace;
+        }
+        spec.recovery = last && req.recovery;
+        spec.checksum = req.checksum;
+        // STOPAT only where a log is applied last (SQL Server applies it to log restores)
+        if last && !st.is_database {
+            spec.stop_at = req.stop_at.clone();
+        }
+        out.push(build_restore(&spec).map_err(|e| Error::invalid(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
+    let cancel = rep.cancel_token();
+    let mut res = RestoreResult { database: req.database.clone().unwrap_or_default(), urls: req.urls.clone(), ..Default::default() };
+    let connected = tokio::select! {
+        c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
+        _ = cancel.cancelled() => Err(Error::Cancelled),
+    };
+    let mut client = match connected {
+        Ok(c) => c,
+        Err(e) => return fail(res, e),
+    };
+    let prep = async {
+        let rows = crate::connect::query_rows(&mut client, &Sql::plain("SELECT @@SPID AS spid")).await?;
+        let spid = rows.first().and_then(|r| inspect::cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
+        let steps = plan_steps(&mut client, &req).await?;
+        let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
+        if target.trim().is_empty() {
+            return Err(Error::invalid("the backup header names no database; pass database"));
+        }
+        if let Some(state) = database_exists(&mut client, &target).await? {
+            if !req.replace {
+                return Err(Error::Precondition {
+                    kind: ErrorKind::DatabaseExists,
+                    message: format!("Database '{target}' already exists (state {state}); nothing was restored. Set replace to overwrite it, or restore under another name."),
+                });
+            }
+        }
+        let moves: Vec<(String, String)> = if let Some(m) = &req.moves {
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        } else if req.relocate {
+            let files = inspect::read_filelist(&mut client, &steps[0].set.urls).await?;
+            let (data, log, used) = server_paths(&mut client).await?;
+            relocate(&files, &target, data.as_deref(), log.as_deref(), &used).map_err(|e| match e {
+                crate::ops::relocate::RelocateError::InUse { .. } | crate::ops::relocate::RelocateError::Collision(_) => {
+                    Error::Precondition { kind: ErrorKind::FilesInUse, message: e.to_string() }
+                }
+                other => Error::invalid(other.to_string()),
+            })?
+        } else {
+            vec![]
+        };
+        let stmts = statements(&req, &target, &steps, &moves)?;
+        Ok::<_, Error>((spid, steps, target, moves, stmts))
+    };
+    let prepared = tokio::select! {
+        p = prep => p,
+        _ = cancel.cancelled() => Err(Error::Cancelled),
+    };
+    let (spid, steps, target, moves, stmts) = match prepared {
+        Ok(p) => p,
+        Err(e) => return fail(res, e),
+    };
+    res.database = target.clone();
+    rep.set_database(&target);
+    res.files = moves.iter().map(|(l, p)| FileMove { logical_name: l.clone(), physical_name: p.clone() }).collect();
+    res.steps = steps
+        .iter()
+        .zip(&stmts)
+        .map(|(s, q)| StepInfo { url: s.set.urls.join(" "), backup_type: type_name(&s.set.header), statement: q.clone() })
+        .collect();
+    res.statements = stmts.clone();
+    if req.dry_run {
+        res.message = format!("dry run: nothing was restored; {} statement(s) would run", stmts.len());
+        return ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() };
+    }
+
+    let stop = cancel.child_token();
+    let poller = tokio::spawn(crate::progress::run(req.connection.clone(), spid, rep.clone(), stop.clone()));
+    let t0 = Instant::now();
+    let mut outcome: Result<RunOutcome> = Ok(RunOutcome::Done);
+    for (i, sql) in stmts.iter().enumerate() {
+        let verb = if steps[i].is_database { "RESTORE DATABASE" } else { "RESTORE LOG" };
+        outcome = run_long(&mut client, sql, &cancel, verb).await;
+        match &outcome {
+            Ok(RunOutcome::Done) => rep.message(format!("step {}/{} done: {} backup restored", i + 1, stmts.len(), type_name(&steps[i].set.header))),
+            _ => break,
+        }
+    }
+    stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
+    let duration = t0.elapsed().as_secs_f64();
+    res.duration_seconds = Some((duration * 1000.0).round() / 1000.0);
+    match outcome {
+        Ok(RunOutcome::Cancelled) => {
+            drop(client);
+            res.message = format!("RESTORE of '{target}' was cancelled after {duration:.1} s: ATTENTION was sent; the database may be left in the RESTORING state.");
+            fail(res, Error::Cancelled)
+        }
+        Err(e) => fail(res, e),
+        Ok(RunOutcome::Done) => {
+            res.message = format!(
+                "RESTORE of '{target}' completed: {} step(s) in {duration:.3} seconds{}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
+                stmts.len(),
+                if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
+            );
+            let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+            ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(extra: &str) -> std::result::Result<RestoreRequest, Error> {
+        let r: RestoreRequest = crate::api::parse_request(&format!(
+            r#"{{"connection":{{"server":"127.0.0.1,1","auth":{{"kind":"sql","user":"sa","password":"x"}}}},{extra}}}"#
+        ))?;
+        r.validate()?;
+        Ok(r)
+    }
+
+    fn set(kind: i32, urls: &[&str]) -> Step {
+        Step {
+            is_database: kind != 2,
+            set: BackupSet { header: BackupHeader { backup_type: kind, ..Default::default() }, urls: urls.iter().map(|s| s.to_string()).collect() },
+        }
+    }
+
+    #[test]
+    fn statements_norecovery_until_the_last_and_stopat_on_the_last_log() {
+        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"sequence":true,"stop_at":"2026-11-26T12:25:00","replace":true"#).unwrap();
+        let steps = vec![
+            set(1, &["https://a.blob.core.windows.net/c/f1.bak", "https://a.blob.core.windows.net/c/f2.bak"]),
+            set(5, &["https://a.blob.core.windows.net/c/d.bak"]),
+            set(2, &["https://a.blob.core.windows.net/c/l1.bak"]),
+            set(2, &["https://a.blob.core.windows.net/c/l2.bak"]),
+        ];
+        let s = statements(&r, "Sales", &steps, &[("Sales".into(), "F:\\data\\Sales.mdf".into())]).unwrap();
+        assert_eq!(s.len(), 4);
+        assert!(s[0].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://a.blob.core.windows.net/c/f1.bak', URL = N'https://a.blob.core.windows.net/c/f2.bak' WITH MOVE N'Sales' TO N'F:\\data\\Sales.mdf', REPLACE, NORECOVERY"), "{}", s[0]);
+        assert!(s[1].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://a.blob.core.windows.net/c/d.bak' WITH NORECOVERY"), "{}", s[1]);
+        assert!(!s[1].contains("MOVE") && !s[1].contains("REPLACE"));
+        assert!(s[2].starts_with("RESTORE LOG [Sales]") && s[2].contains("NORECOVERY") && !s[2].contains("STOPAT"), "{}", s[2]);
+        assert!(s[3].contains("WITH RECOVERY, STOPAT = N'2026-11-26T12:25:00.000'"), "{}", s[3]);
+    }
+
+    #[test]
+    fn request_validation() {
+        assert!(req(r#""urls":[]"#).unwrap_err().to_string().contains("urls is empty"));
+        assert!(matches!(req(r#""urls":["http://x/y.bak"]"#), Err(Error::InvalidUrl(_))));
+        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_at":"soon""#).unwrap_err().to_string().contains("soon"));
+        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"move":{"a":""}"#).is_err());
+        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"replase":true"#).unwrap_err().to_string().contains("replase"));
+        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"]"#).unwrap();
+        assert!(r.recovery && r.relocate && !r.replace && !r.sequence);
+    }
+}
