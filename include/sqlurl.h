@@ -33,6 +33,10 @@ typedef enum SqlurlResult {
   SQLURL_PENDING = 10,
 } SqlurlResult;
 
+// An opaque running (or finished) backup or restore. Create it with `sqlurl_backup_start` or
+// `sqlurl_restore_start`, release it with `sqlurl_operation_free`.
+typedef struct SqlurlOperation SqlurlOperation;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -84,6 +88,76 @@ enum SqlurlResult sqlurl_credential_list(const char *request_json, char **out_js
 // # Safety
 // `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 enum SqlurlResult sqlurl_credential_remove(const char *request_json, char **out_json);
+
+// Starts a backup (request: Backup JSON). Returns at once: on `SQLURL_OK` `*out_op` holds the
+// operation and `*out_json` its first OperationStatus; on failure `*out_op` is NULL and
+// `*out_json` holds the error. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_op`: a writable
+// `SqlurlOperation **`; `out_json`: a writable `char **`.
+enum SqlurlResult sqlurl_backup_start(const char *request_json,
+                                      struct SqlurlOperation **out_op,
+                                      char **out_json);
+
+// Starts a restore (request: Restore JSON). Same rules as `sqlurl_backup_start`.
+//
+// # Safety
+// As `sqlurl_backup_start`.
+enum SqlurlResult sqlurl_restore_start(const char *request_json,
+                                       struct SqlurlOperation **out_op,
+                                       char **out_json);
+
+// Writes the current OperationStatus to `*out_json`; never blocks. Thread-safe.
+//
+// # Safety
+// `op`: a handle from a start function, not yet freed; `out_json`: a writable `char **`.
+enum SqlurlResult sqlurl_operation_poll(const struct SqlurlOperation *op, char **out_json);
+
+// Waits up to `timeout_ms` for the operation to finish. `SQLURL_OK` + the final
+// OperationStatus (with `results`) when it finished (whatever its state: check `state`);
+// `SQLURL_PENDING` + the current status when the timeout passed first. Blocks only the calling
+// thread; other threads may poll or cancel meanwhile.
+//
+// # Safety
+// As `sqlurl_operation_poll`.
+enum SqlurlResult sqlurl_operation_wait(const struct SqlurlOperation *op,
+                                        uint32_t timeout_ms,
+                                        char **out_json);
+
+// Asks the operation to stop: the server gets an ATTENTION and the connection is closed.
+// Returns at once; `wait` then reports `cancelled` (or the final state if it had already
+// finished). NULL returns `SQLURL_ERROR_NULL_ARGUMENT`. Thread-safe.
+//
+// # Safety
+// `op`: NULL or a handle from a start function, not yet freed.
+enum SqlurlResult sqlurl_operation_cancel(const struct SqlurlOperation *op);
+
+// Frees the handle. A running operation is cancelled first (it then stops in the background).
+// NULL is a no-op. Must be the last call on this handle.
+//
+// # Safety
+// `op`: NULL or a handle from a start function, freed at most once, with no call on it running.
+void sqlurl_operation_free(struct SqlurlOperation *op);
+
+// `RESTORE HEADERONLY` (request: Inspect JSON; result: HeaderResult). Thread-safe, blocking.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_backup_header(const char *request_json, char **out_json);
+
+// `RESTORE FILELISTONLY` (request: Inspect JSON; result: FileListResult). Thread-safe, blocking.
+//
+// # Safety
+// As `sqlurl_backup_header`.
+enum SqlurlResult sqlurl_backup_filelist(const char *request_json, char **out_json);
+
+// `RESTORE VERIFYONLY` (request: Inspect JSON, optional `"checksum": true`; result:
+// VerifyResult). An invalid backup is a typed failure. No command timeout applies. Blocking.
+//
+// # Safety
+// As `sqlurl_backup_header`.
+enum SqlurlResult sqlurl_backup_verify(const char *request_json, char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -8,6 +8,8 @@
 pub mod check;
 pub mod credential;
 pub mod guard;
+// Backup/restore operations and inspection (issue 5)
+pub mod operation;
 
 use std::ffi::{c_char, CStr, CString};
 
