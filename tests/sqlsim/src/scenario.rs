@@ -152,6 +152,9 @@ pub struct StorageAccount {
     pub managed_identity_role: String,
     /// The network path to the account is blocked (firewall): OS error 5, like a missing role.
     pub network_blocked: bool,
+    /// PEM file of the CA that signed the endpoint's certificate (Azurite's test CA); when
+    /// absent, `$AZURITE_CA` is used, else only the platform roots (issue 3).
+    pub ca_file: Option<String>,
 }
 
 /// Faults injected on purpose (issue 3). Tests may also set them at run time.

@@ -151,6 +151,8 @@ pub struct Mutable {
     pub statement_log: Vec<LoggedStatement>,
     /// Faults in force now (start from the scenario; tests may change them).
     pub faults: Faults,
+    /// Backup/restore history per database: LSNs, differential base, log chain (issue 3).
+    pub backup: crate::backup::history::Histories,
 }
 
 impl Mutable {
@@ -264,6 +266,7 @@ impl ServerState {
             requests: HashMap::new(),
             statement_log: Vec::new(),
             faults: scenario.faults.clone(),
+            backup: Default::default(),
         };
         ServerState {
             scenario,

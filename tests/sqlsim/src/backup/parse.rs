@@ -1,0 +1,623 @@
+//! BACKUP / RESTORE statement text → [`Stmt`]. Pure: no state, no I/O.
+//!
+//! Accepts the URL forms of SQL Server's grammar (`TO URL = '…'`, `FROM URL = '…'`) with the
+//! options SQL Server 2022 allows for URL devices; other devices (DISK, TAPE) and options that
+//! SQL Server rejects for URL (INIT, SKIP, RETAINDAYS, …) produce the errors SQL Server gives.
+
+use crate::sql::lexer::{tokenize, Token, TokenKind};
+
+/// Most URLs (stripes) one statement may name.
+pub const MAX_STRIPES: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupKind {
+    Database,
+    Log,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Encryption {
+    pub algorithm: String,
+    /// `SERVER CERTIFICATE = name` or `SERVER ASYMMETRIC KEY = name`.
+    pub encryptor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BackupOptions {
+    pub copy_only: bool,
+    pub differential: bool,
+    /// `Some(true)` COMPRESSION, `Some(false)` NO_COMPRESSION, `None` server default (off).
+    pub compression: Option<bool>,
+    /// CHECKSUM (true) / NO_CHECKSUM (false).
+    pub checksum: bool,
+    pub format: bool,
+    /// `STATS` alone means 10.
+    pub stats: Option<u32>,
+    pub max_transfer_size: Option<u64>,
+    pub block_size: Option<u32>,
+    pub norecovery: bool,
+    pub description: Option<String>,
+    pub name: Option<String>,
+    pub encryption: Option<Encryption>,
+    pub credential: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupStmt {
+    pub kind: BackupKind,
+    pub database: String,
+    pub urls: Vec<String>,
+    pub options: BackupOptions,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreKind {
+    Database(String),
+    Log(String),
+    HeaderOnly,
+    FileListOnly,
+    LabelOnly,
+    VerifyOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RestoreOptions {
+    /// `MOVE 'logical' TO 'physical'`, in order.
+    pub moves: Vec<(String, String)>,
+    pub replace: bool,
+    /// `Some(true)` RECOVERY, `Some(false)` NORECOVERY, `None` default (RECOVERY).
+    pub recovery: Option<bool>,
+    /// `STOPAT = 'datetime'`, parsed.
+    pub stop_at: Option<chrono::NaiveDateTime>,
+    pub stats: Option<u32>,
+    pub checksum: bool,
+    pub block_size: Option<u32>,
+    pub credential: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestoreStmt {
+    pub kind: RestoreKind,
+    pub urls: Vec<String>,
+    pub options: RestoreOptions,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stmt {
+    Backup(BackupStmt),
+    Restore(RestoreStmt),
+}
+
+impl Stmt {
+    /// The statement name SQL Server uses in 3013 and in `sys.dm_exec_requests.command`.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Stmt::Backup(b) => match b.kind {
+                BackupKind::Database => "BACKUP DATABASE",
+                BackupKind::Log => "BACKUP LOG",
+            },
+            Stmt::Restore(r) => r.kind.verb(),
+        }
+    }
+}
+
+impl RestoreKind {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            RestoreKind::Database(_) => "RESTORE DATABASE",
+            RestoreKind::Log(_) => "RESTORE LOG",
+            RestoreKind::HeaderOnly => "RESTORE HEADERONLY",
+            RestoreKind::FileListOnly => "RESTORE FILELIST",
+            RestoreKind::LabelOnly => "RESTORE LABELONLY",
+            RestoreKind::VerifyOnly => "VERIFY DATABASE",
+        }
+    }
+}
+
+/// A parse failure, carrying the SQL Server message to send.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    /// 102 "Incorrect syntax near '%.*ls'." (class 15)
+    #[error("Incorrect syntax near '{0}'.")]
+    Syntax(String),
+    /// 105 / 113 from the lexer.
+    #[error("{text}")]
+    Lex { number: u32, text: String },
+    /// 3032 "One or more of the options (%ls) are not supported for this statement. Review the
+    /// documentation for supported options." (then 3013). Text *unconfirmed* beyond the number.
+    #[error("One or more of the options ({0}) are not supported for this statement. Review the documentation for supported options.")]
+    OptionNotSupported(String),
+    /// A device other than URL: the simulator only has URL devices.
+    #[error("sqlsim supports only URL backup devices; '{0}' devices are not supported.")]
+    DeviceNotSupported(String),
+    /// 3065-like: more URLs than allowed. SQL Server: "The number of media families exceeds 64" (unconfirmed).
+    #[error("Too many backup devices specified for backup or restore; only 64 are allowed.")]
+    TooManyDevices,
+    /// Variables (`@url`) are not evaluated by the simulator.
+    #[error("sqlsim does not evaluate variables in BACKUP/RESTORE ('{0}'); pass literals.")]
+    VariableNotSupported(String),
+    /// STOPAT text that is not a date/time: 241.
+    #[error("Conversion failed when converting date and/or time from character string.")]
+    BadDate,
+}
+
+impl ParseError {
+    /// (number, class, state)
+    pub fn code(&self) -> (u32, u8, u8) {
+        match self {
+            ParseError::Syntax(_) => (102, 15, 1),
+            ParseError::Lex { number, .. } => (*number, 15, 1),
+            ParseError::OptionNotSupported(_) => (3032, 16, 2),
+            ParseError::DeviceNotSupported(_) => (50000, 16, 1),
+            ParseError::TooManyDevices => (3205, 16, 1),
+            ParseError::VariableNotSupported(_) => (50000, 16, 1),
+            ParseError::BadDate => (241, 16, 1),
+        }
+    }
+    /// Whether SQL Server follows this error with 3013 "… is terminating abnormally."
+    pub fn terminates_abnormally(&self) -> bool {
+        matches!(self, ParseError::OptionNotSupported(_) | ParseError::TooManyDevices)
+    }
+}
+
+struct P<'a> {
+    src: &'a str,
+    toks: Vec<Token>,
+    i: usize,
+}
+
+impl<'a> P<'a> {
+    fn peek(&self) -> Option<&Token> {
+        self.toks.get(self.i)
+    }
+    fn near(&self) -> ParseError {
+        match self.toks.get(self.i) {
+            Some(t) => ParseError::Syntax(t.source(self.src).to_string()),
+            None => ParseError::Syntax(
+                self.toks.last().map(|t| t.source(self.src).to_string()).unwrap_or_default(),
+            ),
+        }
+    }
+    fn kw(&mut self, k: &str) -> bool {
+        if self.peek().is_some_and(|t| t.is_kw(k)) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect_kw(&mut self, k: &str) -> Result<(), ParseError> {
+        if self.kw(k) {
+            Ok(())
+        } else {
+            Err(self.near())
+        }
+    }
+    fn punct(&mut self, p: &str) -> bool {
+        if self.peek().is_some_and(|t| t.is_punct(p)) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect_punct(&mut self, p: &str) -> Result<(), ParseError> {
+        if self.punct(p) {
+            Ok(())
+        } else {
+            Err(self.near())
+        }
+    }
+    fn ident(&mut self) -> Result<String, ParseError> {
+        match self.peek().map(|t| &t.kind) {
+            Some(TokenKind::Word(w)) | Some(TokenKind::QuotedIdent(w)) => {
+                let w = w.clone();
+                self.i += 1;
+                Ok(w)
+            }
+            Some(TokenKind::Variable(v)) => Err(ParseError::VariableNotSupported(format!("@{v}"))),
+            _ => Err(self.near()),
+        }
+    }
+    fn string(&mut self) -> Result<String, ParseError> {
+        match self.peek().map(|t| &t.kind) {
+            Some(TokenKind::Str { value, .. }) => {
+                let v = value.clone();
+                self.i += 1;
+                Ok(v)
+            }
+            Some(TokenKind::Variable(v)) => Err(ParseError::VariableNotSupported(format!("@{v}"))),
+            _ => Err(self.near()),
+        }
+    }
+    /// A name given as an identifier or a string (`NAME = x` / `NAME = 'x'`).
+    fn ident_or_string(&mut self) -> Result<String, ParseError> {
+        if matches!(self.peek().map(|t| &t.kind), Some(TokenKind::Str { .. })) {
+            self.string()
+        } else {
+            self.ident()
+        }
+    }
+    fn number(&mut self) -> Result<u64, ParseError> {
+        match self.peek().map(|t| &t.kind) {
+            Some(TokenKind::Number(n)) => {
+                let v = n.parse::<u64>().map_err(|_| self.near())?;
+                self.i += 1;
+                Ok(v)
+            }
+            Some(TokenKind::Variable(v)) => Err(ParseError::VariableNotSupported(format!("@{v}"))),
+            _ => Err(self.near()),
+        }
+    }
+    fn at_end(&mut self) -> bool {
+        while self.punct(";") {}
+        self.i >= self.toks.len()
+    }
+}
+
+/// Parse one BACKUP or RESTORE statement.
+pub fn parse(src: &str) -> Result<Stmt, ParseError> {
+    let toks = tokenize(src).map_err(|e| ParseError::Lex { number: e.number(), text: e.to_string() })?;
+    let mut p = P { src, toks, i: 0 };
+    let stmt = if p.kw("BACKUP") {
+        Stmt::Backup(parse_backup(&mut p)?)
+    } else if p.kw("RESTORE") {
+        Stmt::Restore(parse_restore(&mut p)?)
+    } else {
+        return Err(p.near());
+    };
+    if !p.at_end() {
+        return Err(p.near());
+    }
+    Ok(stmt)
+}
+
+fn parse_devices(p: &mut P<'_>) -> Result<Vec<String>, ParseError> {
+    let mut urls = Vec::new();
+    loop {
+        let dev = p.ident().map_err(|_| p.near())?;
+        if !dev.eq_ignore_ascii_case("URL") {
+            if ["DISK", "TAPE"].iter().any(|d| dev.eq_ignore_ascii_case(d)) {
+                return Err(ParseError::DeviceNotSupported(dev.to_ascii_uppercase()));
+            }
+            // A logical backup device name: not supported either.
+            return Err(ParseError::DeviceNotSupported(dev));
+        }
+        p.expect_punct("=")?;
+        urls.push(p.string()?);
+        if !p.punct(",") {
+            break;
+        }
+    }
+    if urls.len() > MAX_STRIPES {
+        return Err(ParseError::TooManyDevices);
+    }
+    Ok(urls)
+}
+
+fn parse_stats(p: &mut P<'_>) -> Result<u32, ParseError> {
+    if p.punct("=") {
+        let n = p.number()?;
+        Ok(n.min(100) as u32)
+    } else {
+        Ok(10)
+    }
+}
+
+fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
+    let kind = if p.kw("DATABASE") {
+        BackupKind::Database
+    } else if p.kw("LOG") {
+        BackupKind::Log
+    } else {
+        return Err(p.near());
+    };
+    let database = p.ident()?;
+    p.expect_kw("TO")?;
+    let urls = parse_devices(p)?;
+    let mut o = BackupOptions::default();
+    if p.kw("WITH") {
+        loop {
+            let t = p.peek().cloned().ok_or_else(|| p.near())?;
+            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.near())?;
+            if matches!(t.kind, TokenKind::QuotedIdent(_)) {
+                return Err(p.near());
+            }
+            p.i += 1;
+            match word.as_str() {
+                "COPY_ONLY" => o.copy_only = true,
+                "DIFFERENTIAL" => o.differential = true,
+                "COMPRESSION" => {
+                    // COMPRESSION [ ( ALGORITHM = MS_XPRESS ) ] in 2022; accept the bare form.
+                    o.compression = Some(true);
+                    if p.punct("(") {
+                        while !p.punct(")") {
+                            if p.peek().is_none() {
+                                return Err(p.near());
+                            }
+                            p.i += 1;
+                        }
+                    }
+                }
+                "NO_COMPRESSION" => o.compression = Some(false),
+                "CHECKSUM" => o.checksum = true,
+                "NO_CHECKSUM" => o.checksum = false,
+                "FORMAT" => o.format = true,
+                "NOFORMAT" => o.format = false,
+                "STATS" => o.stats = Some(parse_stats(p)?),
+                "MAXTRANSFERSIZE" => {
+                    p.expect_punct("=")?;
+                    o.max_transfer_size = Some(p.number()?);
+                }
+                "BLOCKSIZE" => {
+                    p.expect_punct("=")?;
+                    o.block_size = Some(p.number()? as u32);
+                }
+                "BUFFERCOUNT" => {
+                    p.expect_punct("=")?;
+                    p.number()?;
+                }
+                "NORECOVERY" => o.norecovery = true,
+                "NO_TRUNCATE" | "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" => {}
+                "DESCRIPTION" => {
+                    p.expect_punct("=")?;
+                    o.description = Some(p.string()?);
+                }
+                "NAME" => {
+                    p.expect_punct("=")?;
+                    o.name = Some(p.ident_or_string()?);
+                }
+                "CREDENTIAL" => {
+                    p.expect_punct("=")?;
+                    o.credential = Some(p.ident_or_string()?);
+                }
+                "ENCRYPTION" => o.encryption = Some(parse_encryption(p)?),
+                "INIT" | "NOINIT" | "SKIP" | "NOSKIP" | "REWIND" | "NOREWIND" | "UNLOAD" | "NOUNLOAD" => {
+                    return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
+                }
+                "RETAINDAYS" | "EXPIREDATE" | "MEDIANAME" | "MEDIADESCRIPTION" | "MEDIAPASSWORD"
+                | "PASSWORD" => {
+                    return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
+                }
+                _ => {
+                    p.i -= 1;
+                    return Err(p.near());
+                }
+            }
+            if !p.punct(",") {
+                break;
+            }
+        }
+    }
+    Ok(BackupStmt { kind, database, urls, options: o })
+}
+
+fn parse_encryption(p: &mut P<'_>) -> Result<Encryption, ParseError> {
+    p.expect_punct("(")?;
+    p.expect_kw("ALGORITHM")?;
+    p.expect_punct("=")?;
+    let algorithm = p.ident()?.to_ascii_uppercase();
+    if !["AES_128", "AES_192", "AES_256", "TRIPLE_DES_3KEY"].contains(&algorithm.as_str()) {
+        p.i -= 1;
+        return Err(p.near());
+    }
+    p.expect_punct(",")?;
+    p.expect_kw("SERVER")?;
+    let encryptor = if p.kw("CERTIFICATE") {
+        p.expect_punct("=")?;
+        format!("CERTIFICATE {}", p.ident()?)
+    } else if p.kw("ASYMMETRIC") {
+        p.expect_kw("KEY")?;
+        p.expect_punct("=")?;
+        format!("ASYMMETRIC KEY {}", p.ident()?)
+    } else {
+        return Err(p.near());
+    };
+    p.expect_punct(")")?;
+    Ok(Encryption { algorithm, encryptor })
+}
+
+fn parse_restore(p: &mut P<'_>) -> Result<RestoreStmt, ParseError> {
+    let kind = if p.kw("DATABASE") {
+        RestoreKind::Database(p.ident()?)
+    } else if p.kw("LOG") {
+        RestoreKind::Log(p.ident()?)
+    } else if p.kw("HEADERONLY") {
+        RestoreKind::HeaderOnly
+    } else if p.kw("FILELISTONLY") {
+        RestoreKind::FileListOnly
+    } else if p.kw("LABELONLY") {
+        RestoreKind::LabelOnly
+    } else if p.kw("VERIFYONLY") {
+        RestoreKind::VerifyOnly
+    } else {
+        return Err(p.near());
+    };
+    p.expect_kw("FROM")?;
+    let urls = parse_devices(p)?;
+    let mut o = RestoreOptions::default();
+    if p.kw("WITH") {
+        loop {
+            let t = p.peek().cloned().ok_or_else(|| p.near())?;
+            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.near())?;
+            if matches!(t.kind, TokenKind::QuotedIdent(_)) {
+                return Err(p.near());
+            }
+            p.i += 1;
+            match word.as_str() {
+                "MOVE" => {
+                    let from = p.string()?;
+                    p.expect_kw("TO")?;
+                    let to = p.string()?;
+                    o.moves.push((from, to));
+                }
+                "REPLACE" => o.replace = true,
+                "RECOVERY" => o.recovery = Some(true),
+                "NORECOVERY" => o.recovery = Some(false),
+                "STOPAT" => {
+                    p.expect_punct("=")?;
+                    let s = p.string()?;
+                    o.stop_at = Some(parse_datetime(&s).ok_or(ParseError::BadDate)?);
+                }
+                "STATS" => o.stats = Some(parse_stats(p)?),
+                "CHECKSUM" => o.checksum = true,
+                "NO_CHECKSUM" => o.checksum = false,
+                "BLOCKSIZE" => {
+                    p.expect_punct("=")?;
+                    o.block_size = Some(p.number()? as u32);
+                }
+                "CREDENTIAL" => {
+                    p.expect_punct("=")?;
+                    o.credential = Some(p.ident_or_string()?);
+                }
+                "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" | "KEEP_REPLICATION" | "KEEP_CDC"
+                | "ENABLE_BROKER" | "NEW_BROKER" | "ERROR_BROKER_CONVERSATIONS" | "RESTRICTED_USER" => {}
+                // Not supported for URL devices (facts: FILE, BUFFERCOUNT, MAXTRANSFERSIZE), nor
+                // tape options; STANDBY needs an undo file on disk, which the simulator lacks.
+                "FILE" | "BUFFERCOUNT" | "MAXTRANSFERSIZE" | "REWIND" | "NOREWIND" | "UNLOAD"
+                | "NOUNLOAD" | "MEDIANAME" | "MEDIAPASSWORD" | "PASSWORD" | "STANDBY" => {
+                    return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
+                }
+                _ => {
+                    p.i -= 1;
+                    return Err(p.near());
+                }
+            }
+            if !p.punct(",") {
+                break;
+            }
+        }
+    }
+    Ok(RestoreStmt { kind, urls, options: o })
+}
+
+/// The date/time forms STOPAT accepts in practice: ISO 8601 with `T` or a space, optional
+/// fractional seconds, or a date alone.
+pub fn parse_datetime(s: &str) -> Option<chrono::NaiveDateTime> {
+    let s = s.trim();
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Some(d);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backup(s: &str) -> BackupStmt {
+        match parse(s).unwrap() {
+            Stmt::Backup(b) => b,
+            other => panic!("not a backup: {other:?}"),
+        }
+    }
+    fn restore(s: &str) -> RestoreStmt {
+        match parse(s).unwrap() {
+            Stmt::Restore(r) => r,
+            other => panic!("not a restore: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn full_backup_with_every_option() {
+        let b = backup(
+            "BACKUP DATABASE [Sales]]X] TO URL = N'https://a.blob.core.windows.net/c/s1.bak', URL = 'https://a.blob.core.windows.net/c/s2.bak' \
+             WITH COPY_ONLY, COMPRESSION, CHECKSUM, FORMAT, STATS = 5, MAXTRANSFERSIZE = 4194304, BLOCKSIZE = 65536, \
+             DESCRIPTION = N'it''s', NAME = N'nightly', ENCRYPTION (ALGORITHM = AES_256, SERVER CERTIFICATE = [BackupCert]);",
+        );
+        assert_eq!(b.kind, BackupKind::Database);
+        assert_eq!(b.database, "Sales]X");
+        assert_eq!(b.urls.len(), 2);
+        let o = &b.options;
+        assert!(o.copy_only && o.checksum && o.format && !o.differential);
+        assert_eq!(o.compression, Some(true));
+        assert_eq!(o.stats, Some(5));
+        assert_eq!(o.max_transfer_size, Some(4_194_304));
+        assert_eq!(o.block_size, Some(65536));
+        assert_eq!(o.description.as_deref(), Some("it's"));
+        assert_eq!(o.name.as_deref(), Some("nightly"));
+        assert_eq!(
+            o.encryption,
+            Some(Encryption { algorithm: "AES_256".into(), encryptor: "CERTIFICATE BackupCert".into() })
+        );
+    }
+
+    #[test]
+    fn log_backup_and_bare_stats() {
+        let b = backup("backup log db1 to url='https://a.blob.core.windows.net/c/l.trn' with stats, norecovery");
+        assert_eq!(b.kind, BackupKind::Log);
+        assert_eq!(b.options.stats, Some(10));
+        assert!(b.options.norecovery);
+    }
+
+    #[test]
+    fn init_and_skip_are_rejected_for_url() {
+        for opt in ["INIT", "NOINIT", "SKIP", "RETAINDAYS = 3"] {
+            let e = parse(&format!("BACKUP DATABASE d TO URL = 'https://a/c/b' WITH {opt}")).unwrap_err();
+            assert!(matches!(e, ParseError::OptionNotSupported(_)), "{opt}: {e:?}");
+            assert_eq!(e.code().0, 3032);
+            assert!(e.terminates_abnormally());
+        }
+    }
+
+    #[test]
+    fn disk_device_is_not_supported() {
+        let e = parse("BACKUP DATABASE d TO DISK = 'x.bak'").unwrap_err();
+        assert_eq!(e, ParseError::DeviceNotSupported("DISK".into()));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_token() {
+        assert_eq!(parse("BACKUP DATABASE d URL = 'x'").unwrap_err(), ParseError::Syntax("URL".into()));
+        assert_eq!(
+            parse("BACKUP DATABASE d TO URL = 'x' WITH BOGUS").unwrap_err(),
+            ParseError::Syntax("BOGUS".into())
+        );
+        assert!(matches!(parse("BACKUP DATABASE d TO URL = 'x").unwrap_err(), ParseError::Lex { number: 105, .. }));
+    }
+
+    #[test]
+    fn too_many_stripes() {
+        let urls: Vec<String> = (0..65).map(|i| format!("URL = 'https://a/c/{i}'")).collect();
+        let e = parse(&format!("BACKUP DATABASE d TO {}", urls.join(", "))).unwrap_err();
+        assert_eq!(e, ParseError::TooManyDevices);
+    }
+
+    #[test]
+    fn restore_database_with_move_and_stopat() {
+        let r = restore(
+            "RESTORE DATABASE [New] FROM URL = N'https://a/c/f.bak' WITH MOVE N'Sales' TO N'F:\\d\\New.mdf', \
+             MOVE 'Sales_log' TO 'G:\\l\\New_log.ldf', REPLACE, NORECOVERY, STATS = 20, CHECKSUM, STOPAT = '2026-01-02T03:04:05'",
+        );
+        assert_eq!(r.kind, RestoreKind::Database("New".into()));
+        assert_eq!(r.options.moves.len(), 2);
+        assert_eq!(r.options.moves[0], ("Sales".into(), "F:\\d\\New.mdf".into()));
+        assert!(r.options.replace && r.options.checksum);
+        assert_eq!(r.options.recovery, Some(false));
+        assert_eq!(r.options.stats, Some(20));
+        assert_eq!(r.options.stop_at, parse_datetime("2026-01-02 03:04:05"));
+    }
+
+    #[test]
+    fn restore_only_forms() {
+        assert_eq!(restore("RESTORE HEADERONLY FROM URL = 'u'").kind, RestoreKind::HeaderOnly);
+        assert_eq!(restore("RESTORE FILELISTONLY FROM URL = 'u'").kind, RestoreKind::FileListOnly);
+        assert_eq!(restore("RESTORE LABELONLY FROM URL = 'u'").kind, RestoreKind::LabelOnly);
+        assert_eq!(restore("RESTORE VERIFYONLY FROM URL = 'u' WITH CHECKSUM").kind, RestoreKind::VerifyOnly);
+        let e = parse("RESTORE DATABASE d FROM URL = 'u' WITH FILE = 1").unwrap_err();
+        assert_eq!(e, ParseError::OptionNotSupported("file".into()));
+    }
+
+    #[test]
+    fn variables_are_refused_clearly() {
+        let e = parse("BACKUP DATABASE d TO URL = @u").unwrap_err();
+        assert_eq!(e, ParseError::VariableNotSupported("@u".into()));
+    }
+
+    #[test]
+    fn bad_stopat() {
+        assert_eq!(parse("RESTORE LOG d FROM URL = 'u' WITH STOPAT = 'soon'").unwrap_err(), ParseError::BadDate);
+    }
+}
