@@ -1,0 +1,171 @@
+<#
+.SYNOPSIS
+Builds the SqlUrlBackup module: the native library, the interop assembly and the module folder.
+
+.DESCRIPTION
+1. cargo build --release -p sqlurl (skip with -SkipCargo, or give -LibraryPath).
+2. Compiles Interop/*.cs into SqlUrlBackup.Interop.dll against .NET Standard 2.0 with the Roslyn
+   compiler that ships inside pwsh, so the one assembly loads in PowerShell 7 and Windows
+   PowerShell 5.1.
+3. Merges Private/*.ps1 and Public/*.ps1 (with the common connection parameters expanded from
+   Build/ConnectionParameters.ps1) and the loader into ONE SqlUrlBackup.psm1.
+4. Lays out out/SqlUrlBackup/<version>/ with the manifest, format, help, the interop assembly and
+   runtimes/<rid>/native/<library>, and writes out/SqlUrlBackup.zip for Azure Automation.
+
+.EXAMPLE
+pwsh ./build.ps1
+
+.EXAMPLE
+pwsh ./build.ps1 -SkipCargo -WindowsLibraryPath C:\build\sqlurl.dll
+#>
+[CmdletBinding()]
+param(
+    # Do not run cargo; use the library already in target/release (or -LibraryPath).
+    [switch]$SkipCargo,
+    # The Linux library to package (default: target/release/libsqlurl.so).
+    [string]$LibraryPath,
+    # The Windows x64 library to package (default: target/x86_64-pc-windows-gnu/release/sqlurl.dll when it exists).
+    [string]$WindowsLibraryPath,
+    # Where to lay out the module (default: out/ under the repository root).
+    [string]$OutputRoot,
+    # Skip the zip for Azure Automation.
+    [switch]$NoZip
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$repo = $PSScriptRoot
+$src = Join-Path $repo 'powershell/SqlUrlBackup'
+if (-not $OutputRoot) { $OutputRoot = Join-Path $repo 'out' }
+$manifest = Import-PowerShellDataFile (Join-Path $src 'SqlUrlBackup.psd1')
+$version = $manifest.ModuleVersion
+$moduleRoot = Join-Path $OutputRoot 'SqlUrlBackup'
+$dest = Join-Path $moduleRoot $version
+$sw = [Diagnostics.Stopwatch]::StartNew()
+
+function Write-Step([string]$Message) { Write-Host ("build: {0} ({1:n1} s)" -f $Message, $sw.Elapsed.TotalSeconds) }
+
+# --- 1. native library -------------------------------------------------------------------------
+if (-not $LibraryPath) {
+    if (-not $SkipCargo) {
+        Write-Step 'cargo build --release -p sqlurl'
+        & cargo build --release -p sqlurl --manifest-path (Join-Path $repo 'Cargo.toml')
+        if ($LASTEXITCODE -ne 0) { throw "cargo build failed with exit code $LASTEXITCODE" }
+    }
+    $targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $repo 'target' }
+    $LibraryPath = Join-Path $targetDir 'release/libsqlurl.so'
+    if (-not $WindowsLibraryPath) {
+        $candidate = Join-Path $targetDir 'x86_64-pc-windows-gnu/release/sqlurl.dll'
+        if (Test-Path -LiteralPath $candidate) { $WindowsLibraryPath = $candidate }
+    }
+}
+if (-not (Test-Path -LiteralPath $LibraryPath)) { throw "The Linux native library was not found at '$LibraryPath'." }
+if ($WindowsLibraryPath -and -not (Test-Path -LiteralPath $WindowsLibraryPath)) {
+    throw "The Windows native library was not found at '$WindowsLibraryPath'."
+}
+
+# --- 2. lay out the folder ---------------------------------------------------------------------
+if (Test-Path -LiteralPath $dest) { Remove-Item -LiteralPath $dest -Recurse -Force }
+$null = New-Item -ItemType Directory -Force -Path $dest, (Join-Path $dest 'en-US'), (Join-Path $dest 'Interop')
+
+# --- 3. interop assembly (.NET Standard 2.0, compiled with pwsh's own Roslyn) -------------------
+Write-Step 'compile SqlUrlBackup.Interop.dll (netstandard2.0)'
+$refDir = $env:SQLURL_NETSTANDARD_REF
+if (-not $refDir) {
+    foreach ($c in @((Join-Path $repo '../shared/tools/ref/netstandard2.0'), '/work/shared/tools/ref/netstandard2.0')) {
+        if (Test-Path -LiteralPath (Join-Path $c 'netstandard.dll')) { $refDir = $c; break }
+    }
+}
+$csFiles = @(Get-ChildItem -LiteralPath (Join-Path $src 'Interop') -Filter '*.cs' | Sort-Object Name)
+$assemblyPath = Join-Path $dest 'SqlUrlBackup.Interop.dll'
+if ($refDir -and ('Microsoft.CodeAnalysis.CSharp.CSharpCompilation' -as [type])) {
+    $trees = foreach ($f in $csFiles) {
+        [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText((Get-Content -Raw -LiteralPath $f.FullName), $null, $f.FullName, [Text.Encoding]::UTF8)
+    }
+    $refs = [Microsoft.CodeAnalysis.MetadataReference[]]@(
+        [Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile((Join-Path $refDir 'netstandard.dll')))
+    $options = [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary).
+        WithOptimizationLevel([Microsoft.CodeAnalysis.OptimizationLevel]::Release).
+        WithPlatform([Microsoft.CodeAnalysis.Platform]::AnyCpu)
+    $compilation = [Microsoft.CodeAnalysis.CSharp.CSharpCompilation]::Create('SqlUrlBackup.Interop', [Microsoft.CodeAnalysis.SyntaxTree[]]@($trees), $refs, $options)
+    $fs = [IO.File]::Create($assemblyPath)
+    try { $emit = $compilation.Emit($fs) } finally { $fs.Dispose() }
+    if (-not $emit.Success) {
+        Remove-Item -LiteralPath $assemblyPath -ErrorAction SilentlyContinue
+        $diag = ($emit.Diagnostics | Where-Object { $_.Severity -eq 'Error' } | ForEach-Object { $_.ToString() }) -join [Environment]::NewLine
+        throw "Compiling the interop assembly failed:$([Environment]::NewLine)$diag"
+    }
+}
+else {
+    # Fallback documented in the README: the module compiles Interop/*.cs with Add-Type at import.
+    Write-Warning "No .NET Standard 2.0 reference (set SQLURL_NETSTANDARD_REF) or no Roslyn in this PowerShell: the module will compile its interop code at import (slower)."
+}
+# The C# source ships too: the import-time fallback for a PowerShell that cannot load the assembly.
+foreach ($f in $csFiles) { Copy-Item -LiteralPath $f.FullName -Destination (Join-Path $dest 'Interop') }
+
+# --- 4. merge the module into one psm1 --------------------------------------------------------
+Write-Step 'merge SqlUrlBackup.psm1'
+$template = Get-Content -Raw -LiteralPath (Join-Path $src 'Build/ConnectionParameters.ps1')
+$m = [regex]::Match($template, '(?s)#begin-connection-parameters\r?\n(.*?)\r?\n\s*#end-connection-parameters')
+if (-not $m.Success) { throw 'Build/ConnectionParameters.ps1 lacks the #begin/#end-connection-parameters markers.' }
+$connectionParameters = $m.Groups[1].Value.TrimEnd()
+
+$sb = [Text.StringBuilder]::new()
+$null = $sb.AppendLine("# SqlUrlBackup $version - generated by build.ps1 from powershell/SqlUrlBackup; edit the sources, not this file.")
+foreach ($folder in 'Classes', 'Private', 'Public') {
+    $dir = Join-Path $src $folder
+    if (-not (Test-Path -LiteralPath $dir)) { continue }
+    foreach ($f in (Get-ChildItem -LiteralPath $dir -Filter '*.ps1' | Sort-Object Name)) {
+        $text = Get-Content -Raw -LiteralPath $f.FullName
+        if ($folder -eq 'Public') {
+            if ($text -notmatch '(?m)^\s*#SqlUrlConnectionParameters\s*$') {
+                throw "$($f.Name) has no #SqlUrlConnectionParameters marker in its param block."
+            }
+            $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlConnectionParameters\s*$', { param($x) $connectionParameters })
+        }
+        $null = $sb.AppendLine("#region $folder/$($f.Name)").AppendLine($text.TrimEnd()).AppendLine('#endregion').AppendLine()
+    }
+}
+$loader = Get-Content -Raw -LiteralPath (Join-Path $src 'SqlUrlBackup.psm1')
+$lm = [regex]::Match($loader, '(?s)#begin-loader\r?\n(.*?)#end-loader')
+if (-not $lm.Success) { throw 'SqlUrlBackup.psm1 lacks the #begin-loader/#end-loader markers.' }
+$null = $sb.AppendLine('#region loader').AppendLine($lm.Groups[1].Value.TrimEnd()).AppendLine('#endregion')
+$psm1 = $sb.ToString()
+
+# The merged file must parse (in this PowerShell) before it ships.
+$tokens = $null; $errors = $null
+$null = [System.Management.Automation.Language.Parser]::ParseInput($psm1, [ref]$tokens, [ref]$errors)
+if ($errors.Count -gt 0) { throw "The merged SqlUrlBackup.psm1 does not parse: $($errors[0].Message) at line $($errors[0].Extent.StartLineNumber)" }
+# UTF-8 with BOM: Windows PowerShell 5.1 reads BOM-less files as the ANSI code page.
+$utf8Bom = [Text.UTF8Encoding]::new($true)
+[IO.File]::WriteAllText((Join-Path $dest 'SqlUrlBackup.psm1'), $psm1, $utf8Bom)
+
+foreach ($file in 'SqlUrlBackup.psd1', 'SqlUrlBackup.Format.ps1xml') {
+    Copy-Item -LiteralPath (Join-Path $src $file) -Destination $dest
+}
+Copy-Item -LiteralPath (Join-Path $src 'en-US/about_SqlUrlBackup.help.txt') -Destination (Join-Path $dest 'en-US')
+
+# --- 5. native libraries under runtimes/<rid>/native ------------------------------------------
+$linuxDir = Join-Path $dest 'runtimes/linux-x64/native'
+$null = New-Item -ItemType Directory -Force -Path $linuxDir
+Copy-Item -LiteralPath $LibraryPath -Destination (Join-Path $linuxDir 'libsqlurl.so')
+if ($WindowsLibraryPath) {
+    $winDir = Join-Path $dest 'runtimes/win-x64/native'
+    $null = New-Item -ItemType Directory -Force -Path $winDir
+    Copy-Item -LiteralPath $WindowsLibraryPath -Destination (Join-Path $winDir 'sqlurl.dll')
+    Write-Step "packaged win-x64 library from $WindowsLibraryPath"
+}
+else {
+    Write-Step 'no Windows library (target/x86_64-pc-windows-gnu/release/sqlurl.dll or -WindowsLibraryPath): linux-x64 only'
+}
+
+# --- 6. zip for Azure Automation: zip name = folder name = manifest name ------------------------
+if (-not $NoZip) {
+    $zip = Join-Path $OutputRoot 'SqlUrlBackup.zip'
+    if (Test-Path -LiteralPath $zip) { Remove-Item -LiteralPath $zip -Force }
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    [IO.Compression.ZipFile]::CreateFromDirectory($moduleRoot, $zip, [IO.Compression.CompressionLevel]::Optimal, $true)
+    Write-Step "wrote $zip"
+}
+Write-Step "module ready: $dest"

@@ -1,0 +1,151 @@
+# Typed output objects. Each carries a PSTypeName that SqlUrlBackup.Format.ps1xml has a view for.
+# Property names are PowerShell-style; values come from the contract's JSON (docs/json-contract.md).
+
+function ConvertTo-SqlUrlDateTime {
+    <#
+    .SYNOPSIS
+    A contract date (ISO 8601 string; PowerShell 7's ConvertFrom-Json may already have made it a DateTime) to [datetime].
+    #>
+    [CmdletBinding()]
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value -or ($Value -is [string] -and $Value -eq '')) { return $null }
+    if ($Value -is [datetime]) { return $Value }
+    $parsed = [datetime]::MinValue
+    if ([datetime]::TryParse([string]$Value, [System.Globalization.CultureInfo]::InvariantCulture,
+            [System.Globalization.DateTimeStyles]::RoundtripKind, [ref]$parsed)) { return $parsed }
+    $null
+}
+
+function ConvertTo-SqlUrlCredentialInfo {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [Parameter(Mandatory = $true)][object]$Credential, [string]$Action)
+    $o = [ordered]@{
+        PSTypeName     = 'SqlUrlBackup.Credential'
+        ServerInstance = $ServerInstance
+        Name           = [string]$Credential.name
+        Identity       = [string]$Credential.identity
+        Kind           = [string]$Credential.kind
+        CredentialId   = $Credential.credential_id
+        CreateDate     = ConvertTo-SqlUrlDateTime $Credential.create_date
+        ModifyDate     = ConvertTo-SqlUrlDateTime $Credential.modify_date
+    }
+    if ($Action) { $o.Action = $Action }
+    [pscustomobject]$o
+}
+
+function ConvertTo-SqlUrlReadiness {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [string]$Url, [Parameter(Mandatory = $true)][object]$Result)
+    $checks = foreach ($c in @($Result.checks | Where-Object { $null -ne $_ })) {
+        [pscustomobject]@{
+            PSTypeName        = 'SqlUrlBackup.ReadinessCheck'
+            ServerInstance    = $ServerInstance
+            Name              = [string]$c.name
+            Status            = [string]$c.status
+            Evidence          = [string]$c.evidence
+            RecommendedAction = [string]$c.recommended_action
+        }
+    }
+    [pscustomobject]@{
+        PSTypeName     = 'SqlUrlBackup.Readiness'
+        ServerInstance = $ServerInstance
+        Server         = [string]$Result.server
+        ProductVersion = [string]$Result.product_version
+        Url            = $Url
+        Ready          = [bool]$Result.ready
+        Failed         = @($checks | Where-Object { $_.Status -eq 'fail' } | ForEach-Object { $_.Name })
+        Checks         = @($checks)
+    }
+}
+
+function ConvertTo-SqlUrlBackupResult {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [Parameter(Mandatory = $true)][object]$Result)
+    [pscustomobject]@{
+        PSTypeName       = 'SqlUrlBackup.BackupResult'
+        ServerInstance   = $ServerInstance
+        Database         = [string]$Result.database
+        Type             = [string]$Result.type
+        Url              = [string[]]@($Result.urls | Where-Object { $_ })
+        Stripes          = $Result.stripes
+        StripeReason     = [string]$Result.stripe_reason
+        Bytes            = $Result.bytes
+        DurationSeconds  = $Result.duration_seconds
+        ThroughputMBps   = $Result.throughput_mb_per_second
+        FirstLsn         = [string]$Result.first_lsn
+        LastLsn          = [string]$Result.last_lsn
+        Checksum         = $Result.checksum
+        Compressed       = $Result.compressed
+        CopyOnly         = $Result.copy_only
+        Message          = [string]$Result.message
+        Statements       = [string[]]@($Result.statements | Where-Object { $_ })
+    }
+}
+
+function ConvertTo-SqlUrlRestoreResult {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [Parameter(Mandatory = $true)][object]$Result)
+    $files = foreach ($f in @($Result.files | Where-Object { $null -ne $_ })) {
+        [pscustomobject]@{ LogicalName = [string]$f.logical_name; PhysicalName = [string]$f.physical_name }
+    }
+    $steps = foreach ($s in @($Result.steps | Where-Object { $null -ne $_ })) {
+        [pscustomobject]@{ Url = [string]$s.url; BackupType = $s.backup_type; Statement = [string]$s.statement }
+    }
+    [pscustomobject]@{
+        PSTypeName      = 'SqlUrlBackup.RestoreResult'
+        ServerInstance  = $ServerInstance
+        Database        = [string]$Result.database
+        Url             = [string[]]@($Result.urls | Where-Object { $_ })
+        Files           = @($files)
+        Steps           = @($steps)
+        DurationSeconds = $Result.duration_seconds
+        Message         = [string]$Result.message
+        Statements      = [string[]]@($Result.statements | Where-Object { $_ })
+    }
+}
+
+function ConvertTo-SqlUrlBackupHeader {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [string[]]$Url, [Parameter(Mandatory = $true)][object]$Header)
+    [pscustomobject]@{
+        PSTypeName             = 'SqlUrlBackup.BackupHeader'
+        ServerInstance         = $ServerInstance
+        Url                    = $Url
+        DatabaseName           = [string]$Header.database_name
+        BackupType             = $Header.backup_type
+        BackupTypeDescription  = [string]$Header.backup_type_description
+        BackupName             = [string]$Header.backup_name
+        BackupDescription      = [string]$Header.backup_description
+        ServerName             = [string]$Header.server_name
+        Position               = $Header.position
+        FirstLsn               = [string]$Header.first_lsn
+        LastLsn                = [string]$Header.last_lsn
+        CheckpointLsn          = [string]$Header.checkpoint_lsn
+        DatabaseBackupLsn      = [string]$Header.database_backup_lsn
+        DifferentialBaseLsn    = [string]$Header.differential_base_lsn
+        BackupStartDate        = ConvertTo-SqlUrlDateTime $Header.backup_start_date
+        BackupFinishDate       = ConvertTo-SqlUrlDateTime $Header.backup_finish_date
+        BackupSize             = $Header.backup_size
+        CompressedBackupSize   = $Header.compressed_backup_size
+        IsCopyOnly             = $Header.is_copy_only
+        Compressed             = $Header.compressed
+        RecoveryModel          = [string]$Header.recovery_model
+        BackupSetGuid          = [string]$Header.backup_set_guid
+    }
+}
+
+function ConvertTo-SqlUrlBackupFile {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [string[]]$Url, [Parameter(Mandatory = $true)][object]$File)
+    [pscustomobject]@{
+        PSTypeName     = 'SqlUrlBackup.BackupFile'
+        ServerInstance = $ServerInstance
+        Url            = $Url
+        LogicalName    = [string]$File.logical_name
+        PhysicalName   = [string]$File.physical_name
+        Type           = [string]$File.type
+        FileGroupName  = [string]$File.file_group_name
+        Size           = $File.size
+        FileId         = $File.file_id
+    }
+}

@@ -1,0 +1,133 @@
+# Result codes of the C ABI (SqlurlResult), by value.
+$script:SqlUrlResultNames = @{
+    0 = 'Ok'; 1 = 'NullArgument'; 2 = 'InvalidArgument'; 3 = 'Server'; 4 = 'Connection'; 5 = 'Timeout'
+    6 = 'Cancelled'; 7 = 'NotSupported'; 8 = 'Precondition'; 9 = 'Internal'; 10 = 'Pending'
+}
+
+# Error kinds that mean the caller's parameters are wrong: terminating, whatever the server.
+$script:SqlUrlParameterErrorKinds = @('InvalidArgument', 'InvalidUrl')
+
+function New-SqlUrlErrorRecord {
+    <#
+    .SYNOPSIS
+    Builds an ErrorRecord from the contract's error object (docs/json-contract.md, "Every JSON output").
+
+    .DESCRIPTION
+    ErrorId is SqlUrlBackup.<kind>; the category is the contract's `category` (an ErrorCategory
+    name; unknown names fall back by result code); the exception message is the server message;
+    ErrorDetails.RecommendedAction is the native classification's `recommended_action`. The
+    exception is a SqlUrlBackup.Interop.SqlUrlBackupException carrying kind, SQL error numbers,
+    OS error, statement (secrets masked by the library) and database.
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        # The `error` object of a failure output, or the whole output (then .error is used).
+        [Parameter(Mandatory = $true)][AllowNull()][object]$ErrorObject,
+        # The SqlurlResult code the call returned.
+        [int]$ResultCode = 9,
+        [string]$ServerInstance,
+        # What the error is about (database, URL, credential name); default: database or server.
+        [object]$TargetObject
+    )
+    $e = $ErrorObject
+    if ($null -ne $e -and $null -ne $e.PSObject.Properties['error'] -and $null -ne $e.error) { $e = $e.error }
+
+    $kind = $null; $categoryName = $null; $message = $null; $action = $null
+    if ($null -ne $e) {
+        $kind = [string]$e.kind
+        $categoryName = [string]$e.category
+        $message = [string]$e.message
+        $action = [string]$e.recommended_action
+    }
+    if (-not $kind) {
+        $kind = switch ($ResultCode) {
+            1 { 'InvalidArgument' } 2 { 'InvalidArgument' } 5 { 'CommandTimeout' } 6 { 'Cancelled' }
+            7 { 'NotSupported' } 8 { 'Precondition' } default { 'Internal' }
+        }
+    }
+    if (-not $message) {
+        $name = $script:SqlUrlResultNames[$ResultCode]
+        if (-not $name) { $name = "code $ResultCode" }
+        $message = "The native library failed with $name and returned no error details."
+    }
+
+    $category = $null
+    if ($categoryName) {
+        # (Enum.TryParse(Type, ...) is not in .NET Framework: a cast works in 5.1 and 7.)
+        try { $category = [System.Management.Automation.ErrorCategory]$categoryName } catch { $category = $null }
+    }
+    if ($null -eq $category) {
+        $category = switch ($ResultCode) {
+            2 { [System.Management.Automation.ErrorCategory]::InvalidArgument }
+            4 { [System.Management.Automation.ErrorCategory]::ConnectionError }
+            5 { [System.Management.Automation.ErrorCategory]::OperationTimeout }
+            6 { [System.Management.Automation.ErrorCategory]::OperationStopped }
+            7 { [System.Management.Automation.ErrorCategory]::NotImplemented }
+            8 { [System.Management.Automation.ErrorCategory]::InvalidOperation }
+            default { [System.Management.Automation.ErrorCategory]::NotSpecified }
+        }
+    }
+
+    $exception = [SqlUrlBackup.Interop.SqlUrlBackupException]::new($message, $kind, [string]$category, $action, $ResultCode)
+    $exception.ServerInstance = $ServerInstance
+    if ($null -ne $e) {
+        $numbers = @(@($e.sql) | Where-Object { $null -ne $_ -and $null -ne $_.number } | ForEach-Object { [int]$_.number })
+        $exception.SqlErrorNumbers = [int[]]$numbers
+        if ($null -ne $e.os_error) { $exception.OsError = [int]$e.os_error }
+        if ($e.statement) { $exception.Statement = [string]$e.statement }
+        if ($e.database) { $exception.Database = [string]$e.database }
+    }
+    else {
+        $exception.SqlErrorNumbers = [int[]]@()
+    }
+
+    if ($null -eq $TargetObject) {
+        $TargetObject = if ($exception.Database) { $exception.Database } else { $ServerInstance }
+    }
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, "SqlUrlBackup.$kind", $category, $TargetObject)
+    $details = [System.Management.Automation.ErrorDetails]::new($message)
+    if ($action) { $details.RecommendedAction = $action }
+    $record.ErrorDetails = $details
+    $record
+}
+
+function New-SqlUrlParameterErrorRecord {
+    <#
+    .SYNOPSIS
+    An ErrorRecord for a bad parameter detected in PowerShell (always terminating).
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory = $true)][string]$Message,
+        [object]$TargetObject,
+        [string]$RecommendedAction
+    )
+    $exception = [SqlUrlBackup.Interop.SqlUrlBackupException]::new($Message, 'InvalidArgument', 'InvalidArgument', $RecommendedAction, 2)
+    $exception.SqlErrorNumbers = [int[]]@()
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, 'SqlUrlBackup.InvalidArgument',
+        [System.Management.Automation.ErrorCategory]::InvalidArgument, $TargetObject)
+    $details = [System.Management.Automation.ErrorDetails]::new($Message)
+    if ($RecommendedAction) { $details.RecommendedAction = $RecommendedAction }
+    $record.ErrorDetails = $details
+    $record
+}
+
+function Write-SqlUrlError {
+    <#
+    .SYNOPSIS
+    Reports an ErrorRecord from a cmdlet: terminating for bad parameters, non-terminating otherwise.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord
+    )
+    $kind = $null
+    if ($ErrorRecord.Exception -is [SqlUrlBackup.Interop.SqlUrlBackupException]) { $kind = $ErrorRecord.Exception.Kind }
+    if ($script:SqlUrlParameterErrorKinds -contains $kind) {
+        $Cmdlet.ThrowTerminatingError($ErrorRecord)
+    }
+    $Cmdlet.WriteError($ErrorRecord)
+}

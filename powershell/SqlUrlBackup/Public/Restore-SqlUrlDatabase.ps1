@@ -1,0 +1,146 @@
+function Restore-SqlUrlDatabase {
+    <#
+    .SYNOPSIS
+    Restores a database from Azure Blob Storage (RESTORE DATABASE ... FROM URL).
+
+    .DESCRIPTION
+    Restores one backup (all its stripes in -Url) or, with -Sequence, a chain of backups (full,
+    differential, logs, in any order: the library orders them by LSN and checks the chain). By
+    default the files are relocated to the server's default data and log paths, so restoring under
+    a new name does not collide with the original database's files. Progress is shown with
+    Write-Progress; Ctrl+C cancels the restore on the server.
+
+    Restoring over an existing database needs -Replace, and then ConfirmImpact is High:
+    PowerShell asks first unless -Confirm:$false or -Force is given. -WhatIf prints the RESTORE
+    statements. The output of Backup-SqlUrlDatabase pipes in (its Url and ServerInstance).
+
+    .PARAMETER Url
+    The blob URLs of the backup (every stripe), or with -Sequence every backup of the chain.
+
+    .PARAMETER Database
+    The name to restore as. Default: the database name in the backup header.
+
+    .PARAMETER Sequence
+    -Url lists several backups (full, differential, log) to restore in LSN order.
+
+    .PARAMETER Replace
+    Overwrite an existing database of that name (WITH REPLACE). Confirmation impact High.
+
+    .PARAMETER NoRecovery
+    Leave the database in RESTORING state (WITH NORECOVERY) so more backups can be applied.
+
+    .PARAMETER StopAt
+    Point-in-time restore: stop the log restore at this time (WITH STOPAT).
+
+    .PARAMETER Checksum
+    Verify page checksums while restoring (WITH CHECKSUM).
+
+    .PARAMETER RelocateFile
+    Explicit file moves: a hashtable of logical file name = physical path. Overrides automatic relocation for those files.
+
+    .PARAMETER NoRelocate
+    Keep the physical file paths stored in the backup instead of relocating to the default paths.
+
+    .PARAMETER Force
+    Do not ask for confirmation (with -Replace).
+
+    .EXAMPLE
+    Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups/Sales_full.bak -Database Sales_copy
+
+    Restores the backup as a new database Sales_copy; its files go to the default data/log paths.
+
+    .EXAMPLE
+    Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $full, $diff, $log1, $log2 -Sequence -Database Sales -Replace -Force
+
+    Restores a backup chain over the existing Sales database without asking.
+
+    .EXAMPLE
+    Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $url -Database Sales -Replace -WhatIf
+
+    Prints the RESTORE statements that would run.
+
+    .LINK
+    about_SqlUrlBackup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('SqlUrlBackup.RestoreResult')]
+    param(
+        #SqlUrlConnectionParameters
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Urls', 'BackupUrl')]
+        [ValidateCount(1, 1024)]
+        [string[]]$Url,
+
+        [Alias('NewName', 'TargetDatabase')]
+        [string]$Database,
+
+        [switch]$Sequence,
+        [switch]$Replace,
+        [switch]$NoRecovery,
+        [Nullable[datetime]]$StopAt,
+        [switch]$Checksum,
+        [hashtable]$RelocateFile,
+        [switch]$NoRelocate,
+        [switch]$Force
+    )
+    begin {
+        $progressId = 100
+    }
+    process {
+        # Replacing a database is High impact: make ShouldProcess ask at the default $ConfirmPreference (High).
+        $impact = [System.Management.Automation.ConfirmImpact]::Medium
+        if ($Replace) {
+            $impact = [System.Management.Automation.ConfirmImpact]::High
+            if ([System.Management.Automation.ConfirmImpact]$ConfirmPreference -eq [System.Management.Automation.ConfirmImpact]::High) { $ConfirmPreference = 'Medium' }
+        }
+        if ($Force -and -not $WhatIfPreference) { $ConfirmPreference = 'None' }
+
+        foreach ($server in $ServerInstance) {
+            $progressId++
+            try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
+            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
+            $move = $null
+            if ($RelocateFile) {
+                $move = [ordered]@{}
+                foreach ($k in $RelocateFile.Keys) { $move[[string]$k] = [string]$RelocateFile[$k] }
+            }
+            $request = [ordered]@{
+                connection = $connection
+                urls       = $Url
+                sequence   = [bool]$Sequence
+                database   = $null
+                replace    = [bool]$Replace
+                recovery   = -not $NoRecovery
+                stop_at    = $null
+                checksum   = [bool]$Checksum
+                move       = $move
+                relocate   = -not $NoRelocate
+                dry_run    = $false
+            }
+            if ($Database) { $request.database = $Database }
+            if ($null -ne $StopAt) { $request.stop_at = $StopAt.Value.ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
+            $target = if ($Database) { $Database } else { $Url[0] }
+
+            $action = if ($Replace) { "Restore over database $target (REPLACE)" } else { "Restore database $target" }
+            if (Test-SqlUrlPreviewNeeded -Impact $impact) {
+                $request.dry_run = $true
+                $preview = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server -Activity 'Restore from URL (dry run)' -NoProgress -TargetObject $target
+                $request.dry_run = $false
+                $previewErrors = @()
+                if (-not $preview.Succeeded -or @($preview.Output.results | Where-Object { $null -ne $_ -and $null -ne $_.error }).Count -gt 0) {
+                    $previewErrors = @((Resolve-SqlUrlOperationResult -Outcome $preview -ServerInstance $server -Database $target).Errors)
+                }
+                if ($previewErrors.Count -gt 0) { foreach ($er in $previewErrors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $er }; continue }
+                $statements = @(Get-SqlUrlStatement -Output $preview.Output)
+                if ($statements.Count -gt 0) { $action = $statements -join [Environment]::NewLine }
+            }
+            if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $target, $server), $action)) { continue }
+
+            $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server `
+                -Activity ('Restore from URL on {0}' -f $server) -ProgressId $progressId -TargetObject $target
+            $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $target
+            foreach ($res in $split.Results) { ConvertTo-SqlUrlRestoreResult -ServerInstance $server -Result $res }
+            foreach ($er in $split.Errors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $er }
+        }
+    }
+}

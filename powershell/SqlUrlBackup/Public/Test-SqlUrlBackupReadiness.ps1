@@ -1,0 +1,65 @@
+function Test-SqlUrlBackupReadiness {
+    <#
+    .SYNOPSIS
+    Checks whether a server can back up to a container URL with its managed identity.
+
+    .DESCRIPTION
+    Runs the readiness checks: Version (SQL Server 2022 CU17+), HostPlatform (Windows),
+    FailoverCluster (not supported for managed identity), TraceFlag4675, Credential (one exists for
+    the URL), CredentialVerifiedByTraceFlag and BackupPermission. Each check has a status (pass,
+    fail, warn, unknown), the evidence it saw and, when not passing, a recommended action. Ready is
+    true when no check failed. The result's Checks property holds every check; the default view
+    lists the failing ones.
+
+    .PARAMETER Url
+    The container URL the backups will go to.
+
+    .PARAMETER EnableTraceFlag
+    Turn on trace flag 4675 globally (DBCC TRACEON (4675, -1)) before checking, so that the
+    credential check can read what the server logged about the credential. Changes the server:
+    supports -WhatIf and -Confirm.
+
+    .PARAMETER Detailed
+    Output every check as its own object instead of one summary object per server.
+
+    .EXAMPLE
+    Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups
+
+    .EXAMPLE
+    Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups -Detailed | Where-Object Status -ne 'pass'
+
+    Shows the checks that did not pass, with evidence and recommended action.
+
+    .LINK
+    about_SqlUrlBackup
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck')]
+    param(
+        #SqlUrlConnectionParameters
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Alias('ContainerUrl')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Url,
+
+        [switch]$EnableTraceFlag,
+
+        [switch]$Detailed
+    )
+    process {
+        foreach ($server in $ServerInstance) {
+            try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
+            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
+            $enable = $false
+            if ($EnableTraceFlag) {
+                $enable = $PSCmdlet.ShouldProcess($server, 'DBCC TRACEON (4675, -1)')
+                if (-not $enable -and $WhatIfPreference) { continue }
+            }
+            $request = [ordered]@{ connection = $connection; url = $Url; enable_trace_flag = $enable }
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_server_check' -Request $request -ServerInstance $server -TargetObject $Url
+            if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
+            $readiness = ConvertTo-SqlUrlReadiness -ServerInstance $server -Url $Url -Result $r.Output
+            if ($Detailed) { $readiness.Checks } else { $readiness }
+        }
+    }
+}
