@@ -229,9 +229,12 @@ impl Operation {
                 let sem = sem.clone();
                 set.spawn(async move {
                     let permit = tokio::select! {
-                        p = sem.acquire_owned() => p.ok(),
+                        biased;
                         _ = rep.inner.cancel.cancelled() => None,
+                        p = sem.acquire_owned() => p.ok(),
                     };
+                    // cancelled while waiting for the throttle: never start
+                    let permit = permit.filter(|_| !rep.inner.cancel.is_cancelled());
                     let outcome = match permit {
                         None => ItemOutcome {
                             state: State::Cancelled,

@@ -137,8 +137,9 @@ mod tests {
 
     #[test]
     fn override_is_checked_against_the_hard_limit() {
-        assert_eq!(plan(Some(TB), None, MIB4, Some(3)).unwrap().stripes, 3);
-        assert!(matches!(plan(Some(TB), None, MIB4, Some(2)), Err(StripingError::TooFew { needed: 6, .. })));
+        // 1 TiB over 6 blobs is under the hard limit (but above the margin): allowed
+        assert_eq!(plan(Some(TB), None, MIB4, Some(6)).unwrap().stripes, 6);
+        assert!(matches!(plan(Some(TB), None, MIB4, Some(5)), Err(StripingError::TooFew { needed: 6, .. })));
         assert_eq!(plan(None, None, MIB4, Some(0)), Err(StripingError::Range(0)));
         assert_eq!(plan(None, None, MIB4, Some(65)), Err(StripingError::Range(65)));
     }
