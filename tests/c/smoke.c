@@ -1,0 +1,123 @@
+/* C smoke test of the sqlurl ABI: compiled with cc against include/sqlurl.h and linked with the
+ * built library (target/<profile>/libsqlurl.so). Run by tests/ffi_c_smoke.rs, once plainly and
+ * once under valgrind.
+ *
+ * usage: smoke [list_request_json]
+ *   With an argument, also calls sqlurl_credential_list with it and expects SQLURL_OK
+ *   (the Rust test passes a request for a running simulator).
+ * Exit status 0 when every check passed; prints one line per check. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlurl.h"
+
+static int failures = 0;
+
+#define CHECK(cond, what)                                   \
+    do {                                                    \
+        if (cond) {                                         \
+            printf("ok   %s\n", what);                      \
+        } else {                                            \
+            printf("FAIL %s (line %d)\n", what, __LINE__);  \
+            failures++;                                     \
+        }                                                   \
+    } while (0)
+
+static const char *BAD_URL_REQUEST =
+    "{\"connection\":{\"server\":\"127.0.0.1,1\",\"auth\":{\"kind\":\"sql\",\"user\":\"sa\",\"password\":\"Never-Shown-1\"}},"
+    "\"url\":\"http://acct.blob.core.windows.net/backups/\",\"identity\":\"managed_identity\"}";
+
+static void *thread_main(void *arg) {
+    (void)arg;
+    for (int i = 0; i < 20; i++) {
+        char *out = NULL;
+        enum SqlurlResult r = sqlurl_credential_create(BAD_URL_REQUEST, &out);
+        if (r != SQLURL_ERROR_INVALID_ARGUMENT || out == NULL || strstr(out, "\"InvalidUrl\"") == NULL) {
+            return (void *)1;
+        }
+        sqlurl_string_free(out);
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    /* version: a static string */
+    const char *v = sqlurl_version();
+    CHECK(v != NULL && strlen(v) > 0, "sqlurl_version returns a string");
+    printf("     version %s\n", v ? v : "(null)");
+
+    /* typed failure: invalid URL -> INVALID_ARGUMENT + error JSON, no secret in it */
+    char *out = (char *)0x1; /* must be overwritten */
+    enum SqlurlResult r = sqlurl_credential_create(BAD_URL_REQUEST, &out);
+    CHECK(r == SQLURL_ERROR_INVALID_ARGUMENT, "invalid URL gives SQLURL_ERROR_INVALID_ARGUMENT");
+    CHECK(out != NULL && out != (char *)0x1, "error JSON written");
+    if (out && out != (char *)0x1) {
+        printf("     %s\n", out);
+        CHECK(strstr(out, "\"contract_version\":1") != NULL, "error JSON has contract_version 1");
+        CHECK(strstr(out, "\"kind\":\"InvalidUrl\"") != NULL, "error kind InvalidUrl");
+        CHECK(strstr(out, "Never-Shown-1") == NULL, "password not echoed");
+        sqlurl_string_free(out);
+    }
+
+    /* NULL request: NULL_ARGUMENT, error JSON still written */
+    out = NULL;
+    r = sqlurl_credential_list(NULL, &out);
+    CHECK(r == SQLURL_ERROR_NULL_ARGUMENT, "NULL request gives SQLURL_ERROR_NULL_ARGUMENT");
+    CHECK(out != NULL && strstr(out, "request_json is NULL") != NULL, "NULL request explained");
+    sqlurl_string_free(out);
+
+    /* NULL out_json: NULL_ARGUMENT, nothing written (nothing to free) */
+    r = sqlurl_server_check("{}", NULL);
+    CHECK(r == SQLURL_ERROR_NULL_ARGUMENT, "NULL out_json gives SQLURL_ERROR_NULL_ARGUMENT");
+
+    /* invalid UTF-8 */
+    out = NULL;
+    r = sqlurl_credential_remove("{\"name\":\"\xff\xfe\"}", &out);
+    CHECK(r == SQLURL_ERROR_INVALID_ARGUMENT, "invalid UTF-8 gives SQLURL_ERROR_INVALID_ARGUMENT");
+    CHECK(out != NULL && strstr(out, "UTF-8") != NULL, "invalid UTF-8 explained");
+    sqlurl_string_free(out);
+
+    /* not JSON / missing field */
+    out = NULL;
+    r = sqlurl_server_check("{\"connection\":", &out);
+    CHECK(r == SQLURL_ERROR_INVALID_ARGUMENT, "truncated JSON gives SQLURL_ERROR_INVALID_ARGUMENT");
+    sqlurl_string_free(out);
+    out = NULL;
+    r = sqlurl_credential_remove("{\"name\":\"x\"}", &out);
+    CHECK(r == SQLURL_ERROR_INVALID_ARGUMENT && out && strstr(out, "connection") != NULL,
+          "missing field named in the error");
+    sqlurl_string_free(out);
+
+    /* string free: NULL is a no-op */
+    sqlurl_string_free(NULL);
+    CHECK(1, "sqlurl_string_free(NULL) is a no-op");
+
+    /* many threads at once */
+    pthread_t th[4];
+    int started = 0;
+    for (int i = 0; i < 4; i++) {
+        if (pthread_create(&th[i], NULL, thread_main, NULL) == 0) started++;
+    }
+    int thread_fail = 0;
+    for (int i = 0; i < started; i++) {
+        void *res = NULL;
+        pthread_join(th[i], &res);
+        if (res != NULL) thread_fail++;
+    }
+    CHECK(started == 4 && thread_fail == 0, "4 threads x 20 calls give the same typed failure");
+
+    /* success against a server, when the test passes a request */
+    if (argc > 1) {
+        out = NULL;
+        r = sqlurl_credential_list(argv[1], &out);
+        CHECK(r == SQLURL_OK, "sqlurl_credential_list against the server gives SQLURL_OK");
+        CHECK(out != NULL && strstr(out, "\"credentials\":") != NULL, "result JSON has credentials");
+        if (out) printf("     %s\n", out);
+        sqlurl_string_free(out);
+    }
+
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "passed", failures);
+    return failures ? 1 : 0;
+}
