@@ -19,9 +19,7 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// The progress query for one session (the id is a number, not text: nothing to quote).
 pub fn progress_query(session_id: i32) -> String {
     format!(
-        "SELECT CAST(percent_complete AS float) AS percent_complete, \
-         CAST(estimated_completion_time AS bigint) AS estimated_completion_time \
-         FROM sys.dm_exec_requests WHERE session_id = {session_id}"
+        "SELECT percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = {session_id}"
     )
 }
 

@@ -244,17 +244,23 @@ struct Facts {
 }
 
 async fn read_facts(client: &mut Client, database: &str, kind: BackupKind) -> Result<Facts> {
-    let type_filter = if kind == BackupKind::Log { "type = 1" } else { "type <> 1" };
-    let sql = format!(
-        "SELECT @@SPID AS spid, CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name, \
-         (SELECT SUM(CAST(size AS bigint)) * 8192 FROM sys.master_files WHERE database_id = DB_ID({db}) AND {type_filter}) AS allocated_bytes",
-        db = quote_nstr(database)
-    );
+    // Plain single-table queries (no subqueries): they run on any SQL Server and the simulator.
+    let sql = "SELECT @@SPID AS spid, CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name";
     let rows = crate::connect::query_rows(client, &Sql::plain(sql)).await?;
     let row = rows.first().ok_or_else(|| Error::Internal("SELECT @@SPID returned no row".into()))?;
     let spid = inspect::cell_i64(row, "spid").ok_or_else(|| Error::Internal("@@SPID was NULL".into()))? as i32;
     let server_name = inspect::cell_string(row, "server_name").unwrap_or_else(|| "server".into());
-    let allocated_bytes = inspect::cell_i64(row, "allocated_bytes").filter(|v| *v > 0).map(|v| v as u64);
+    // allocated size: data files for full/differential, log files for a log backup (8 KB pages)
+    let files = crate::connect::query_rows(client, &crate::tsql::database_files(database)).await?;
+    let pages: i64 = files
+        .iter()
+        .filter(|r| {
+            let log = inspect::cell_string(r, "type_desc").map(|t| t.eq_ignore_ascii_case("LOG")).unwrap_or(false);
+            log == (kind == BackupKind::Log)
+        })
+        .filter_map(|r| inspect::cell_i64(r, "size"))
+        .sum();
+    let allocated_bytes = if pages > 0 { Some(pages as u64 * 8192) } else { None };
     // The last backup's size, where msdb knows it (optional: an error here is ignored).
     let last_sql = format!(
         "SELECT TOP (1) CAST(backup_size AS bigint) AS backup_size FROM msdb.dbo.backupset \

@@ -155,15 +155,19 @@ async fn server_paths(client: &mut Client) -> Result<(Option<String>, Option<Str
         .first()
         .map(|r| (inspect::cell_string(r, "data_path"), inspect::cell_string(r, "log_path")))
         .unwrap_or((None, None));
-    let rows = crate::connect::query_rows(
-        client,
-        &Sql::plain("SELECT DB_NAME(database_id) AS database_name, physical_name FROM sys.master_files"),
-    )
-    .await?;
-    let used = rows
+    // two plain queries joined here (no DB_NAME per row): any server and the simulator answer them
+    let dbs = crate::connect::query_rows(client, &Sql::plain("SELECT name, database_id FROM sys.databases")).await?;
+    let names: Vec<(i64, String)> = dbs
+        .iter()
+        .filter_map(|r| Some((inspect::cell_i64(r, "database_id")?, inspect::cell_string(r, "name")?)))
+        .collect();
+    let files = crate::connect::query_rows(client, &Sql::plain("SELECT database_id, physical_name FROM sys.master_files")).await?;
+    let used = files
         .iter()
         .filter_map(|r| {
-            Some(UsedFile { database: inspect::cell_string(r, "database_name")?, physical_name: inspect::cell_string(r, "physical_name")? })
+            let id = inspect::cell_i64(r, "database_id")?;
+            let database = names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("database id {id}"));
+            Some(UsedFile { database, physical_name: inspect::cell_string(r, "physical_name")? })
         })
         .collect();
     Ok((data, log, used))
