@@ -204,7 +204,6 @@ pub async fn default_paths(client: &mut Client) -> Result<(Option<String>, Optio
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BackupPermission {
     pub is_sysadmin: bool,
-    pub is_backup_operator: bool,
     pub can_backup: bool,
     pub database: String,
 }
@@ -214,9 +213,8 @@ pub async fn backup_permission(client: &mut Client) -> Result<BackupPermission> 
     let r = rows.first();
     Ok(BackupPermission {
         is_sysadmin: r.and_then(|r| cell_i64(r, 0)) == Some(1),
-        is_backup_operator: r.and_then(|r| cell_i64(r, 1)) == Some(1),
-        can_backup: r.and_then(|r| cell_i64(r, 2)) == Some(1),
-        database: r.and_then(|r| cell_string(r, 3)).unwrap_or_default(),
+        can_backup: r.and_then(|r| cell_i64(r, 1)) == Some(1),
+        database: r.and_then(|r| cell_string(r, 2)).unwrap_or_default(),
     })
 }
 

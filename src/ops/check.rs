@@ -206,10 +206,10 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
         checks.push(check("BackupPermission", CheckStatus::Pass, format!("login '{}' is a member of sysadmin", facts.login_name.clone().unwrap_or_default()), None));
     } else {
         match catalog::backup_permission(&mut client).await {
-            Ok(p) if p.is_backup_operator || p.can_backup => checks.push(check(
+            Ok(p) if p.can_backup => checks.push(check(
                 "BackupPermission",
                 CheckStatus::Pass,
-                format!("login may run BACKUP DATABASE in '{}' ({})", p.database, if p.is_backup_operator { "db_backupoperator" } else { "BACKUP DATABASE permission" }),
+                format!("login '{}' is not sysadmin but holds BACKUP DATABASE in '{}' (db_backupoperator, db_owner or a grant)", facts.login_name.clone().unwrap_or_default(), p.database),
                 None,
             )),
             Ok(p) => checks.push(check(

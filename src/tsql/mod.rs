@@ -149,11 +149,11 @@ pub fn database_files(database: &str) -> Sql {
 }
 
 /// Evidence that the login may run BACKUP in the connection's database, one row:
-/// is_sysadmin, is_backup_operator (db_backupoperator there), can_backup (HAS_PERMS_BY_NAME),
-/// database_name.
+/// is_sysadmin, can_backup (`HAS_PERMS_BY_NAME(..., 'BACKUP DATABASE')`: db_backupoperator,
+/// db_owner or a grant), database_name.
 pub fn backup_permission() -> Sql {
     Sql::plain(
-        "SELECT IS_SRVROLEMEMBER('sysadmin') AS is_sysadmin, IS_MEMBER('db_backupoperator') AS is_backup_operator, \
+        "SELECT IS_SRVROLEMEMBER('sysadmin') AS is_sysadmin, \
 HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'BACKUP DATABASE') AS can_backup, DB_NAME() AS database_name",
     )
 }
