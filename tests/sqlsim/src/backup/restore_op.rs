@@ -29,7 +29,9 @@ struct Family {
     payload: Vec<u8>,
 }
 
-async fn read_families(ctx: &ExecContext, verb: &str, urls: &[String]) -> Result<Vec<Family>, ExecError> {
+/// Read and decode every URL. `need_all`: the URLs must be the complete media set (VERIFYONLY,
+/// RESTORE DATABASE/LOG); HEADERONLY/FILELISTONLY/LABELONLY read the header of any member.
+async fn read_families(ctx: &ExecContext, verb: &str, urls: &[String], need_all: bool) -> Result<Vec<Family>, ExecError> {
     let mut out = Vec::new();
     for url in urls {
         let route = storage::resolve(&ctx.server, url, Access::Read).map_err(|e| route_error(verb, url, e))?;
@@ -54,7 +56,7 @@ async fn read_families(ctx: &ExecContext, verb: &str, urls: &[String]) -> Result
     let mut numbers: Vec<u32> = out.iter().map(|f| f.header.family_number).collect();
     numbers.sort_unstable();
     numbers.dedup();
-    if first.family_count as usize != out.len() || numbers.len() != out.len() {
+    if need_all && (first.family_count as usize != out.len() || numbers.len() != out.len()) {
         return Err(fail(verb, vec![m::missing_families(first.family_count, numbers.len())]));
     }
     out.sort_by_key(|f| f.header.family_number);
@@ -83,7 +85,8 @@ pub async fn run(stmt: &RestoreStmt, ctx: &ExecContext) -> Result<(), ExecError>
     if matches!(stmt.kind, RestoreKind::Database(_) | RestoreKind::Log(_)) && !ctx.is_sysadmin {
         return Err(fail(verb, vec![m::permission_denied("CREATE DATABASE", "master")]));
     }
-    let fams = read_families(ctx, verb, &stmt.urls).await?;
+    let need_all = !matches!(stmt.kind, RestoreKind::HeaderOnly | RestoreKind::FileListOnly | RestoreKind::LabelOnly);
+    let fams = read_families(ctx, verb, &stmt.urls, need_all).await?;
     match &stmt.kind {
         RestoreKind::HeaderOnly => send_rows(ctx, header_rows(&fams[0].header)).await,
         RestoreKind::FileListOnly => send_rows(ctx, filelist_rows(&fams[0].header)).await,
