@@ -153,6 +153,8 @@ pub struct Mutable {
     pub faults: Faults,
     /// Backup/restore history per database: LSNs, differential base, log chain (issue 3).
     pub backup: crate::backup::history::Histories,
+    /// Why connections ended abnormally (protocol errors, truncated packets, ...), newest last.
+    pub disconnects: Vec<String>,
 }
 
 impl Mutable {
@@ -267,6 +269,7 @@ impl ServerState {
             statement_log: Vec::new(),
             faults: scenario.faults.clone(),
             backup: Default::default(),
+            disconnects: Vec::new(),
         };
         ServerState {
             scenario,

@@ -1,2 +1,7 @@
 //! T-SQL recognition and the catalog statements the simulator answers.
+pub mod catalog;
+pub mod eval;
 pub mod lexer;
+pub mod messages;
+pub mod parse;
+pub mod run;
