@@ -1,5 +1,7 @@
 //! Shared helpers of the integration tests.
 #![allow(dead_code)]
 
-pub mod identity;
 pub mod ffi;
+pub mod identity;
+#[cfg(not(windows))]
+pub mod sim;
