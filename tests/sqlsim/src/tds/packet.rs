@@ -75,7 +75,12 @@ pub async fn read_packet<R: AsyncRead + Unpin>(r: &mut R) -> Result<(Header, Vec
     let mut hb = [0u8; HEADER_LEN];
     let mut got = 0;
     while got < HEADER_LEN {
-        let n = r.read(&mut hb[got..]).await?;
+        let n = match r.read(&mut hb[got..]).await {
+            Ok(n) => n,
+            // TLS peers often close without close_notify: between packets that is a plain close.
+            Err(e) if got == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
+            Err(e) => return Err(e.into()),
+        };
         if n == 0 {
             return Err(if got == 0 { PacketError::Closed } else { PacketError::Truncated });
         }

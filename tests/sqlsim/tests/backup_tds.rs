@@ -1,0 +1,207 @@
+//! BACKUP TO URL / RESTORE FROM URL through tiberius (TLS, SQL login) against the simulator and
+//! Azurite. Blobs are checked with the independent REST client in `backup_support`.
+//! (tiberius shows only the first error of a failed request; the complete sequences with 3013
+//! are checked in `backup_engine.rs` and by the python-tds test.)
+
+mod backup_support;
+
+use std::time::Duration;
+
+use backup_support::*;
+use sqlsim::scenario::Scenario;
+use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
+use tokio::net::TcpStream;
+use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
+
+type Sql = Client<Compat<TcpStream>>;
+
+async fn connect(sim: &sqlsim::SimHandle) -> Sql {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut cfg = Config::new();
+    cfg.host("127.0.0.1");
+    cfg.port(sim.port());
+    cfg.authentication(AuthMethod::sql_server("sa", "Sim-Passw0rd!"));
+    cfg.encryption(EncryptionLevel::Required);
+    cfg.trust_cert_ca(sim.ca_pem_path.display().to_string());
+    cfg.command_timeout(None);
+    let tcp = TcpStream::connect(sim.addr).await.expect("tcp connect");
+    tcp.set_nodelay(true).unwrap();
+    Client::connect(cfg, tcp.compat_write()).await.expect("tiberius login")
+}
+
+/// Run a batch; Ok(rows of the first result set) or Err((number, message)) of the first error.
+async fn run(c: &mut Sql, sql: &str) -> Result<Vec<tiberius::Row>, (u32, String)> {
+    let r = tokio::time::timeout(Duration::from_secs(60), async {
+        let stream = c.simple_query(sql).await?;
+        stream.into_results().await
+    })
+    .await
+    .expect("statement finished within 60 s");
+    match r {
+        Ok(mut sets) => Ok(if sets.is_empty() { vec![] } else { sets.remove(0) }),
+        Err(tiberius::error::Error::Server(e)) => Err((e.code(), e.message().to_string())),
+        Err(e) => panic!("unexpected client error: {e}"),
+    }
+}
+
+async fn start(sc: Scenario) -> sqlsim::SimHandle {
+    sqlsim::start(sc).await.expect("start sqlsim")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_headers_verify_restore_with_move_through_tiberius() {
+    let blobs = Blobs::new();
+    let c = container_name("tds");
+    blobs.create_container(&c).await;
+    let sim = start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 32)])).await;
+    let mut cl = connect(&sim).await;
+    let url = blob_url(&c, "Sales.bak");
+
+    run(&mut cl, &format!("BACKUP DATABASE [Sales] TO URL = N'{url}' WITH COMPRESSION, CHECKSUM, FORMAT, STATS = 10")).await.unwrap();
+    let p = blobs.props(&c, "Sales.bak").await.expect("committed blob in Azurite");
+    assert_eq!(p.lease_state, "available");
+    assert!(blobs.committed_blocks(&c, "Sales.bak").await.unwrap() >= 2);
+
+    let rows = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = N'{url}'")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<&str, _>("DatabaseName"), Some("Sales"));
+    assert_eq!(rows[0].get::<i16, _>("BackupType"), Some(1));
+    assert_eq!(rows[0].get::<&str, _>("BackupTypeDescription"), Some("Database"));
+    assert_eq!(rows[0].get::<bool, _>("IsCopyOnly"), Some(false));
+    let first: tiberius::numeric::Numeric = rows[0].get("FirstLSN").unwrap();
+    let last: tiberius::numeric::Numeric = rows[0].get("LastLSN").unwrap();
+    assert!(first.value() < last.value());
+
+    let rows = run(&mut cl, &format!("RESTORE FILELISTONLY FROM URL = N'{url}'")).await.unwrap();
+    let names: Vec<&str> = rows.iter().filter_map(|r| r.get::<&str, _>("LogicalName")).collect();
+    assert_eq!(names, vec!["Sales", "Sales_log"]);
+
+    run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = N'{url}' WITH CHECKSUM")).await.unwrap();
+
+    // New database from the backup, files moved.
+    run(
+        &mut cl,
+        &format!(
+            "RESTORE DATABASE [Sales2] FROM URL = N'{url}' WITH MOVE N'Sales' TO N'F:\\data\\Sales2.mdf', MOVE N'Sales_log' TO N'G:\\log\\Sales2_log.ldf', RECOVERY, STATS = 25"
+        ),
+    )
+    .await
+    .unwrap();
+    let g = sim.state.lock();
+    let d = g.database("Sales2").expect("restored database in the server state");
+    assert_eq!(d.state, "ONLINE");
+    assert_eq!(d.files[0].physical_name, "F:\\data\\Sales2.mdf");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_carry_sql_server_numbers_through_tiberius() {
+    let blobs = Blobs::new();
+    let c = container_name("tdsfail");
+    blobs.create_container(&c).await;
+    let mut big = db("Big", "FULL", 1024 * 1024);
+    big.in_use = false;
+    let sim = start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 16), db("Simple", "SIMPLE", 8), big])).await;
+    let mut cl = connect(&sim).await;
+    let u = |n: &str| blob_url(&c, n);
+
+    let (n, m) = run(&mut cl, &format!("BACKUP LOG Sales TO URL = '{}'", u("l.trn"))).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (4214, "BACKUP LOG cannot be performed because there is no current database backup."));
+    let (n, _) = run(&mut cl, &format!("BACKUP LOG Simple TO URL = '{}'", u("s.trn"))).await.unwrap_err();
+    assert_eq!(n, 4208);
+    let (n, m) = run(&mut cl, &format!("BACKUP DATABASE Big TO URL = '{}' WITH MAXTRANSFERSIZE = 4194304", u("big.bak"))).await.unwrap_err();
+    assert_eq!(n, 3063, "{m}");
+    assert!(blobs.props(&c, "big.bak").await.is_none());
+
+    run(&mut cl, &format!("BACKUP DATABASE Sales TO URL = '{}'", u("f.bak"))).await.unwrap();
+    let (n, m) = run(&mut cl, &format!("BACKUP DATABASE Sales TO URL = '{}'", u("f.bak"))).await.unwrap_err();
+    assert_eq!(n, 3271, "{m}");
+    let (n, m) = run(&mut cl, &format!("RESTORE DATABASE Sales FROM URL = '{}'", u("f.bak"))).await.unwrap_err();
+    assert_eq!(n, 3159, "{m}");
+    let (n, m) = run(&mut cl, &format!("RESTORE DATABASE Other FROM URL = '{}'", u("f.bak"))).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (1834, "The file 'F:\\data\\Sales.mdf' cannot be overwritten.  It is being used by database 'Sales'."));
+    let (n, m) = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("missing.bak"))).await.unwrap_err();
+    assert_eq!(
+        (n, m),
+        (3201, format!("Cannot open backup device '{}'. Operating system error 2(The system cannot find the file specified.).", u("missing.bak")))
+    );
+    let (n, _) = run(&mut cl, &format!("BACKUP DATABASE Sales TO URL = '{}' WITH SKIP", u("g.bak"))).await.unwrap_err();
+    assert_eq!(n, 3032);
+
+    // The connection is still usable after all these failures.
+    run(&mut cl, &format!("RESTORE LABELONLY FROM URL = '{}'", u("f.bak"))).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_from_another_connection_and_attention_cancels() {
+    let blobs = Blobs::new();
+    let c = container_name("tdsprog");
+    blobs.create_container(&c).await;
+    let mut sc = scenario(&c, "Contributor", vec![db("Slow", "FULL", 96)]);
+    sc.throughput_mb_per_s = 32.0; // ~3 s
+    let sim = start(sc).await;
+    let mut a = connect(&sim).await;
+    let mut b = connect(&sim).await;
+    let spid: i16 = run(&mut a, "SELECT CAST(@@SPID AS smallint) AS spid").await.unwrap()[0].get("spid").unwrap();
+    let url = blob_url(&c, "slow.bak");
+
+    // Connection A runs the backup; B watches sys.dm_exec_requests.
+    let sql = format!("BACKUP DATABASE Slow TO URL = '{url}' WITH STATS = 5");
+    let backup = tokio::spawn(async move {
+        let r = run(&mut a, &sql).await;
+        (a, r)
+    });
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let rows = run(&mut b, &format!("SELECT percent_complete, command FROM sys.dm_exec_requests WHERE session_id = {spid}")).await.unwrap();
+        if let Some(r) = rows.first() {
+            let pc: f32 = r.get("percent_complete").unwrap();
+            seen.push(pc);
+        }
+        if backup.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (mut a, r) = backup.await.unwrap();
+    r.unwrap();
+    assert!(seen.iter().any(|p| *p > 0.0 && *p < 100.0), "saw progress {seen:?}");
+    assert!(blobs.props(&c, "slow.bak").await.is_some());
+
+    // ATTENTION: start a backup, give up waiting after ~1 s, cancel; nothing is committed.
+    let url2 = blob_url(&c, "cancelled.bak");
+    let sql = format!("BACKUP DATABASE Slow TO URL = '{url2}'");
+    let timed_out = tokio::time::timeout(Duration::from_millis(1000), async {
+        let s = a.simple_query(sql).await?;
+        s.into_results().await
+    })
+    .await;
+    assert!(timed_out.is_err(), "the backup should still be running after 1 s");
+    tokio::time::timeout(Duration::from_secs(10), a.cancel_query()).await.expect("attention acknowledged").unwrap();
+    assert!(blobs.props(&c, "cancelled.bak").await.is_none(), "no committed blob after ATTENTION");
+    // The connection is reusable and the request row is gone.
+    let rows = run(&mut b, &format!("SELECT session_id FROM sys.dm_exec_requests WHERE session_id = {spid}")).await.unwrap();
+    assert!(rows.is_empty(), "request row gone after ATTENTION");
+    run(&mut a, "SELECT 1 AS one").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_identity_role_and_network_through_tiberius() {
+    let blobs = Blobs::new();
+    let c = container_name("tdsrole");
+    blobs.create_container(&c).await;
+    let mut sc = scenario(&c, "Reader", vec![db("Sales", "FULL", 8)]);
+    let sim = start(sc.clone()).await;
+    let mut cl = connect(&sim).await;
+    let url = blob_url(&c, "r.bak");
+    let (n, m) = run(&mut cl, &format!("BACKUP DATABASE Sales TO URL = '{url}'")).await.unwrap_err();
+    assert_eq!((n, m), (3201, format!("Cannot open backup device '{url}'. Operating system error 5(Access is denied.).")));
+    drop(cl);
+    drop(sim);
+    sc.storage[0].managed_identity_role = "Contributor".into();
+    sc.storage[0].network_blocked = true;
+    let sim = start(sc).await;
+    let mut cl = connect(&sim).await;
+    let (n, _) = run(&mut cl, &format!("BACKUP DATABASE Sales TO URL = '{url}'")).await.unwrap_err();
+    assert_eq!(n, 3201);
+    assert!(blobs.list(&c).await.is_empty());
+}
