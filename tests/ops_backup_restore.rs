@@ -1,0 +1,424 @@
+//! Backup and restore operations end to end: sqlurl → TDS → sqlsim → Azurite.
+//!
+//! Every wait is bounded; no assertion is about time. Blobs are checked with an independent
+//! client (plain REST + account SAS, `tests/sqlsim/tests/backup_support`).
+#![cfg(not(windows))]
+
+#[path = "sqlsim/tests/backup_support/mod.rs"]
+mod backup_support;
+
+use std::time::{Duration, Instant};
+
+use backup_support::{blob_url, container_name, db, scenario, Blobs, ACCOUNT_URL};
+use serde_json::{json, Value};
+use sqlsim::scenario::{Faults, Scenario};
+use sqlurl::operation::{Operation, State};
+
+/// A running simulator for one test (its own runtime; dropped at the end of the test).
+struct Sim {
+    server: sqlsim::SimHandle,
+    _rt: tokio::runtime::Runtime,
+}
+
+/// Azurite for this process. The shared helper finds the repository from the simulator crate's
+/// directory; from this crate we start it here (`scripts/azurite.sh start`, bounded inside the
+/// script, reuses a running instance) and hand its address over through the environment
+/// variables the helper reads first (`AZURITE_BLOB_ENDPOINT`, `AZURITE_CA`, as CI sets them).
+fn ensure_azurite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("AZURITE_BLOB_ENDPOINT").map(|v| !v.is_empty()).unwrap_or(false) && std::env::var("AZURITE_CA").is_ok() {
+            return;
+        }
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let status = std::process::Command::new(root.join("scripts/azurite.sh")).arg("start").status().expect("run scripts/azurite.sh start");
+        assert!(status.success(), "scripts/azurite.sh start failed");
+        let dir = std::env::var("AZURITE_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join(".tmp/azurite"));
+        let text = std::fs::read_to_string(dir.join("azurite.env")).expect("azurite.env");
+        for line in text.lines() {
+            if let Some((k, v)) = line.trim_start_matches("export ").split_once('=') {
+                if k == "AZURITE_BLOB_ENDPOINT" || k == "AZURITE_CA" {
+                    std::env::set_var(k, v);
+                }
+            }
+        }
+    });
+}
+
+impl Sim {
+    fn start(sc: Scenario) -> Sim {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let server = rt.block_on(sqlsim::start(sc)).expect("start sqlsim");
+        Sim { server, _rt: rt }
+    }
+
+    fn connection(&self) -> Value {
+        json!({
+            "server": format!("127.0.0.1,{}", self.server.port()),
+            "auth": {"kind": "sql", "user": "sa", "password": "Sim-Passw0rd!"},
+            "encrypt": "mandatory",
+            "ca_file": self.server.ca_pem_path.to_string_lossy(),
+            "connect_timeout_s": 15
+        })
+    }
+
+    /// Statements the server received, in order.
+    fn statements(&self) -> Vec<String> {
+        self.server.statement_log().into_iter().map(|s| s.text).collect()
+    }
+
+    fn set_faults(&self, f: Faults) {
+        self.server.state.set_faults(f);
+    }
+
+    fn database_state(&self, name: &str) -> Option<String> {
+        self.server.state.lock().database(name).map(|d| d.state.clone())
+    }
+
+    fn database_files(&self, name: &str) -> Vec<String> {
+        self.server.state.lock().database(name).map(|d| d.files.iter().map(|f| f.physical_name.clone()).collect()).unwrap_or_default()
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+fn backup(sim: &Sim, body: Value) -> Operation {
+    let mut req = body;
+    req["connection"] = sim.connection();
+    let r: sqlurl::ops::backup::BackupRequest = serde_json::from_value(req).expect("backup request");
+    sqlurl::ops::backup::start(r).expect("backup start")
+}
+
+fn restore(sim: &Sim, body: Value) -> std::result::Result<Operation, sqlurl::Error> {
+    let mut req = body;
+    req["connection"] = sim.connection();
+    let r: sqlurl::ops::restore::RestoreRequest = serde_json::from_value(req).expect("restore request");
+    sqlurl::ops::restore::start(r)
+}
+
+/// Waits (bounded) for the end; returns the status as JSON.
+fn finish(op: &Operation) -> Value {
+    let (st, done) = op.wait(Duration::from_secs(240));
+    assert!(done, "operation did not finish within the bound: {:?}", serde_json::to_value(&st).unwrap());
+    serde_json::to_value(&st).unwrap()
+}
+
+fn ok_results(st: &Value) -> Vec<Value> {
+    assert_eq!(st["state"], "succeeded", "{st:#}");
+    st["results"].as_array().unwrap().clone()
+}
+
+fn header(sim: &Sim, urls: &[String]) -> Vec<Value> {
+    let req: sqlurl::ops::inspect::InspectRequest = serde_json::from_value(json!({"connection": sim.connection(), "urls": urls})).unwrap();
+    let r = sqlurl::runtime::block_on(sqlurl::ops::inspect::header(req)).expect("header");
+    serde_json::to_value(r).unwrap()["headers"].as_array().unwrap().clone()
+}
+
+fn urls_of(r: &Value) -> Vec<String> {
+    r["urls"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_string()).collect()
+}
+
+fn blob_name(url: &str, container: &str) -> String {
+    url.split_once(&format!("/{container}/")).unwrap().1.to_string()
+}
+
+#[test]
+fn full_diff_log_with_options_and_explicit_stripes() {
+    let c = container_name("opts");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+
+    // full: compression, checksum, description, name; three explicit stripes
+    let urls: Vec<String> = (1..=3).map(|i| blob_url(&c, &format!("Sales_full_{i}-of-3.bak"))).collect();
+    let op = backup(&sim, json!({"databases": ["Sales"], "type": "full", "urls": urls, "compression": true, "checksum": true,
+        "description": "nightly 'full'", "name": "Sales full"}));
+    let r = &ok_results(&finish(&op))[0];
+    assert_eq!(r["stripes"], 3);
+    assert_eq!(r["compressed"], true);
+    assert!(r["bytes"].as_i64().unwrap() > 0, "{r}");
+    assert!(r["first_lsn"].as_str().unwrap().parse::<u128>().unwrap() > 0);
+    assert!(r["statements"][0].as_str().unwrap().contains("DESCRIPTION = N'nightly ''full'''"));
+    assert!(r["message"].as_str().unwrap().contains("successfully processed"));
+    for u in &urls {
+        assert!(block(blobs.props(&c, &blob_name(u, &c))).is_some(), "{u} committed");
+    }
+    let full_last = r["last_lsn"].as_str().unwrap().parse::<u128>().unwrap();
+
+    // the same URLs again without overwrite: the server refuses (3271), classified
+    let op = backup(&sim, json!({"databases": ["Sales"], "urls": urls}));
+    let st = finish(&op);
+    assert_eq!(st["state"], "failed");
+    assert_eq!(st["results"][0]["error"]["kind"], "BlobExists", "{st:#}");
+    // with overwrite: FORMAT is sent and it succeeds
+    let op = backup(&sim, json!({"databases": ["Sales"], "urls": urls, "overwrite": true}));
+    let r = &ok_results(&finish(&op))[0];
+    assert!(r["statements"][0].as_str().unwrap().contains("FORMAT"));
+
+    // differential and log, through the container + template
+    let op = backup(&sim, json!({"databases": ["Sales"], "type": "differential", "container_url": container}));
+    let d = &ok_results(&finish(&op))[0];
+    assert_eq!(d["type"], "differential");
+    assert!(d["statements"][0].as_str().unwrap().contains("DIFFERENTIAL"));
+    assert!(urls_of(d)[0].contains("/Sales/Sales_differential_"), "{d}");
+    let h = header(&sim, &urls_of(d));
+    assert_eq!(h[0]["backup_type"], 5);
+
+    let op = backup(&sim, json!({"databases": ["Sales"], "type": "log", "container_url": container, "copy_only": true, "compression": false}));
+    let l = &ok_results(&finish(&op))[0];
+    assert_eq!(l["copy_only"], true);
+    let s = l["statements"][0].as_str().unwrap();
+    assert!(s.starts_with("BACKUP LOG [Sales]") && s.contains("COPY_ONLY") && s.contains("NO_COMPRESSION"), "{s}");
+    assert!(l["last_lsn"].as_str().unwrap().parse::<u128>().unwrap() > full_last);
+    let h = header(&sim, &urls_of(l));
+    assert_eq!(h[0]["backup_type"], 2);
+    assert_eq!(h[0]["is_copy_only"], true);
+
+    // every BACKUP carried the block-blob defaults
+    for s in sim.statements().iter().filter(|s| s.starts_with("BACKUP")) {
+        assert!(s.contains("MAXTRANSFERSIZE = 4194304") && s.contains("BLOCKSIZE = 65536"), "{s}");
+    }
+}
+
+#[test]
+fn automatic_striping_of_a_1_tb_database_keeps_every_blob_under_the_block_limit() {
+    let c = container_name("tb");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Big", "FULL", 1024 * 1024)]);
+    sc.throughput_mb_per_s = 1.0e9;
+    let sim = Sim::start(sc);
+    let op = backup(&sim, json!({"databases": ["Big"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
+    let r = &ok_results(&finish(&op))[0];
+    let stripes = r["stripes"].as_u64().unwrap();
+    assert_eq!(stripes, 11, "{r}");
+    assert!(r["stripe_reason"].as_str().unwrap().contains("50,000-block"), "{r}");
+    let urls = urls_of(r);
+    assert_eq!(urls.len(), 11);
+    assert!(urls[0].ends_with("_1-of-11.bak") && urls[10].ends_with("_11-of-11.bak"), "{urls:?}");
+    // what the server wrote: each stripe's share of the backup fits in 50,000 blocks of 4 MiB
+    let bytes = r["bytes"].as_u64().unwrap();
+    assert!(bytes.div_ceil(stripes).div_ceil(4_194_304) < 50_000, "{bytes} bytes over {stripes} stripes");
+    for u in &urls {
+        assert!(block(blobs.props(&c, &blob_name(u, &c))).is_some(), "{u}");
+    }
+}
+
+#[test]
+fn progress_increases_during_a_timed_backup() {
+    let c = container_name("prog");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Slow", "FULL", 400)]);
+    sc.throughput_mb_per_s = 80.0; // a few seconds
+    let sim = Sim::start(sc);
+    let op = backup(&sim, json!({"databases": ["Slow"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
+    let mut seen: Vec<f64> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline && !op.is_final() {
+        let st = op.poll();
+        if let Some(p) = st.items[0].percent_complete {
+            if st.state == State::Running && seen.last() != Some(&p) {
+                seen.push(p);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let st = finish(&op);
+    ok_results(&st);
+    assert_eq!(st["progress_source"], "dm_exec_requests");
+    assert!(seen.len() >= 2, "at least two different percentages while running: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] > w[0]), "increasing: {seen:?}");
+    assert!(seen[0] < 100.0);
+}
+
+#[test]
+fn cancel_mid_backup_leaves_no_blob_and_the_database_untouched() {
+    let c = container_name("cancel");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Long", "FULL", 4000)]);
+    sc.throughput_mb_per_s = 50.0; // ~80 s if not cancelled
+    let sim = Sim::start(sc);
+    let op = backup(&sim, json!({"databases": ["Long"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && op.poll().items[0].percent_complete.unwrap_or(0.0) <= 0.0 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(op.poll().items[0].percent_complete.unwrap_or(0.0) > 0.0, "backup started");
+    op.cancel();
+    let st = finish(&op);
+    assert_eq!(st["state"], "cancelled", "{st:#}");
+    assert_eq!(st["results"][0]["error"]["kind"], "Cancelled");
+    // no committed blob, and nobody holds a lease any more
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut names = block(blobs.list(&c));
+    while !names.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        names = block(blobs.list(&c));
+    }
+    assert!(names.is_empty(), "no committed blob after cancel: {names:?}");
+    assert_eq!(sim.database_state("Long").as_deref(), Some("ONLINE"));
+}
+
+#[test]
+fn a_dropped_connection_mid_backup_is_a_clear_failure() {
+    let c = container_name("drop");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Fragile", "FULL", 400)]);
+    sc.throughput_mb_per_s = 100.0;
+    let sim = Sim::start(sc);
+    sim.set_faults(Faults { drop_connection_at_percent: Some(30), ..Faults::default() });
+    let op = backup(&sim, json!({"databases": ["Fragile"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
+    let st = finish(&op);
+    assert_eq!(st["state"], "failed", "{st:#}");
+    let e = &st["results"][0]["error"];
+    assert_ne!(e["kind"], "Cancelled");
+    assert!(e["message"].as_str().unwrap().contains("connection to the server was lost"), "{e}");
+    assert!(st["results"][0]["last_lsn"].is_null());
+}
+
+#[test]
+fn restore_with_automatic_relocation_and_database_exists_check() {
+    let c = container_name("reloc");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let op = backup(&sim, json!({"databases": ["Sales"], "container_url": format!("{ACCOUNT_URL}/{c}"), "stripes": 2}));
+    let b = &ok_results(&finish(&op))[0];
+    let urls = urls_of(b);
+    assert_eq!(urls.len(), 2);
+
+    // restoring over the existing Sales without replace: refused before any RESTORE DATABASE
+    let before = sim.statements().len();
+    let op = restore(&sim, json!({"urls": urls})).unwrap();
+    let st = finish(&op);
+    assert_eq!(st["state"], "failed");
+    assert_eq!(st["results"][0]["error"]["kind"], "DatabaseExists", "{st:#}");
+    assert!(!sim.statements()[before..].iter().any(|s| s.starts_with("RESTORE DATABASE")));
+
+    // restore as a copy: files relocated to the default paths under the new name
+    let op = restore(&sim, json!({"urls": urls, "database": "Sales_copy"})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let files: Vec<(String, String)> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["logical_name"].as_str().unwrap().to_string(), f["physical_name"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(files, vec![("Sales".into(), "F:\\data\\Sales_copy.mdf".into()), ("Sales_log".into(), "G:\\log\\Sales_copy_log.ldf".into())]);
+    assert_eq!(sim.database_state("Sales_copy").as_deref(), Some("ONLINE"));
+    let phys = sim.database_files("Sales_copy");
+    assert!(phys.contains(&"F:\\data\\Sales_copy.mdf".to_string()), "{phys:?}");
+    assert_eq!(sim.database_state("Sales").as_deref(), Some("ONLINE"));
+}
+
+#[test]
+fn point_in_time_restore_over_full_diff_and_logs_and_a_broken_chain_is_refused() {
+    let c = container_name("pit");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Orders", "FULL", 64)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let mut all: Vec<String> = Vec::new();
+    let run = |kind: &str| {
+        let op = backup(&sim, json!({"databases": ["Orders"], "type": kind, "container_url": container}));
+        let r = ok_results(&finish(&op))[0].clone();
+        std::thread::sleep(Duration::from_millis(1100)); // distinct timestamps in names and headers
+        urls_of(&r)
+    };
+    let full = run("full");
+    let log1 = run("log");
+    let diff = run("differential");
+    let log2 = run("log");
+    let log3 = run("log");
+    let log4 = run("log");
+    for u in [&full, &log1, &diff, &log2, &log3, &log4] {
+        all.extend(u.iter().cloned());
+    }
+    // stop at a time inside log3: between log2's and log3's finish
+    let h2 = &header(&sim, &log2)[0];
+    let h3 = &header(&sim, &log3)[0];
+    let t2 = chrono::NaiveDateTime::parse_from_str(h2["backup_finish_date"].as_str().unwrap(), "%Y-%m-%dT%H:%M:%S%.f").unwrap();
+    let t3 = chrono::NaiveDateTime::parse_from_str(h3["backup_finish_date"].as_str().unwrap(), "%Y-%m-%dT%H:%M:%S%.f").unwrap();
+    let stop = t2 + (t3 - t2) / 2;
+
+    // broken chain first: log2 missing → refused, and no RESTORE DATABASE/LOG reached the server
+    let before = sim.statements().len();
+    let broken: Vec<String> = all.iter().filter(|u| !log2.contains(u)).cloned().collect();
+    let op = restore(&sim, json!({"urls": broken, "sequence": true, "database": "Orders_pit"})).unwrap();
+    let st = finish(&op);
+    assert_eq!(st["state"], "failed");
+    let e = &st["results"][0]["error"];
+    assert_eq!(e["kind"], "BackupChainBroken", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("missing"), "{e}");
+    let sent = &sim.statements()[before..];
+    assert!(!sent.iter().any(|s| s.starts_with("RESTORE DATABASE") || s.starts_with("RESTORE LOG")), "{sent:?}");
+
+    // the full chain, shuffled, with stop_at inside log3
+    let mut shuffled = all.clone();
+    shuffled.reverse();
+    let op = restore(&sim, json!({"urls": shuffled, "sequence": true, "database": "Orders_pit",
+        "stop_at": stop.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let steps: Vec<(String, String)> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["backup_type"].as_str().unwrap().to_string(), s["url"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("full".to_string(), full[0].clone()),
+            ("differential".to_string(), diff[0].clone()),
+            ("log".to_string(), log2[0].clone()),
+            ("log".to_string(), log3[0].clone()),
+        ],
+        "full → latest diff → logs up to the one holding stop_at"
+    );
+    let last = r["steps"][3]["statement"].as_str().unwrap();
+    assert!(last.contains("RECOVERY, STOPAT = N'") && !last.contains("NORECOVERY"), "{last}");
+    assert_eq!(sim.database_state("Orders_pit").as_deref(), Some("ONLINE"));
+}
+
+#[test]
+fn twenty_databases_back_up_concurrently_under_a_throttle() {
+    let c = container_name("many");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let names: Vec<String> = (1..=20).map(|i| format!("Db{i:02}")).collect();
+    let mut sc = scenario(&c, "Contributor", names.iter().map(|n| db(n, "FULL", 100)).collect());
+    sc.throughput_mb_per_s = 200.0; // each takes a moment, so several overlap
+    let sim = Sim::start(sc);
+    let op = backup(&sim, json!({"databases": names, "container_url": format!("{ACCOUNT_URL}/{c}"), "throttle": 4}));
+    let mut peak = 0;
+    let deadline = Instant::now() + Duration::from_secs(200);
+    while Instant::now() < deadline && !op.is_final() {
+        let running = op.poll().items.iter().filter(|i| i.state == State::Running).count();
+        peak = peak.max(running);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let results = ok_results(&finish(&op));
+    assert_eq!(results.len(), 20);
+    assert!(peak <= 4, "throttle respected: peak {peak}");
+    assert!(peak >= 2, "backups overlapped: peak {peak}");
+    for (r, n) in results.iter().zip(&names) {
+        assert_eq!(&r["database"], n);
+        assert!(r["error"].is_null());
+    }
+    let listed = block(blobs.list(&c));
+    assert_eq!(listed.len(), 20, "{listed:?}");
+}
