@@ -1,0 +1,139 @@
+//! The readiness check (`sqlurl_server_check`) against the simulator: every outcome.
+#![cfg(not(windows))]
+
+mod common;
+
+use common::ffi::call;
+use common::sim::{credential, login, ready_scenario, Sim, CONTAINER};
+use serde_json::{json, Value};
+use sqlsim::scenario::Scenario;
+use sqlurl::ffi::check::sqlurl_server_check;
+use sqlurl::ffi::SqlurlResult;
+
+fn run(sim: &Sim, conn: Value, extra: Value) -> Value {
+    let mut req = json!({"connection": conn, "url": CONTAINER});
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            req[k] = v;
+        }
+    }
+    let (code, out) = call(sqlurl_server_check, &req);
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    let _ = sim;
+    out
+}
+
+fn status<'a>(out: &'a Value, name: &str) -> &'a str {
+    out["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no check {name}: {out}"))["status"]
+        .as_str()
+        .unwrap()
+}
+
+fn check<'a>(out: &'a Value, name: &str) -> &'a Value {
+    out["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()
+}
+
+#[test]
+fn ready_server_passes_every_check() {
+    let sim = Sim::start(ready_scenario());
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(out["ready"], true, "{out}");
+    assert_eq!(out["server"], "SQLVM01");
+    assert_eq!(out["product_version"], "16.0.4175.1");
+    for name in ["Version", "HostPlatform", "FailoverCluster", "TraceFlag4675", "Credential", "CredentialVerifiedByTraceFlag", "BackupPermission"] {
+        assert_eq!(status(&out, name), "pass", "{name}: {out}");
+    }
+    assert!(check(&out, "Version")["evidence"].as_str().unwrap().contains("CU17"));
+    assert_eq!(out["statements"], json!([]));
+}
+
+#[test]
+fn old_version_linux_and_cluster_fail() {
+    let sim = Sim::start(Scenario { product_version: "16.0.4165.4".into(), product_update_level: "CU16".into(), ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "Version"), "fail");
+    assert_eq!(out["ready"], false);
+    assert!(check(&out, "Version")["recommended_action"].as_str().unwrap().contains("CU17"));
+
+    let sim = Sim::start(Scenario { host_platform: "Linux".into(), ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "HostPlatform"), "fail");
+    assert_eq!(out["ready"], false);
+
+    let sim = Sim::start(Scenario { clustered: true, ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "FailoverCluster"), "fail");
+    assert_eq!(out["ready"], false);
+}
+
+#[test]
+fn trace_flag_off_warns_and_credential_is_unproven() {
+    let sim = Sim::start(Scenario { trace_flags: vec![], ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "TraceFlag4675"), "warn");
+    assert_eq!(status(&out, "CredentialVerifiedByTraceFlag"), "warn");
+    assert!(check(&out, "CredentialVerifiedByTraceFlag")["recommended_action"].as_str().unwrap().contains("recreate"));
+    assert_eq!(out["ready"], true, "warnings do not make it unready");
+}
+
+#[test]
+fn enable_trace_flag_turns_it_on_and_flags_the_old_credential() {
+    let sim = Sim::start(Scenario { trace_flags: vec![], ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({"enable_trace_flag": true}));
+    assert_eq!(status(&out, "TraceFlag4675"), "pass", "{out}");
+    assert_eq!(out["statements"], json!(["DBCC TRACEON(4675, -1)"]));
+    assert!(sim.statements().contains(&"DBCC TRACEON(4675, -1)".to_string()));
+    assert_eq!(status(&out, "CredentialVerifiedByTraceFlag"), "warn");
+    // Now on: a second check sees it on globally.
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "TraceFlag4675"), "pass");
+}
+
+#[test]
+fn credential_missing_near_miss_and_sas() {
+    let sim = Sim::start(Scenario { credentials: vec![], ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "Credential"), "fail");
+    assert_eq!(out["ready"], false);
+
+    let sim = Sim::start(Scenario { credentials: vec![credential(&format!("{CONTAINER}/"), "Managed Identity")], ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "Credential"), "fail");
+    assert!(check(&out, "Credential")["evidence"].as_str().unwrap().contains("matches the name exactly"), "{out}");
+
+    let sim = Sim::start(Scenario { credentials: vec![credential(CONTAINER, "SHARED ACCESS SIGNATURE")], ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "Credential"), "warn");
+    assert!(check(&out, "Credential")["evidence"].as_str().unwrap().contains("sas"));
+}
+
+#[test]
+fn login_without_sysadmin() {
+    let sc = Scenario { logins: vec![login("plain", "Plain-Passw0rd!", false), login("operator", "Op-Passw0rd!", true)], ..ready_scenario() };
+    let sim = Sim::start(sc);
+    let plain = sim.conn_with(json!({"kind": "sql", "user": "plain", "password": "Plain-Passw0rd!"}));
+    let out = run(&sim, plain.clone(), json!({}));
+    assert_eq!(status(&out, "BackupPermission"), "fail", "{out}");
+    assert_eq!(out["ready"], false);
+    // Asking to turn 4675 on without sysadmin says so.
+    let sim2 = Sim::start(Scenario { trace_flags: vec![], logins: vec![login("plain", "Plain-Passw0rd!", false)], ..ready_scenario() });
+    let plain2 = sim2.conn_with(json!({"kind": "sql", "user": "plain", "password": "Plain-Passw0rd!"}));
+    let out = run(&sim2, plain2, json!({"enable_trace_flag": true}));
+    assert_eq!(status(&out, "TraceFlag4675"), "fail");
+    assert!(check(&out, "TraceFlag4675")["evidence"].as_str().unwrap().contains("sysadmin"));
+    assert!(!sim2.statements().iter().any(|s| s.starts_with("DBCC TRACEON")));
+
+    let op = sim.conn_with(json!({"kind": "sql", "user": "operator", "password": "Op-Passw0rd!"}));
+    let out = run(&sim, op, json!({}));
+    assert_eq!(status(&out, "BackupPermission"), "pass", "{out}");
+}
+
+#[test]
+fn no_url_leaves_credential_checks_unknown_and_bad_url_is_rejected() {
+    let sim = Sim::start(ready_scenario());
+    let (code, out) = call(sqlurl_server_check, &json!({"connection": sim.conn()}));
+    assert_eq!(code, SqlurlResult::SQLURL_OK);
+    assert_eq!(status(&out, "Credential"), "unknown");
+    let (code, out) = call(sqlurl_server_check, &json!({"connection": sim.conn(), "url": "https://acct.blob.core.windows.net/backups/"}));
+    assert_eq!(code, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT, "{out}");
+}
