@@ -562,3 +562,57 @@ async fn drop_connection_fault_and_storage_faults() {
     assert_eq!(f[1], (3013, "RESTORE HEADERONLY is terminating abnormally.".into()));
     assert!(blobs.list(&c).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn differential_restore_and_stopat() {
+    let (server, _blobs, c) = setup("diff", "Contributor", vec![db("D1", "FULL", 16)]).await;
+    let u = |n: &str| blob_url(&c, n);
+    exec(&server, &format!("BACKUP DATABASE D1 TO URL = '{}'", u("f.bak"))).await.ok();
+    exec(&server, &format!("BACKUP DATABASE D1 TO URL = '{}'", u("f2.bak"))).await.ok();
+    exec(&server, &format!("BACKUP DATABASE D1 TO URL = '{}' WITH DIFFERENTIAL", u("d.bak"))).await.ok();
+    // Distinct timestamps for STOPAT (the clock, not an assertion on it).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    exec(&server, &format!("BACKUP LOG D1 TO URL = '{}'", u("l.trn"))).await.ok();
+    let hdr = exec(&server, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("l.trn"))).await;
+    let SqlValue::DateTime(log_end) = value(hdr.rows(), 0, "BackupFinishDate").clone() else { panic!() };
+    let hdr = exec(&server, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("d.bak"))).await;
+    let SqlValue::DateTime(diff_end) = value(hdr.rows(), 0, "BackupFinishDate").clone() else { panic!() };
+    let mv = "MOVE 'D1' TO 'F:\\data\\D2.mdf', MOVE 'D1_log' TO 'G:\\log\\D2_log.ldf'";
+
+    // The differential is based on f2, not f: after restoring f it is refused (3136).
+    exec(&server, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH {mv}, NORECOVERY", u("f.bak"))).await.ok();
+    let f = exec(&server, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH NORECOVERY", u("d.bak"))).await.failed();
+    assert_eq!(f[0].0, 3136);
+    // Restart from f2 (REPLACE), apply the differential, then the log with STOPAT.
+    exec(&server, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH {mv}, REPLACE, NORECOVERY", u("f2.bak"))).await.ok();
+    exec(&server, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH NORECOVERY", u("d.bak"))).await.ok();
+    let too_early = (diff_end - chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%S%.3f");
+    let f = exec(&server, &format!("RESTORE LOG D2 FROM URL = '{}' WITH STOPAT = '{too_early}', RECOVERY", u("l.trn"))).await.failed();
+    assert_eq!(f[0].0, 4335);
+    let after = (log_end + chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%S%.3f");
+    let r = exec(&server, &format!("RESTORE LOG D2 FROM URL = '{}' WITH STOPAT = '{after}', RECOVERY", u("l.trn"))).await;
+    r.ok();
+    assert_eq!(r.texts(4323).len(), 1, "STOPAT beyond the log leaves the database restoring");
+    assert_eq!(server.lock().database("D2").unwrap().state, "RESTORING");
+
+    // Again, stopping inside the log: recovered.
+    // Without MOVE the backup's own paths (D1's files) would be used again: MOVE each time.
+    exec(&server, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH {mv}, REPLACE, NORECOVERY", u("f2.bak"))).await.ok();
+    exec(&server, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH NORECOVERY", u("d.bak"))).await.ok();
+    let inside = (log_end - chrono::Duration::milliseconds(300)).format("%Y-%m-%dT%H:%M:%S%.3f");
+    exec(&server, &format!("RESTORE LOG D2 FROM URL = '{}' WITH STOPAT = '{inside}', RECOVERY", u("l.trn"))).await.ok();
+    assert_eq!(server.lock().database("D2").unwrap().state, "ONLINE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_identity_credential_without_primary_identity() {
+    let blobs = Blobs::new();
+    let c = container_name("nopmi");
+    blobs.create_container(&c).await;
+    let mut sc = scenario(&c, "Contributor", vec![db("P1", "FULL", 8)]);
+    sc.primary_managed_identity = false;
+    let server = Arc::new(ServerState::new(sc));
+    let f = exec(&server, &format!("BACKUP DATABASE P1 TO URL = '{}'", blob_url(&c, "p.bak"))).await.failed();
+    assert_eq!(f[0].0, 37563);
+    assert_eq!(f[1].0, 3013);
+}

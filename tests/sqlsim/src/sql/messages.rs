@@ -6,6 +6,10 @@ use crate::exec::SqlMessage;
 pub fn syntax_near(near: &str) -> SqlMessage {
     SqlMessage::new(102, 15, 1, format!("Incorrect syntax near '{near}'."))
 }
+/// Msg 156, class 15: a reserved keyword where it does not belong.
+pub fn syntax_near_keyword(kw: &str) -> SqlMessage {
+    SqlMessage::new(156, 15, 1, format!("Incorrect syntax near the keyword '{kw}'."))
+}
 /// Msg 102 at the end of the batch: SQL Server names the last token.
 pub fn syntax_end() -> SqlMessage {
     SqlMessage::new(102, 15, 1, "Incorrect syntax near the end of the batch.".to_string())

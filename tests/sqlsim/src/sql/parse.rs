@@ -107,6 +107,7 @@ impl<'a> P<'a> {
     }
     fn err_here(&self) -> SqlMessage {
         match self.peek() {
+            Some(t) if matches!(&t.kind, TokenKind::Word(w) if is_keyword(w)) => m::syntax_near_keyword(t.source(self.src)),
             Some(t) => m::syntax_near(near_text(t, self.src)),
             None => match self.t.last() {
                 Some(t) => m::syntax_near(near_text(t, self.src)),
@@ -494,6 +495,17 @@ const RESERVED: [&str; 20] = [
     "WITH", "FOR", "OPTION", "ASC", "DESC", "IS",
 ];
 
+/// Reserved keywords SQL Server names as "the keyword 'X'" in syntax errors.
+const KEYWORDS: [&str; 34] = [
+    "FROM", "WHERE", "ORDER", "GROUP", "UNION", "AS", "AND", "OR", "ON", "JOIN", "INNER", "LEFT", "CROSS", "HAVING",
+    "WITH", "FOR", "OPTION", "ASC", "DESC", "IS", "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP",
+    "BACKUP", "RESTORE", "SET", "BY", "TOP", "NOT", "IDENTITY",
+];
+
+fn is_keyword(w: &str) -> bool {
+    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w))
+}
+
 fn is_reserved(w: &str) -> bool {
     RESERVED.iter().any(|r| r.eq_ignore_ascii_case(w))
 }
@@ -608,6 +620,10 @@ fn parse_expr(p: &mut P) -> R<Expr> {
             e
         }
         TokenKind::Word(w) if w.eq_ignore_ascii_case("NULL") => Expr::Null,
+        TokenKind::Word(w) if is_keyword(w) => {
+            p.i -= 1;
+            return Err(p.err_here());
+        }
         TokenKind::Word(w) if w.eq_ignore_ascii_case("SYSTEM_USER") || w.eq_ignore_ascii_case("CURRENT_USER") || w.eq_ignore_ascii_case("SESSION_USER") || w.eq_ignore_ascii_case("USER") => {
             Expr::Func { name: w.to_ascii_uppercase(), args: vec![] }
         }

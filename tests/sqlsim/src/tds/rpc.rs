@@ -370,10 +370,15 @@ fn typed_value(c: &mut Cur, ty: u8) -> Result<SqlValue, RequestError> {
     })
 }
 
+/// Parameter names are `@stmt` on the wire from SqlClient, `stmt` from tiberius.
+fn is_named(name: &str, want: &str) -> bool {
+    name.trim_start_matches('@').eq_ignore_ascii_case(want)
+}
+
 impl RpcCall {
     /// For `sp_executesql`: the statement text (first parameter or `@stmt`).
     pub fn stmt(&self) -> Option<&str> {
-        let p = self.params.iter().find(|p| p.name.eq_ignore_ascii_case("@stmt")).or(self.params.first())?;
+        let p = self.params.iter().find(|p| is_named(&p.name, "stmt")).or(self.params.first())?;
         match &p.value {
             SqlValue::Str(s) => Some(s),
             _ => None,
@@ -384,7 +389,7 @@ impl RpcCall {
         let p = self
             .params
             .iter()
-            .find(|p| p.name.eq_ignore_ascii_case("@params"))
+            .find(|p| is_named(&p.name, "params"))
             .or_else(|| self.params.get(1).filter(|p| p.name.is_empty()))?;
         match &p.value {
             SqlValue::Str(s) => Some(s),
@@ -408,7 +413,13 @@ impl RpcCall {
             .skip(2)
             .enumerate()
             .map(|(i, p)| {
-                let name = if p.name.is_empty() { decl_names.get(i).cloned().unwrap_or_default() } else { p.name.clone() };
+                let name = if p.name.is_empty() {
+                    decl_names.get(i).cloned().unwrap_or_default()
+                } else if p.name.starts_with('@') {
+                    p.name.clone()
+                } else {
+                    format!("@{}", p.name)
+                };
                 (name, p.value.clone())
             })
             .collect()
