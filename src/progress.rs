@@ -87,6 +87,9 @@ pub async fn run(req: ConnectionRequest, session_id: i32, rep: Reporter, stop: C
             _ = stop.cancelled() => break,
         }
     }
+    if !saw_row && (1..3).contains(&empty_polls) {
+        rep.message("progress showed elapsed time only: this login could not see the statement's row in sys.dm_exec_requests (VIEW SERVER STATE is needed)");
+    }
     let _ = tokio::time::timeout(Duration::from_secs(2), client.close()).await;
 }
 

@@ -75,6 +75,10 @@ impl Sim {
         self.server.state.lock().database(name).map(|d| d.state.clone())
     }
 
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self._rt.block_on(f)
+    }
+
     fn database_files(&self, name: &str) -> Vec<String> {
         self.server.state.lock().database(name).map(|d| d.files.iter().map(|f| f.physical_name.clone()).collect()).unwrap_or_default()
     }
@@ -421,4 +425,132 @@ fn twenty_databases_back_up_concurrently_under_a_throttle() {
     }
     let listed = block(blobs.list(&c));
     assert_eq!(listed.len(), 20, "{listed:?}");
+}
+
+mod c_abi {
+    use std::ffi::{c_char, CStr, CString};
+
+    use sqlurl::ffi::SqlurlResult;
+
+    pub fn call(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> SqlurlResult, req: &serde_json::Value) -> (SqlurlResult, serde_json::Value) {
+        let req = CString::new(req.to_string()).unwrap();
+        let mut out: *mut c_char = std::ptr::null_mut();
+        let rc = unsafe { f(req.as_ptr(), &mut out) };
+        assert!(!out.is_null());
+        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        assert!(!text.contains("Sim-Passw0rd!"), "password leaked: {text}");
+        (rc, serde_json::from_str(&text).unwrap())
+    }
+}
+
+#[test]
+fn header_filelist_and_verify_through_the_c_abi() {
+    use sqlurl::ffi::operation::{sqlurl_backup_filelist, sqlurl_backup_header, sqlurl_backup_verify};
+    use sqlurl::ffi::SqlurlResult;
+    let c = container_name("insp");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let op = backup(&sim, json!({"databases": ["Sales"], "container_url": format!("{ACCOUNT_URL}/{c}"), "stripes": 2, "checksum": true}));
+    let b = ok_results(&finish(&op))[0].clone();
+    let urls = urls_of(&b);
+    let req = json!({"connection": sim.connection(), "urls": urls});
+
+    let (rc, h) = c_abi::call(sqlurl_backup_header, &req);
+    assert_eq!(rc, SqlurlResult::SQLURL_OK, "{h}");
+    assert_eq!(h["contract_version"], 1);
+    let h0 = &h["headers"][0];
+    assert_eq!(h0["backup_type"], 1);
+    assert_eq!(h0["database_name"], "Sales");
+    assert_eq!(h0["first_lsn"], b["first_lsn"]);
+    assert_eq!(h0["last_lsn"], b["last_lsn"]);
+    assert!(h0["backup_finish_date"].is_string());
+
+    let (rc, f) = c_abi::call(sqlurl_backup_filelist, &req);
+    assert_eq!(rc, SqlurlResult::SQLURL_OK, "{f}");
+    let files = f["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["logical_name"], "Sales");
+    assert_eq!(files[0]["type"], "D");
+    assert_eq!(files[1]["type"], "L");
+
+    let (rc, v) = c_abi::call(sqlurl_backup_verify, &json!({"connection": sim.connection(), "urls": urls, "checksum": true}));
+    assert_eq!(rc, SqlurlResult::SQLURL_OK, "{v}");
+    assert_eq!(v["valid"], true);
+
+    // damage one stripe's payload: verify is a typed server failure
+    let state = sim.server.state.clone();
+    let u = urls[1].clone();
+    sim.block_on(async move { sqlsim::backup::admin::corrupt_blob(&state, &u, sqlsim::backup::admin::Damage::Payload).await })
+        .expect("corrupt");
+    let (rc, v) = c_abi::call(sqlurl_backup_verify, &json!({"connection": sim.connection(), "urls": urls}));
+    assert_eq!(rc, SqlurlResult::SQLURL_ERROR_SERVER, "{v}");
+    assert!(v["error"]["statement"].as_str().unwrap().starts_with("RESTORE VERIFYONLY"), "{v}");
+
+    // a missing blob: classified with its remedy
+    let (rc, v) = c_abi::call(sqlurl_backup_header, &json!({"connection": sim.connection(), "urls": [blob_url(&c, "nope.bak")]}));
+    assert_eq!(rc, SqlurlResult::SQLURL_ERROR_SERVER);
+    assert_eq!(v["error"]["kind"], "BackupBlobNotFound", "{v}");
+    assert!(v["error"]["recommended_action"].is_string());
+}
+
+#[test]
+fn restore_failures_come_back_classified() {
+    let c = container_name("rerr");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut busy = db("Busy", "FULL", 64);
+    busy.in_use = true;
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64), busy]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let op = backup(&sim, json!({"databases": ["Sales", "Busy"], "container_url": container}));
+    let res = ok_results(&finish(&op));
+    let sales = urls_of(&res[0]);
+    let busy_urls = urls_of(&res[1]);
+
+    // no relocation, no moves: the copy would land on Sales' own files → 1834/3156
+    let op = restore(&sim, json!({"urls": sales, "database": "Sales_clash", "relocate": false})).unwrap();
+    let st = finish(&op);
+    let e = &st["results"][0]["error"];
+    assert_eq!(e["kind"], "FilesInUse", "{e}");
+    assert!(e["recommended_action"].as_str().unwrap().contains("MOVE"), "{e}");
+    assert_eq!(e["database"], "Sales_clash");
+    assert!(sim.database_state("Sales_clash").is_none());
+
+    // replace over a database that is in use → 3101
+    let op = restore(&sim, json!({"urls": busy_urls, "replace": true})).unwrap();
+    let st = finish(&op);
+    assert_eq!(st["results"][0]["error"]["kind"], "DatabaseInUse", "{st:#}");
+    assert_eq!(sim.database_state("Busy").as_deref(), Some("ONLINE"));
+}
+
+#[test]
+fn progress_degrades_to_elapsed_time_without_view_server_state() {
+    let c = container_name("noview");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Slow", "FULL", 400)]);
+    sc.throughput_mb_per_s = 100.0;
+    sc.logins.push(sqlsim::scenario::Login {
+        name: "operator".into(),
+        password: Some("Op-Passw0rd!".into()),
+        backup_operator: true,
+        can_view_server_state: false,
+        ..Default::default()
+    });
+    let sim = Sim::start(sc);
+    let mut req = json!({"databases": ["Slow"], "container_url": format!("{ACCOUNT_URL}/{c}")});
+    req["connection"] = sim.connection();
+    req["connection"]["auth"] = json!({"kind": "sql", "user": "operator", "password": "Op-Passw0rd!"});
+    let r: sqlurl::ops::backup::BackupRequest = serde_json::from_value(req).unwrap();
+    let op = sqlurl::ops::backup::start(r).unwrap();
+    let st = finish(&op);
+    ok_results(&st);
+    assert_eq!(st["progress_source"], "elapsed_only", "{st:#}");
+    assert!(st["elapsed_seconds"].as_f64().unwrap() > 0.0);
+    assert!(st["messages"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains("elapsed time only")), "{st:#}");
 }
