@@ -14,27 +14,28 @@ function Import-SqlUrlNativeLibrary {
     <#
     .SYNOPSIS
     Loads the interop assembly and the native library for this OS and process architecture.
+    (A plain function on purpose: see Private/Get-SqlUrlRuntimeIdentifier.ps1 on import speed.)
     #>
-    [CmdletBinding()]
-    param([Parameter(Mandatory = $true)][string]$ModuleRoot)
+    param([string]$ModuleRoot)
 
     $platform = Get-SqlUrlCurrentPlatform
     $rid = Get-SqlUrlRuntimeIdentifier -Platform $platform.Platform -Architecture $platform.Architecture
-    $libraryPath = Join-Path $ModuleRoot $rid.RelativePath
+    # .NET calls, not Test-Path/Join-Path: the first Test-Path in a session costs 150+ ms.
+    $libraryPath = [System.IO.Path]::Combine($ModuleRoot, $rid.RelativePath)
     if ($env:SQLURL_NATIVE_LIBRARY) {
         # For developing the library: load a specific build instead of the packaged one.
         $libraryPath = $env:SQLURL_NATIVE_LIBRARY
     }
-    elseif (-not $rid.Supported -or -not (Test-Path -LiteralPath $libraryPath -PathType Leaf)) {
+    elseif (-not $rid.Supported -or -not [System.IO.File]::Exists($libraryPath)) {
         $why = if ($rid.Supported) { 'the file is missing (rebuild with build.ps1)' } else { 'this module ships no library for that platform' }
         throw ("SqlUrlBackup cannot load its native library for {0} ({1}, {2} process): looked for '{3}', but {4}. Supported: linux-x64, win-x64." -f
             $rid.RuntimeIdentifier, $platform.Platform, $platform.Architecture, $libraryPath, $why)
     }
 
     if (-not ('SqlUrlBackup.Interop.SqlUrlNative' -as [type])) {
-        $assembly = Join-Path $ModuleRoot 'SqlUrlBackup.Interop.dll'
+        $assembly = [System.IO.Path]::Combine($ModuleRoot, 'SqlUrlBackup.Interop.dll')
         $loaded = $false
-        if (Test-Path -LiteralPath $assembly -PathType Leaf) {
+        if ([System.IO.File]::Exists($assembly)) {
             try {
                 # Assembly.LoadFrom, not Add-Type -Path: Add-Type costs about 600 ms on first use.
                 $null = [System.Reflection.Assembly]::LoadFrom($assembly)

@@ -16,7 +16,9 @@ function Get-SqlUrlTestModulePath {
 function Get-SqlUrlTestPwsh {
     $cmd = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($cmd) { return $cmd.Source }
-    (Join-Path ([System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName | Split-Path) 'pwsh')
+    $launcher = Join-Path (Split-Path $PSHOME) 'pwsh'
+    if (Test-Path -LiteralPath $launcher) { return $launcher }
+    Join-Path $PSHOME 'pwsh'
 }
 
 function Get-SqlUrlSimBinary {
@@ -39,7 +41,8 @@ function Start-SqlUrlSim {
     $scenarioFile = Join-Path $dir 'scenario.json'
     $Scenario | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $scenarioFile -Encoding utf8
     $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlSimBinary))
-    foreach ($a in @('--listen', '127.0.0.1:0', '--scenario', $scenarioFile)) { $psi.ArgumentList.Add($a) }
+    $statementLog = Join-Path $dir 'statements.jsonl'
+    foreach ($a in @('--listen', '127.0.0.1:0', '--scenario', $scenarioFile, '--statement-log', $statementLog)) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $psi.UseShellExecute = $false
@@ -62,7 +65,14 @@ function Start-SqlUrlSim {
         $stderr = if ($errTask.Wait(2000)) { $errTask.Result } else { '' }
         throw "sqlsim did not print 'listening 127.0.0.1:PORT' within $TimeoutSeconds s. stderr: $stderr"
     }
-    [pscustomobject]@{ Process = $proc; Server = "127.0.0.1,$port"; Port = $port; CaFile = $ca; ScenarioFile = $scenarioFile; Directory = $dir; StderrTask = $errTask; LogFile = $logFile }
+    [pscustomobject]@{ Process = $proc; Server = "127.0.0.1,$port"; Port = $port; CaFile = $ca; ScenarioFile = $scenarioFile; StatementLog = $statementLog; Directory = $dir; StderrTask = $errTask; LogFile = $logFile }
+}
+
+function Get-SqlUrlSimStatement {
+    # The statements the simulator received (its --statement-log), oldest first.
+    param([Parameter(Mandatory)]$Sim)
+    if (-not (Test-Path -LiteralPath $Sim.StatementLog)) { return @() }
+    @(Get-Content -LiteralPath $Sim.StatementLog | Where-Object { $_ } | ForEach-Object { ($_ | ConvertFrom-Json).text })
 }
 
 function Stop-SqlUrlSim {
@@ -105,4 +115,90 @@ function Stop-SqlUrlAzurite {
     if ($null -ne $Azurite -and $Azurite.StartedHere) {
         & bash (Join-Path $script:RepoRoot 'scripts/azurite.sh') stop | Out-Null
     }
+}
+
+# --- an independent blob client for Azurite: REST + account SAS signed with the public dev key ---
+# Azurite's well-known development account key (documented by Microsoft for the emulator; it
+# protects nothing). Requests go through curl with Azurite's test CA.
+$script:AzuriteDevKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+function Get-SqlUrlAzuriteSas {
+    param([string]$Permissions = 'rwdlacup')
+    $sv = '2020-12-06'
+    $start = [DateTime]::UtcNow.AddMinutes(-5).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $expiry = [DateTime]::UtcNow.AddHours(2).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $toSign = "devstoreaccount1`n$Permissions`nb`nsco`n$start`n$expiry`n`nhttps`n$sv`n`n"
+    $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($script:AzuriteDevKey))
+    $sig = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($toSign)))
+    'sv={0}&ss=b&srt=sco&sp={1}&st={2}&se={3}&spr=https&sig={4}' -f $sv, $Permissions, [Uri]::EscapeDataString($start), [Uri]::EscapeDataString($expiry), [Uri]::EscapeDataString($sig)
+}
+
+function Invoke-SqlUrlAzuriteRest {
+    param([Parameter(Mandatory)][string]$Method, [Parameter(Mandatory)][string]$Path, [string]$Query = '')
+    $sas = Get-SqlUrlAzuriteSas
+    $q = if ($Query) { "$Query&$sas" } else { $sas }
+    $url = '{0}/{1}?{2}' -f $env:AZURITE_BLOB_ENDPOINT.TrimEnd('/'), $Path.TrimStart('/'), $q
+    $out = & curl -s --max-time 30 --cacert $env:AZURITE_CA -X $Method -H 'x-ms-version: 2021-08-06' -H 'Content-Length: 0' -w "`n%{http_code}" $url
+    $lines = @($out)
+    [pscustomobject]@{ Status = [int]$lines[-1]; Body = ($lines[0..([Math]::Max(0, $lines.Count - 2))] -join "`n") }
+}
+
+function New-SqlUrlTestContainer {
+    param([string]$Tag = 'pester')
+    $name = ('{0}-{1}' -f $Tag, [guid]::NewGuid().ToString('n').Substring(0, 12)).ToLowerInvariant()
+    $r = Invoke-SqlUrlAzuriteRest -Method PUT -Path $name -Query 'restype=container'
+    if ($r.Status -ne 201) { throw "Creating container $name in Azurite failed: HTTP $($r.Status) $($r.Body)" }
+    $name
+}
+
+function Get-SqlUrlTestBlob {
+    # Names of the committed blobs in a container.
+    param([Parameter(Mandatory)][string]$Container)
+    $r = Invoke-SqlUrlAzuriteRest -Method GET -Path $Container -Query 'restype=container&comp=list'
+    if ($r.Status -ne 200) { throw "Listing container $Container failed: HTTP $($r.Status)" }
+    @([regex]::Matches($r.Body, '<Name>([^<]+)</Name>') | ForEach-Object { $_.Groups[1].Value })
+}
+
+$script:SqlUrlTestAccountUrl = 'https://simacct.blob.core.windows.net'
+
+function New-SqlUrlTestScenario {
+    <# A scenario with one storage account mapped to Azurite and the given databases/credentials. #>
+    param(
+        [string[]]$Database = @(),
+        [int]$DataMB = 64,
+        [string]$Role = 'Contributor',
+        [string[]]$ManagedIdentityCredential = @(),
+        [double]$ThroughputMBps = 1e9,
+        [hashtable]$Extra = @{}
+    )
+    $dbs = foreach ($d in $Database) {
+        @{ name = $d; recovery_model = 'FULL'; files = @(
+                @{ logical_name = $d; physical_name = "F:\data\$d.mdf"; file_type = 'ROWS'; size_mb = $DataMB }
+                @{ logical_name = "${d}_log"; physical_name = "G:\log\${d}_log.ldf"; file_type = 'LOG'; size_mb = 8 }) }
+    }
+    $sc = @{
+        storage              = @(@{ account_url = $script:SqlUrlTestAccountUrl; endpoint = $env:AZURITE_BLOB_ENDPOINT; managed_identity_role = $Role; network_blocked = $false; ca_file = $env:AZURITE_CA })
+        credentials          = @($ManagedIdentityCredential | ForEach-Object { @{ name = $_; identity = 'Managed Identity' } })
+        databases            = @($dbs)
+        throughput_mb_per_s  = $ThroughputMBps
+    }
+    foreach ($k in $Extra.Keys) { $sc[$k] = $Extra[$k] }
+    $sc
+}
+
+function Invoke-SqlUrlTestQuery {
+    <# An independent observer: System.Data.SqlClient (inside pwsh) runs one query against the simulator. #>
+    param([Parameter(Mandatory)]$Sim, [Parameter(Mandatory)][string]$Query)
+    $cs = "Server=tcp:$($Sim.Server);User ID=sa;Password=Sim-Passw0rd!;Encrypt=True;TrustServerCertificate=True;Connect Timeout=10"
+    $conn = New-Object System.Data.SqlClient.SqlConnection $cs
+    try {
+        $conn.Open()
+        $cmd = $conn.CreateCommand()
+        $cmd.CommandText = $Query
+        $cmd.CommandTimeout = 30
+        $table = New-Object System.Data.DataTable
+        $table.Load($cmd.ExecuteReader())
+        , $table
+    }
+    finally { $conn.Dispose() }
 }

@@ -1,0 +1,78 @@
+<#
+.SYNOPSIS
+Cold Import-Module time of the built SqlUrlBackup module next to a bare `pwsh -NoProfile` start.
+
+.DESCRIPTION
+Starts fresh pwsh processes, interleaved so that machine load hits both alike:
+  bare    pwsh -NoProfile -Command exit
+  import  pwsh -NoProfile -Command "Import-Module <module>"
+and prints the median wall-clock time of each, the difference (what the import adds; target
+< 300 ms), and the median in-process Import-Module time measured with a Stopwatch inside the
+import runs. Prints figures only; it asserts nothing.
+
+.EXAMPLE
+pwsh bench/import-time.ps1 -Runs 11
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(3, 101)][int]$Runs = 9,
+    # The module manifest to import (default: the build output).
+    [string]$ModulePath
+)
+$ErrorActionPreference = 'Stop'
+$repo = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
+if (-not $ModulePath) {
+    $version = (Import-PowerShellDataFile (Join-Path $repo 'powershell/SqlUrlBackup/SqlUrlBackup.psd1')).ModuleVersion
+    $ModulePath = Join-Path $repo "out/SqlUrlBackup/$version/SqlUrlBackup.psd1"
+}
+if (-not (Test-Path -LiteralPath $ModulePath)) { throw "Build the module first (pwsh ./build.ps1): $ModulePath is missing." }
+# pwsh as a user starts it: from PATH, else the relocatable copy's launcher next to $PSHOME.
+$pwsh = (Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+if (-not $pwsh) {
+    $launcher = Join-Path (Split-Path $PSHOME) 'pwsh'
+    $pwsh = if (Test-Path -LiteralPath $launcher) { $launcher } else { Join-Path $PSHOME 'pwsh' }
+}
+
+function Invoke-Timed([string]$Command) {
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+    foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $Command)) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $out = $p.StandardOutput.ReadToEnd()
+    if (-not $p.WaitForExit(120000)) { $p.Kill(); throw "pwsh did not finish within 120 s: $Command" }
+    $sw.Stop()
+    if ($p.ExitCode -ne 0) { throw "pwsh exited with $($p.ExitCode): $Command`n$out" }
+    [pscustomobject]@{ WallMs = $sw.Elapsed.TotalMilliseconds; Output = $out.Trim() }
+}
+
+function Get-Median([double[]]$Values) {
+    $s = @($Values | Sort-Object)
+    if ($s.Count % 2) { return $s[[int][math]::Floor($s.Count / 2)] }
+    ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
+}
+
+$importCommand = "`$sw = [System.Diagnostics.Stopwatch]::StartNew(); Import-Module '$ModulePath'; `$sw.Stop(); [int]`$sw.Elapsed.TotalMilliseconds"
+# One warm-up of each (disk cache), not counted.
+$null = Invoke-Timed 'exit'
+$null = Invoke-Timed $importCommand
+
+$bare = New-Object System.Collections.Generic.List[double]
+$import = New-Object System.Collections.Generic.List[double]
+$inProcess = New-Object System.Collections.Generic.List[double]
+for ($i = 1; $i -le $Runs; $i++) {
+    $bare.Add((Invoke-Timed 'exit').WallMs)
+    $r = Invoke-Timed $importCommand
+    $import.Add($r.WallMs)
+    $inProcess.Add([double]($r.Output -split "`n" | Select-Object -Last 1))
+}
+$mb = Get-Median $bare.ToArray()
+$mi = Get-Median $import.ToArray()
+$mp = Get-Median $inProcess.ToArray()
+$load = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0] } else { 'n/a' }
+Write-Host ("import-time: {0} runs, {1} CPU(s), load average {2}, PowerShell {3}" -f $Runs, [Environment]::ProcessorCount, $load, $PSVersionTable.PSVersion)
+Write-Host ("  bare pwsh -NoProfile start          median {0,7:n0} ms" -f $mb)
+Write-Host ("  pwsh -NoProfile + Import-Module     median {0,7:n0} ms" -f $mi)
+Write-Host ("  added by the import (difference)    median {0,7:n0} ms   (target < 300 ms)" -f ($mi - $mb))
+Write-Host ("  Import-Module alone, in-process     median {0,7:n0} ms" -f $mp)
