@@ -261,6 +261,8 @@ fn cancel_mid_backup_leaves_no_blob_and_the_database_untouched() {
     let st = finish(&op);
     assert_eq!(st["state"], "cancelled", "{st:#}");
     assert_eq!(st["results"][0]["error"]["kind"], "Cancelled");
+    let msg = st["results"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("ATTENTION was sent and acknowledged"), "{msg}");
     // no committed blob, and nobody holds a lease any more
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut names = block(blobs.list(&c));
@@ -270,6 +272,21 @@ fn cancel_mid_backup_leaves_no_blob_and_the_database_untouched() {
     }
     assert!(names.is_empty(), "no committed blob after cancel: {names:?}");
     assert_eq!(sim.database_state("Long").as_deref(), Some("ONLINE"));
+
+    // dropping the handle of a running backup cancels it too
+    let op = backup(&sim, json!({"databases": ["Long"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && op.poll().items[0].percent_complete.unwrap_or(0.0) <= 0.0 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!sim.server.state.requests().is_empty(), "the backup runs on the server");
+    drop(op);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !sim.server.state.requests().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sim.server.state.requests().is_empty(), "the server stopped the backup after the handle was dropped");
+    assert!(block(blobs.list(&c)).is_empty());
 }
 
 #[test]

@@ -196,7 +196,19 @@ pub fn start(req: BackupRequest) -> Result<Operation> {
 /// Outcome of a long statement.
 pub(crate) enum RunOutcome {
     Done,
-    Cancelled,
+    /// Cancelled; `attention_acknowledged` tells whether the server answered the ATTENTION
+    /// (DONE with the ATTN bit) before we closed the connection.
+    Cancelled { attention_acknowledged: bool },
+}
+
+impl RunOutcome {
+    pub(crate) fn cancel_text(acknowledged: bool) -> &'static str {
+        if acknowledged {
+            "ATTENTION was sent and acknowledged by the server, then the connection was closed"
+        } else {
+            "ATTENTION was sent but not acknowledged in time, so the connection was closed (which also aborts the statement)"
+        }
+    }
 }
 
 /// Runs one long statement on `client`, racing the cancel token. On cancel: ATTENTION
@@ -216,8 +228,8 @@ pub(crate) async fn run_long(client: &mut Client, sql: &str, cancel: &Cancellati
     match outcome {
         None => {
             // the query future is gone: tell the server to stop
-            let _ = tokio::time::timeout(ATTENTION_TIMEOUT, client.cancel_query()).await;
-            Ok(RunOutcome::Cancelled)
+            let acked = matches!(tokio::time::timeout(ATTENTION_TIMEOUT, client.cancel_query()).await, Ok(Ok(())));
+            Ok(RunOutcome::Cancelled { attention_acknowledged: acked })
         }
         Some(Ok(_)) => Ok(RunOutcome::Done),
         Some(Err(e)) => {
@@ -367,9 +379,12 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
     res.duration_seconds = Some(round3(duration));
     match outcome {
-        Ok(RunOutcome::Cancelled) => {
+        Ok(RunOutcome::Cancelled { attention_acknowledged }) => {
             drop(client); // closes the socket: the server aborts whatever is left
-            res.message = format!("{verb} was cancelled after {duration:.1} s: ATTENTION was sent and the connection closed; the server discards the unfinished backup.");
+            res.message = format!(
+                "{verb} was cancelled after {duration:.1} s: {}; the server discards the unfinished backup.",
+                RunOutcome::cancel_text(attention_acknowledged)
+            );
             return fail(res, Error::Cancelled, &database);
         }
         Err(e) => return fail(res, e, &database),

@@ -308,9 +308,12 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
     let duration = t0.elapsed().as_secs_f64();
     res.duration_seconds = Some((duration * 1000.0).round() / 1000.0);
     match outcome {
-        Ok(RunOutcome::Cancelled) => {
+        Ok(RunOutcome::Cancelled { attention_acknowledged }) => {
             drop(client);
-            res.message = format!("RESTORE of '{target}' was cancelled after {duration:.1} s: ATTENTION was sent; the database may be left in the RESTORING state.");
+            res.message = format!(
+                "RESTORE of '{target}' was cancelled after {duration:.1} s: {}; the database may be left in the RESTORING state.",
+                RunOutcome::cancel_text(attention_acknowledged)
+            );
             fail(res, Error::Cancelled)
         }
         Err(e) => fail(res, e),
