@@ -137,7 +137,10 @@ pub async fn acquire_token_from(source: &TokenSource, resource: &str, sel: &Iden
         Error::Identity(format!("Could not get a managed-identity token from {where_}: {why}. Is this an Azure VM / Automation account / App Service with a managed identity?"))
     })?;
     let status = resp.status();
-    let body = resp.bytes().await.map_err(|_| Error::Identity(format!("The managed-identity endpoint {where_} closed the connection mid-answer.")))?;
+    // The body holds the token: keep it in a buffer that is zeroized when this function returns.
+    let body = zeroize::Zeroizing::new(
+        resp.bytes().await.map_err(|_| Error::Identity(format!("The managed-identity endpoint {where_} closed the connection mid-answer.")))?.to_vec(),
+    );
     if !status.is_success() {
         // Error bodies carry error/error_description, never a token; keep a bounded excerpt.
         let text = String::from_utf8_lossy(&body);

@@ -105,3 +105,61 @@ where
     let res = crate::runtime::block_on(op(req))?;
     Ok(crate::api::envelope(&res))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(req: Option<&[u8]>, f: impl FnOnce(&str) -> Result<serde_json::Value, Error>) -> (SqlurlResult, Option<serde_json::Value>) {
+        let c = req.map(|r| CString::new(r).unwrap());
+        let p = c.as_ref().map(|c| c.as_ptr()).unwrap_or(std::ptr::null());
+        let mut out: *mut c_char = std::ptr::null_mut();
+        let code = unsafe { json_call(p, &mut out, f) };
+        let v = if out.is_null() {
+            None
+        } else {
+            let s = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+            unsafe { super::super::sqlurl_string_free(out) };
+            Some(serde_json::from_str(&s).unwrap())
+        };
+        (code, v)
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_with_an_error_object() {
+        let (code, out) = call(Some(b"{}"), |_| panic!("boom in the middle"));
+        assert_eq!(code, SqlurlResult::SQLURL_ERROR_INTERNAL);
+        let out = out.unwrap();
+        assert_eq!(out["error"]["kind"], "Internal");
+        assert!(out["error"]["message"].as_str().unwrap().contains("boom in the middle"));
+    }
+
+    #[test]
+    fn null_and_bad_utf8_and_success() {
+        let (code, out) = call(None, |_| unreachable!());
+        assert_eq!(code, SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT);
+        assert_eq!(out.unwrap()["error"]["kind"], "InvalidArgument");
+        let (code, out) = call(Some(b"{\"a\":\"\xc3\x28\"}"), |_| unreachable!());
+        assert_eq!(code, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT);
+        assert!(out.unwrap()["error"]["message"].as_str().unwrap().contains("offset 6"));
+        let (code, out) = call(Some(b"{}"), |r| Ok(serde_json::json!({"echo": r})));
+        assert_eq!(code, SqlurlResult::SQLURL_OK);
+        assert_eq!(out.unwrap()["echo"], "{}");
+        let code = unsafe { json_call(c"{}".as_ptr(), std::ptr::null_mut(), |_| unreachable!()) };
+        assert_eq!(code, SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT);
+    }
+
+    #[test]
+    fn error_codes_by_kind() {
+        use crate::errors::ErrorKind;
+        assert_eq!(SqlurlResult::of(&Error::invalid("x")), SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT);
+        assert_eq!(SqlurlResult::of(&Error::InvalidUrl("x".into())), SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT);
+        assert_eq!(SqlurlResult::of(&Error::not_supported("x")), SqlurlResult::SQLURL_ERROR_NOT_SUPPORTED);
+        assert_eq!(SqlurlResult::of(&Error::Connection { kind: ErrorKind::ConnectionTimeout, message: "t".into() }), SqlurlResult::SQLURL_ERROR_TIMEOUT);
+        assert_eq!(SqlurlResult::of(&Error::Connection { kind: ErrorKind::LoginFailed, message: "l".into() }), SqlurlResult::SQLURL_ERROR_CONNECTION);
+        assert_eq!(SqlurlResult::of(&Error::Identity("i".into())), SqlurlResult::SQLURL_ERROR_CONNECTION);
+        assert_eq!(SqlurlResult::of(&Error::CommandTimeout("c".into())), SqlurlResult::SQLURL_ERROR_TIMEOUT);
+        assert_eq!(SqlurlResult::of(&Error::Cancelled), SqlurlResult::SQLURL_ERROR_CANCELLED);
+        assert_eq!(SqlurlResult::of(&Error::Precondition { kind: ErrorKind::DatabaseExists, message: "d".into() }), SqlurlResult::SQLURL_ERROR_PRECONDITION);
+    }
+}
