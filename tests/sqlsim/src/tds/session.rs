@@ -183,6 +183,10 @@ async fn handshake(mut tcp: TcpStream, spid: u16, server: &ServerState, tls: &Tl
     if n == 0 {
         return Err(PacketError::Closed.into());
     }
+    if first[0] != ptype::PRELOGIN && first[0] != 0x16 {
+        // Not TDS (e.g. an HTTP request): refuse at once instead of waiting for a bogus length.
+        return Err(SessionError::Protocol(format!("expected PRELOGIN (0x12), got packet type 0x{:02X}", first[0])));
+    }
     let (mut transport, encryption) = if first[0] == 0x16 {
         // TDS 8.0 (strict): TLS on the raw socket first, then PRELOGIN inside it.
         let acceptor = tokio_rustls::TlsAcceptor::from(tls.config_tds8.clone());
