@@ -16,7 +16,7 @@ fn closed_port() -> u16 {
 }
 
 fn conn(port: u16) -> String {
-    format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"Sup3r-Secret!"}},"encrypt":"off","connect_timeout_s":3}}"#)
+    format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"Sup3r-Secret!"}},"encrypt":"off","connect_timeout_s":10}}"#)
 }
 
 fn take(s: *mut c_char) -> serde_json::Value {
@@ -102,7 +102,8 @@ fn unreachable_server_fails_each_database_and_reports_it() {
     assert_eq!(results.len(), 2);
     for (r, db) in results.iter().zip(["Sales", "HR"]) {
         assert_eq!(r["database"], db);
-        assert_eq!(r["error"]["kind"], "ConnectionRefused", "{r}");
+        // refused at once on Linux; Windows retries a refused loopback connect for a while
+        assert!(["ConnectionRefused", "ConnectionTimeout"].contains(&r["error"]["kind"].as_str().unwrap()), "{r}");
     }
     unsafe { sqlurl_operation_free(op) };
 }
@@ -119,7 +120,7 @@ fn restore_against_unreachable_server_fails_and_cancel_after_the_end_is_harmless
     let (rc, v) = wait(op, 60_000);
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     assert_eq!(v["state"], "failed");
-    assert_eq!(v["results"][0]["error"]["kind"], "ConnectionRefused");
+    assert!(["ConnectionRefused", "ConnectionTimeout"].contains(&v["results"][0]["error"]["kind"].as_str().unwrap()), "{v}");
     assert_eq!(unsafe { sqlurl_operation_cancel(op) }, SqlurlResult::SQLURL_OK);
     let (_, v) = wait(op, 0);
     assert_eq!(v["state"], "failed", "a finished operation stays as it ended");

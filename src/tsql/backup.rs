@@ -174,7 +174,7 @@ pub fn validate(spec: &BackupSpec) -> Result<(), BackupSqlError> {
     }
     if spec.max_transfer_size < 65_536
         || spec.max_transfer_size > MAX_MAX_TRANSFER_SIZE
-        || spec.max_transfer_size % 65_536 != 0
+        || !spec.max_transfer_size.is_multiple_of(65_536)
     {
         return Err(BackupSqlError::MaxTransferSize(spec.max_transfer_size));
     }
