@@ -205,3 +205,29 @@ async fn managed_identity_role_and_network_through_tiberius() {
     assert_eq!(n, 3201);
     assert!(blobs.list(&c).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drop_connection_fault_closes_the_session_without_commit() {
+    let blobs = Blobs::new();
+    let c = container_name("tdsdrop");
+    blobs.create_container(&c).await;
+    let mut sc = scenario(&c, "Contributor", vec![db("Slow", "FULL", 64)]);
+    sc.throughput_mb_per_s = 64.0; // ~1 s
+    sc.faults.drop_connection_at_percent = Some(50);
+    let sim = start(sc).await;
+    let mut cl = connect(&sim).await;
+    let url = blob_url(&c, "drop.bak");
+    let r = tokio::time::timeout(Duration::from_secs(30), async {
+        let s = cl.simple_query(format!("BACKUP DATABASE Slow TO URL = '{url}' WITH STATS = 10")).await?;
+        s.into_results().await
+    })
+    .await
+    .expect("the client notices the dropped connection");
+    match r {
+        Err(tiberius::error::Error::Server(e)) => panic!("expected a dropped connection, got server error {e:?}"),
+        Err(_) => {}
+        Ok(_) => panic!("the backup should not succeed"),
+    }
+    assert!(blobs.props(&c, "drop.bak").await.is_none(), "no committed blob after the drop");
+    assert!(blobs.list(&c).await.is_empty());
+}
