@@ -91,7 +91,7 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
         ));
     }
     let mts = o.max_transfer_size.unwrap_or(DEFAULT_MAX_TRANSFER);
-    if mts < 65536 || mts > MAX_MAX_TRANSFER || mts % 65536 != 0 {
+    if !(65536..=MAX_MAX_TRANSFER).contains(&mts) || !mts.is_multiple_of(65536) {
         return Err(fail(
             verb,
             m::sim_error(format!(

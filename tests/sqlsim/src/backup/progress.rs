@@ -39,7 +39,7 @@ pub struct Progress<'a> {
 /// Seconds the work takes: `bytes` at `mb_per_s` (MB = 2^20 bytes). Non-positive throughput
 /// means "as fast as possible".
 pub fn duration_for(bytes: u64, mb_per_s: f64) -> Duration {
-    if !(mb_per_s > 0.0) || !mb_per_s.is_finite() {
+    if mb_per_s.is_nan() || mb_per_s <= 0.0 || !mb_per_s.is_finite() {
         return Duration::ZERO;
     }
     Duration::from_secs_f64(bytes as f64 / (mb_per_s * 1024.0 * 1024.0))

@@ -178,9 +178,11 @@ pub fn resolve(server: &Arc<ServerState>, url: &str, access: Access) -> Result<R
         return Err(RouteError::Os(OsError::NotSupported));
     };
     let http = http_client(account.ca_file.as_deref()).map_err(RouteError::Config)?;
-    let mut client_options = ClientOptions::default();
-    client_options.transport = Some(Transport::new(Arc::new(http)));
-    client_options.retry = RetryOptions::none();
+    let client_options = ClientOptions {
+        transport: Some(Transport::new(Arc::new(http))),
+        retry: RetryOptions::none(),
+        ..Default::default()
+    };
     let options = BlobClientOptions { client_options, ..Default::default() };
     let client = BlobClient::new(blob_url, token, Some(options))
         .map_err(|e| RouteError::Config(format!("blob client: {e}")))?;
