@@ -148,7 +148,30 @@ fn time_len(scale: u8) -> usize {
     }
 }
 
-fn type_info(ty: &SqlType, out: &mut Vec<u8>) {
+/// NOT NULL integer, bit, float and datetime columns travel as SQL Server sends them: as the
+/// fixed-length types (INT4, BIT, FLT8, DATETIME, ...), without a length byte per value.
+/// (SqlClient reads a non-nullable INTN column as fixed-length and desynchronises otherwise.)
+fn fixed_type(ty: &SqlType) -> Option<(u8, usize)> {
+    Some(match ty {
+        SqlType::TinyInt => (0x30, 1),
+        SqlType::SmallInt => (0x34, 2),
+        SqlType::Int => (0x38, 4),
+        SqlType::BigInt => (0x7F, 8),
+        SqlType::Bit => (0x32, 1),
+        SqlType::Real => (0x3B, 4),
+        SqlType::Float => (0x3E, 8),
+        SqlType::DateTime => (0x3D, 8),
+        _ => return None,
+    })
+}
+
+fn type_info(ty: &SqlType, nullable: bool, out: &mut Vec<u8>) {
+    if !nullable {
+        if let Some((t, _)) = fixed_type(ty) {
+            out.push(t);
+            return;
+        }
+    }
     match ty {
         SqlType::TinyInt => out.extend_from_slice(&[0x26, 1]),
         SqlType::SmallInt => out.extend_from_slice(&[0x26, 2]),
@@ -197,7 +220,7 @@ pub fn col_metadata(cols: &[Column]) -> Vec<u8> {
         out.extend_from_slice(&0u32.to_le_bytes()); // UserType
         let flags: u16 = if c.nullable { 0x0001 } else { 0x0000 };
         out.extend_from_slice(&flags.to_le_bytes());
-        type_info(&c.ty, &mut out);
+        type_info(&c.ty, c.nullable, &mut out);
         b_varchar(&mut out, &c.name);
     }
     out
@@ -375,7 +398,16 @@ pub fn row(cols: &[Column], values: &[SqlValue]) -> Result<Vec<u8>, ValueError> 
         if !c.nullable && *v == SqlValue::Null {
             return Err(ValueError { column: c.name.clone(), ty: c.ty.clone(), value: "NULL".into() });
         }
-        value(c, v, &mut out)?;
+        match (c.nullable, fixed_type(&c.ty)) {
+            (false, Some((_, len))) => {
+                // Same bytes as the nullable form, without the length byte.
+                let mut tmp = Vec::with_capacity(len + 1);
+                value(c, v, &mut tmp)?;
+                debug_assert_eq!(tmp.len(), len + 1);
+                out.extend_from_slice(&tmp[1..]);
+            }
+            _ => value(c, v, &mut out)?,
+        }
     }
     Ok(out)
 }
@@ -399,10 +431,14 @@ mod tests {
 
     #[test]
     fn datetime_epoch_and_numeric() {
-        let c = Column::new("d", SqlType::DateTime, false);
+        let c = Column::new("d", SqlType::DateTime, true);
         let dt = NaiveDate::from_ymd_opt(1900, 1, 2).unwrap().and_hms_opt(0, 0, 1).unwrap();
         let r = row(&[c], &[SqlValue::DateTime(dt)]).unwrap();
         assert_eq!(r, vec![0xD1, 8, 1, 0, 0, 0, 44, 1, 0, 0]);
+        // NOT NULL: fixed-length DATETIME, no length byte.
+        let c = Column::new("d", SqlType::DateTime, false);
+        assert_eq!(col_metadata(&[c.clone()])[9], 0x3D);
+        assert_eq!(row(&[c], &[SqlValue::DateTime(dt)]).unwrap(), vec![0xD1, 1, 0, 0, 0, 44, 1, 0, 0]);
         let n = Column::new("n", SqlType::Numeric(20, 0), false);
         let r = row(&[n], &[SqlValue::Numeric(-5)]).unwrap();
         assert_eq!(r[1], 13);
