@@ -240,12 +240,17 @@ impl Operation {
                             state: State::Cancelled,
                             result: cancelled_before_start(&rep.database()),
                         },
-                        Some(_permit) => {
+                        Some(permit) => {
                             rep.set_state(State::Running);
-                            match std::panic::AssertUnwindSafe(work(rep.clone())).catch_unwind().await {
+                            let o = match std::panic::AssertUnwindSafe(work(rep.clone())).catch_unwind().await {
                                 Ok(o) => o,
                                 Err(p) => ItemOutcome { state: State::Failed, result: panic_result(&rep.database(), p) },
-                            }
+                            };
+                            // final before the throttle slot goes to the next item, so a poll
+                            // never shows more than `throttle` items running
+                            rep.set_state(o.state);
+                            drop(permit);
+                            o
                         }
                     };
                     (index, outcome)

@@ -571,3 +571,32 @@ fn progress_degrades_to_elapsed_time_without_view_server_state() {
     assert!(st["elapsed_seconds"].as_f64().unwrap() > 0.0);
     assert!(st["messages"].as_array().unwrap().iter().any(|m| m.as_str().unwrap().contains("elapsed time only")), "{st:#}");
 }
+
+#[test]
+fn step_by_step_restore_continues_a_restoring_database_without_replace() {
+    let c = container_name("steps");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Ledger", "FULL", 32)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let full = urls_of(&ok_results(&finish(&backup(&sim, json!({"databases": ["Ledger"], "container_url": container}))))[0]);
+    let log = urls_of(&ok_results(&finish(&backup(&sim, json!({"databases": ["Ledger"], "type": "log", "container_url": container}))))[0]);
+
+    // stop_at without any log backup to stop in: refused before anything is restored
+    let op = restore(&sim, json!({"urls": full, "database": "Ledger2", "stop_at": "2026-11-26T12:00:00"})).unwrap();
+    let st = finish(&op);
+    assert_eq!(st["results"][0]["error"]["kind"], "InvalidArgument", "{st:#}");
+    assert!(sim.database_state("Ledger2").is_none());
+
+    let op = restore(&sim, json!({"urls": full, "database": "Ledger2", "recovery": false})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    assert!(r["statements"][0].as_str().unwrap().contains("NORECOVERY"));
+    assert_eq!(sim.database_state("Ledger2").as_deref(), Some("RESTORING"));
+
+    let op = restore(&sim, json!({"urls": log, "database": "Ledger2"})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let s = r["statements"][0].as_str().unwrap();
+    assert!(s.starts_with("RESTORE LOG [Ledger2]") && s.contains("WITH RECOVERY") && !s.contains("MOVE"), "{s}");
+    assert_eq!(sim.database_state("Ledger2").as_deref(), Some("ONLINE"));
+}

@@ -197,7 +197,10 @@ async fn plan_steps(client: &mut Client, req: &RestoreRequest) -> Result<Vec<Ste
         pairs.push((u.clone(), h));
     }
     sequence::plan(sequence::group(pairs), stop_at).map_err(|e| match e {
-        sequence::SequenceError::BadLsn { .. } | sequence::SequenceError::UnsupportedType(..) => Error::invalid(e.to_string()),
+        sequence::SequenceError::BadLsn { .. }
+        | sequence::SequenceError::UnsupportedType(..)
+        | sequence::SequenceError::StopAtWithoutLogs
+        | sequence::SequenceError::MixedDatabases(..) => Error::invalid(e.to_string()),
         _ => Error::Precondition { kind: ErrorKind::BackupChainBroken, message: e.to_string() },
     })
 }
@@ -244,15 +247,24 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
         if target.trim().is_empty() {
             return Err(Error::invalid("the backup header names no database; pass database"));
         }
+        if req.stop_at.is_some() && steps.iter().all(|s| s.is_database) {
+            return Err(Error::invalid("stop_at needs a log backup to stop in: give the log backups too (with sequence: true)"));
+        }
+        let starts_with_full = steps[0].set.header.backup_type == 1;
         if let Some(state) = database_exists(&mut client, &target).await? {
-            if !req.replace {
+            // Continuing a restore sequence (a differential or log onto a RESTORING database)
+            // overwrites nothing; anything else over an existing database needs `replace`.
+            let continues = !starts_with_full && state.eq_ignore_ascii_case("RESTORING");
+            if !req.replace && !continues {
                 return Err(Error::Precondition {
                     kind: ErrorKind::DatabaseExists,
                     message: format!("Database '{target}' already exists (state {state}); nothing was restored. Set replace to overwrite it, or restore under another name."),
                 });
             }
         }
-        let moves: Vec<(String, String)> = if let Some(m) = &req.moves {
+        let moves: Vec<(String, String)> = if !starts_with_full {
+            vec![] // files are placed by the full restore; MOVE only applies there
+        } else if let Some(m) = &req.moves {
             m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
         } else if req.relocate {
             let files = inspect::read_filelist(&mut client, &steps[0].set.urls).await?;
