@@ -212,3 +212,24 @@ async fn attention_after_completion_is_still_acknowledged() {
     let r = tokio::time::timeout(Duration::from_secs(5), read_message(&mut s)).await.expect("attention answered").unwrap();
     assert_eq!(&r.payload[r.payload.len() - 13..r.payload.len() - 11], &[0xFD, 0x20]);
 }
+
+#[tokio::test]
+async fn info_messages_stream_before_the_statement_ends() {
+    let sim = sqlsim::start(scenario()).await.unwrap();
+    let mut s = raw_login(&sim).await;
+    send(&mut s, ptype::SQL_BATCH, &batch_payload("PRINT N'first'; WAITFOR DELAY '00:00:30'")).await;
+    // The INFO arrives in a packet of its own (no EOM) while the WAITFOR still runs.
+    let mut hb = [0u8; HEADER_LEN];
+    tokio::time::timeout(Duration::from_secs(10), tokio::io::AsyncReadExt::read_exact(&mut s, &mut hb)).await.expect("a packet").unwrap();
+    let h = Header::parse(&hb);
+    assert_eq!(h.status & STATUS_EOM, 0, "not the end of the response");
+    let mut body = vec![0u8; h.length as usize - HEADER_LEN];
+    tokio::io::AsyncReadExt::read_exact(&mut s, &mut body).await.unwrap();
+    assert_eq!(body[0], 0xAB, "INFO token");
+    let text: Vec<u8> = "first".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    assert!(body.windows(text.len()).any(|w| w == text.as_slice()));
+    assert!(sim.state.requests().iter().any(|r| r.command == "WAITFOR"), "the statement is still running");
+    send(&mut s, ptype::ATTENTION, &[]).await;
+    let r = tokio::time::timeout(Duration::from_secs(10), read_message(&mut s)).await.expect("attention answered").unwrap();
+    assert_eq!(&r.payload[r.payload.len() - 13..r.payload.len() - 11], &[0xFD, 0x20]);
+}

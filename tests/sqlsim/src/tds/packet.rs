@@ -164,6 +164,11 @@ impl PacketWriter {
         Ok(())
     }
 
+    /// Bytes are waiting for the next packet.
+    pub fn has_buffered(&self) -> bool {
+        !self.buf.is_empty()
+    }
+
     /// Send what is buffered now as a non-final packet (streams INFO messages to the client).
     pub async fn flush_partial<W: AsyncWrite + Unpin>(&mut self, w: &mut W) -> std::io::Result<()> {
         if !self.buf.is_empty() {

@@ -343,6 +343,9 @@ struct Session {
     pending_done: Option<(u8, u16, u16, u64)>,
 }
 
+/// A statement that runs longer than this gets the buffered output sent ahead of it.
+const STREAM_FLUSH_AFTER: Duration = Duration::from_millis(20);
+
 /// DONE `curcmd` for SELECT.
 const CURCMD_SELECT: u16 = 0xC1;
 
@@ -580,6 +583,11 @@ impl Session {
                             }
                         }
                         r = &mut fut => break r,
+                        // Output of earlier statements (or events written as the executor
+                        // finished) must not wait behind a long statement.
+                        _ = tokio::time::sleep(STREAM_FLUSH_AFTER), if self.pw.has_buffered() => {
+                            self.pw.flush_partial(&mut self.wr).await?;
+                        }
                     }
                 }
             };
