@@ -143,6 +143,7 @@ fn full_diff_log_with_options_and_explicit_stripes() {
         "description": "nightly 'full'", "name": "Sales full"}));
     let r = &ok_results(&finish(&op))[0];
     assert_eq!(r["stripes"], 3);
+    assert_eq!(r["checksum"], true);
     assert_eq!(r["compressed"], true);
     assert!(r["bytes"].as_i64().unwrap() > 0, "{r}");
     assert!(r["first_lsn"].as_str().unwrap().parse::<u128>().unwrap() > 0);
@@ -180,6 +181,17 @@ fn full_diff_log_with_options_and_explicit_stripes() {
     assert!(l["last_lsn"].as_str().unwrap().parse::<u128>().unwrap() > full_last);
     let h = header(&sim, &urls_of(l));
     assert_eq!(h[0]["backup_type"], 2);
+    assert_eq!(h[0]["is_copy_only"], true);
+
+    // encryption with algorithm and server certificate
+    let op = backup(&sim, json!({"databases": ["Sales"], "type": "full", "copy_only": true, "container_url": container,
+        "file_name_template": "{database}_{type}_enc_{timestamp}{stripe}.bak",
+        "encryption": {"algorithm": "AES_256", "server_certificate": "BackupCert"}}));
+    let e = &ok_results(&finish(&op))[0];
+    assert!(e["statements"][0].as_str().unwrap().contains("ENCRYPTION (ALGORITHM = AES_256, SERVER CERTIFICATE = [BackupCert])"), "{e}");
+    assert!(urls_of(e)[0].contains("/Sales_full_enc_"), "{e}");
+    let h = header(&sim, &urls_of(e));
+    assert!(h[0]["key_algorithm"].as_str().unwrap_or_default().eq_ignore_ascii_case("aes_256"), "{:?}", h[0]);
     assert_eq!(h[0]["is_copy_only"], true);
 
     // every BACKUP carried the block-blob defaults

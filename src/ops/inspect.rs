@@ -43,6 +43,10 @@ pub struct BackupHeader {
     /// `HasBackupChecksums`, when the server reports it.
     pub has_backup_checksums: Option<bool>,
     pub recovery_model: Option<String>,
+    /// `KeyAlgorithm` of an encrypted backup (`null` when not encrypted or not reported).
+    pub key_algorithm: Option<String>,
+    /// `EncryptorType` (`CERTIFICATE`, `ASYMMETRIC KEY`) of an encrypted backup.
+    pub encryptor_type: Option<String>,
     pub position: i32,
     pub backup_set_guid: String,
 }
@@ -165,6 +169,8 @@ pub fn header_from_row(row: &Row) -> BackupHeader {
         compressed: cell_bool(row, "Compressed"),
         has_backup_checksums: cell_i64(row, "HasBackupChecksums").map(|v| v != 0),
         recovery_model: cell_string(row, "RecoveryModel"),
+        key_algorithm: cell_string(row, "KeyAlgorithm"),
+        encryptor_type: cell_string(row, "EncryptorType"),
         position: cell_i64(row, "Position").unwrap_or(1) as i32,
         backup_set_guid: s("BackupSetGUID"),
     }
