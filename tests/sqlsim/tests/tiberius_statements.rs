@@ -135,6 +135,11 @@ async fn credentials_lifecycle() {
 
     let rows = batch(&mut c, "SELECT name FROM sys.credentials ORDER BY name").await.unwrap();
     assert_eq!(rows[0].len(), 1);
+    // The server collation is case-insensitive; COLLATE …_BIN2 makes the match exact.
+    let upper = MI_URL.to_uppercase();
+    assert_eq!(batch(&mut c, &format!("SELECT name FROM sys.credentials WHERE name = N'{upper}'")).await.unwrap()[0].len(), 1);
+    assert_eq!(batch(&mut c, &format!("SELECT name FROM sys.credentials WHERE name = N'{upper}' COLLATE Latin1_General_BIN2")).await.unwrap()[0].len(), 0);
+    assert_eq!(batch(&mut c, &format!("SELECT name FROM sys.credentials WHERE name = N'{MI_URL}' COLLATE Latin1_General_BIN2")).await.unwrap()[0].len(), 1);
     assert_eq!(sim.state.find_credential_for_url(&format!("{MI_URL}/db/full.bak")).unwrap().identity, "Managed Identity");
 
     // A non-sysadmin may not create credentials and sees none.

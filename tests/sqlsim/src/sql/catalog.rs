@@ -225,6 +225,13 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
     })
 }
 
+fn compare(a: &SqlValue, b: &SqlValue, case_sensitive: bool) -> Option<std::cmp::Ordering> {
+    match (a, b, case_sensitive) {
+        (SqlValue::Str(x), SqlValue::Str(y), true) => Some(x.trim_end().cmp(y.trim_end())),
+        _ => cmp_values(a, b),
+    }
+}
+
 fn cmp_values(a: &SqlValue, b: &SqlValue) -> Option<std::cmp::Ordering> {
     use SqlValue::*;
     match (a, b) {
@@ -284,10 +291,10 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
     let mut filters = Vec::new();
     for c in &sel.conditions {
         match c {
-            Cond::Cmp { column, op, value } => {
+            Cond::Cmp { column, op, value, case_sensitive } => {
                 let idx = find(column)?;
                 let v = eval(value, env)?;
-                filters.push((idx, Some((op.clone(), v.value)), false));
+                filters.push((idx, Some((op.clone(), v.value, *case_sensitive)), false));
             }
             Cond::IsNull { column, negated } => filters.push((find(column)?, None, *negated)),
         }
@@ -298,7 +305,7 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
         .filter(|r| {
             filters.iter().all(|(idx, cmp, negated)| match cmp {
                 None => (r[*idx] == SqlValue::Null) != *negated,
-                Some((op, v)) => match cmp_values(&r[*idx], v) {
+                Some((op, v, cs)) => match compare(&r[*idx], v, *cs) {
                     None => false,
                     Some(o) => match op {
                         CmpOp::Eq => o.is_eq(),

@@ -42,7 +42,8 @@ pub enum CmpOp {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
-    Cmp { column: String, op: CmpOp, value: Expr },
+    /// `case_sensitive`: a `COLLATE …_BIN/_BIN2/_CS_…` clause forces a case-sensitive compare.
+    Cmp { column: String, op: CmpOp, value: Expr, case_sensitive: bool },
     IsNull { column: String, negated: bool },
 }
 
@@ -541,7 +542,12 @@ fn parse_cond(p: &mut P) -> R<Cond> {
         }
     };
     let value = parse_expr(p)?;
-    Ok(Cond::Cmp { column, op, value })
+    let mut case_sensitive = false;
+    if p.kw("COLLATE") {
+        let coll = p.ident()?.to_ascii_uppercase();
+        case_sensitive = coll.ends_with("_BIN") || coll.ends_with("_BIN2") || coll.contains("_CS_") || coll.ends_with("_CS");
+    }
+    Ok(Cond::Cmp { column, op, value, case_sensitive })
 }
 
 fn parse_type(p: &mut P) -> R<(SqlType, String)> {
