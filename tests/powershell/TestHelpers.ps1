@@ -187,18 +187,28 @@ function New-SqlUrlTestScenario {
 }
 
 function Invoke-SqlUrlTestQuery {
-    <# An independent observer: System.Data.SqlClient (inside pwsh) runs one query against the simulator. #>
+    <#
+    An independent observer: Microsoft.Data.SqlClient (../shared/tools/sqlclient-run) runs one
+    query against the simulator. Returns the rows as objects (column name = property).
+    #>
     param([Parameter(Mandatory)]$Sim, [Parameter(Mandatory)][string]$Query)
-    $cs = "Server=tcp:$($Sim.Server);User ID=sa;Password=Sim-Passw0rd!;Encrypt=True;TrustServerCertificate=True;Connect Timeout=10"
-    $conn = New-Object System.Data.SqlClient.SqlConnection $cs
-    try {
-        $conn.Open()
-        $cmd = $conn.CreateCommand()
-        $cmd.CommandText = $Query
-        $cmd.CommandTimeout = 30
-        $table = New-Object System.Data.DataTable
-        $table.Load($cmd.ExecuteReader())
-        , $table
+    $tool = $env:SQLCLIENT_RUN
+    if (-not $tool) {
+        foreach ($c in @((Join-Path $script:RepoRoot '../shared/tools/sqlclient-run/sqlclient-run'), '/work/shared/tools/sqlclient-run/sqlclient-run')) {
+            if (Test-Path -LiteralPath $c) { $tool = $c; break }
+        }
     }
-    finally { $conn.Dispose() }
+    if (-not $tool) { throw 'sqlclient-run not found (set SQLCLIENT_RUN or put ../shared/tools/sqlclient-run beside the repository).' }
+    $cs = "Server=tcp:$($Sim.Server);User ID=sa;Password=Sim-Passw0rd!;Encrypt=True;TrustServerCertificate=True;Connect Timeout=10;Command Timeout=30"
+    $lines = & timeout 60 $tool $cs $Query
+    if ($LASTEXITCODE -ne 0) { throw "sqlclient-run failed ($LASTEXITCODE): $($lines -join ' ')" }
+    foreach ($line in $lines) {
+        $o = $line | ConvertFrom-Json
+        if ($o.kind -ne 'resultset') { continue }
+        foreach ($row in @($o.rows)) {
+            $h = [ordered]@{}
+            for ($i = 0; $i -lt $o.columns.Count; $i++) { $h[$o.columns[$i].name] = @($row)[$i] }
+            [pscustomobject]$h
+        }
+    }
 }
