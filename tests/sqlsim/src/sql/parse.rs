@@ -739,6 +739,14 @@ mod tests {
     }
 
     #[test]
+    fn collate_parses() {
+        let Stmt::Select(sel) = one("SELECT name FROM sys.credentials WHERE name = N'X' COLLATE Latin1_General_BIN2").unwrap() else { panic!() };
+        assert!(matches!(&sel.conditions[0], Cond::Cmp { case_sensitive: true, .. }));
+        let Stmt::Select(sel) = one("SELECT name FROM sys.credentials WHERE name = N'X'").unwrap() else { panic!() };
+        assert!(matches!(&sel.conditions[0], Cond::Cmp { case_sensitive: false, .. }));
+    }
+
+    #[test]
     fn unknown_things() {
         assert_eq!(one("FOO").unwrap_err().number, 2812);
         assert_eq!(one("UPDATE t SET a = 1").unwrap_err().number, 50000);
