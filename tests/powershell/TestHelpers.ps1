@@ -26,7 +26,11 @@ function Get-SqlUrlSimBinary {
     foreach ($p in @((Join-Path $target 'debug/sqlsim'), (Join-Path $target 'release/sqlsim'))) {
         if (Test-Path -LiteralPath $p) { return $p }
     }
-    throw "sqlsim is not built: run 'cargo build -p sqlsim' (looked in $target/debug and $target/release)."
+    # Not built yet: build it (cargo's own lock serialises this with other builds).
+    & cargo build -q -p sqlsim --manifest-path (Join-Path $script:RepoRoot 'Cargo.toml')
+    $p = Join-Path $target 'debug/sqlsim'
+    if ($LASTEXITCODE -eq 0 -and (Test-Path -LiteralPath $p)) { return $p }
+    throw "sqlsim is not built and 'cargo build -p sqlsim' failed (looked in $target/debug and $target/release)."
 }
 
 function Start-SqlUrlSim {

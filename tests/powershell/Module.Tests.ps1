@@ -1,0 +1,150 @@
+# The built module as a product: manifest, layout, help, parameters, loader errors, interop.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:ModulePath = Get-SqlUrlTestModulePath
+    $script:ModuleDir = Split-Path $script:ModulePath
+    Import-Module $script:ModulePath -Force
+    $script:Commands = @(Get-Command -Module SqlUrlBackup)
+    $script:Changers = @('New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Backup-SqlUrlDatabase', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackupReadiness')
+    function Invoke-ChildImport([string]$Manifest) {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "try { Import-Module '$Manifest' -ErrorAction Stop; 'IMPORTED' } catch { 'IMPORT-ERROR: ' + `$_.Exception.Message }")) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.UseShellExecute = $false
+        $p = [System.Diagnostics.Process]::Start($psi)
+        $out = $p.StandardOutput.ReadToEnd()
+        if (-not $p.WaitForExit(60000)) { $p.Kill(); throw 'child pwsh did not finish within 60 s' }
+        $out
+    }
+}
+
+Describe 'Manifest and layout' {
+    It 'declares both editions, PowerShell 5.1 and exactly the nine cmdlets' {
+        $m = Test-ModuleManifest -Path $script:ModulePath
+        $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $m.PowerShellVersion | Should -Be ([version]'5.1')
+        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
+            'Get-SqlUrlCredential', 'New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
+        ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
+    }
+    It 'lays out the version folder: one psm1, interop assembly, format, help, runtimes/linux-x64 library' {
+        $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
+        Split-Path $script:ModuleDir -Leaf | Should -Be $version
+        Split-Path (Split-Path $script:ModuleDir) -Leaf | Should -Be 'SqlUrlBackup'
+        foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Interop.dll', 'SqlUrlBackup.Format.ps1xml', 'en-US/about_SqlUrlBackup.help.txt', 'runtimes/linux-x64/native/libsqlurl.so', 'Interop/SqlUrlNative.cs') {
+            Join-Path $script:ModuleDir $f | Should -Exist
+        }
+        @(Get-ChildItem -LiteralPath $script:ModuleDir -Filter '*.ps1' -Recurse).Count | Should -Be 0 -Because 'the build merges every source file into the one psm1'
+    }
+    It 'writes the Azure Automation zip: zip name = folder name = manifest name' {
+        $zip = Join-Path (Split-Path (Split-Path $script:ModuleDir)) 'SqlUrlBackup.zip'
+        if (-not (Test-Path -LiteralPath $zip)) { Set-ItResult -Skipped -Because "the module was built with -NoZip ($zip absent)"; return }
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $z = [System.IO.Compression.ZipFile]::OpenRead($zip)
+        try { $names = @($z.Entries | ForEach-Object { $_.FullName -replace '\\', '/' }) } finally { $z.Dispose() }
+        $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
+        $names | Should -Contain "SqlUrlBackup/$version/SqlUrlBackup.psd1"
+        $names | Should -Contain "SqlUrlBackup/$version/runtimes/linux-x64/native/libsqlurl.so"
+        $names | ForEach-Object { $_.Length | Should -BeLessThan 140 }
+    }
+    It 'compiles the interop assembly against .NET Standard 2.0 only (loads in 5.1 and 7)' {
+        $asm = [SqlUrlBackup.Interop.SqlUrlNative].Assembly
+        $asm.Location | Should -Be (Join-Path $script:ModuleDir 'SqlUrlBackup.Interop.dll')
+        ($asm.GetReferencedAssemblies().Name | Sort-Object -Unique) | Should -Be @('netstandard')
+    }
+}
+
+Describe 'Cmdlet surface' {
+    It '<Name> has the common connection parameters' -ForEach @(
+        'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
+        'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup' | ForEach-Object { @{ Name = $_ } }
+    ) {
+        $cmd = Get-Command $Name
+        foreach ($p in 'ServerInstance', 'Credential', 'AccessToken', 'UseManagedIdentity', 'ManagedIdentityClientId', 'Encrypt', 'TrustServerCertificate', 'HostNameInCertificate', 'ConnectTimeout') {
+            $cmd.Parameters.Keys | Should -Contain $p
+        }
+        $cmd.Parameters['ServerInstance'].ParameterType | Should -Be ([string[]])
+        $cmd.Parameters['Credential'].ParameterType | Should -Be ([pscredential])
+        $cmd.Parameters['Encrypt'].Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] })[0].ValidValues | Should -Be @('Mandatory', 'Optional', 'Strict')
+        $sp = [bool]$cmd.Parameters.ContainsKey('WhatIf')
+        $sp | Should -Be ($script:Changers -contains $Name)
+    }
+    It 'uses ConfirmImpact High for Remove-SqlUrlCredential' {
+        (Get-Command Remove-SqlUrlCredential).ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].ConfirmImpact | Should -Be 'High'
+    }
+    It '<Name> has comment-based help with a synopsis, examples and every parameter described' -ForEach @(
+        'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
+        'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup' | ForEach-Object { @{ Name = $_ } }
+    ) {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match ("^" + [regex]::Escape($Name) + "\s") -Because "an auto-generated synopsis means the comment help was not found"
+        @($help.Examples.Example).Count | Should -BeGreaterThan 0
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        foreach ($p in (Get-Command $Name).Parameters.Keys | Where-Object { $common -notcontains $_ }) {
+            $d = ($help.parameters.parameter | Where-Object name -eq $p).description
+            ($d | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$p of $Name needs a description"
+        }
+    }
+    It 'about_SqlUrlBackup covers managed identity setup, trace flag 4675 and every error kind of the contract' {
+        $about = Get-Content -Raw (Join-Path $script:ModuleDir 'en-US/about_SqlUrlBackup.help.txt')
+        $about | Should -Match 'MANAGED IDENTITY SETUP'
+        $about | Should -Match 'TRACE FLAG 4675'
+        $contract = Get-Content -Raw (Join-Path $script:RepoRoot 'docs/json-contract.md')
+        $kindsText = [regex]::Match($contract, '(?s)Kinds: (.*?)\.\r?\n- `category`').Groups[1].Value
+        $kinds = @([regex]::Matches($kindsText, '`(\w+)`') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        $kinds.Count | Should -BeGreaterThan 20
+        foreach ($k in $kinds) { $about | Should -Match "SqlUrlBackup\.$k\b" -Because "error kind $k needs a remedy in about_SqlUrlBackup" }
+        Get-Help about_SqlUrlBackup | Out-String | Should -Match 'BACKUP TO URL'
+    }
+}
+
+Describe 'Loader' {
+    BeforeAll {
+        $script:Copy = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-loader-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        Copy-Item -LiteralPath (Split-Path $script:ModuleDir) -Destination $script:Copy -Recurse
+        $script:CopyVersionDir = Get-ChildItem -LiteralPath $script:Copy -Directory | Select-Object -First 1
+    }
+    AfterAll { Remove-Item -LiteralPath $script:Copy -Recurse -Force -ErrorAction SilentlyContinue }
+
+    It 'a missing native library is a clear import error naming the path it looked for' {
+        $dir = $script:CopyVersionDir.FullName
+        $lib = Join-Path $dir 'runtimes/linux-x64/native/libsqlurl.so'
+        Move-Item -LiteralPath $lib -Destination "$lib.moved"
+        try {
+            $out = Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1')
+            $out | Should -Match 'IMPORT-ERROR'
+            $out | Should -Match ([regex]::Escape($lib))
+            $out | Should -Match 'linux-x64'
+        }
+        finally { Move-Item -LiteralPath "$lib.moved" -Destination $lib }
+    }
+    It 'a library for another architecture is refused at import, naming both architectures' {
+        $dir = $script:CopyVersionDir.FullName
+        $lib = Join-Path $dir 'runtimes/linux-x64/native/libsqlurl.so'
+        $bytes = [System.IO.File]::ReadAllBytes($lib)
+        $saved = $bytes[18], $bytes[19]
+        $bytes[18] = 0xB7; $bytes[19] = 0x00   # ELF e_machine = AArch64
+        [System.IO.File]::WriteAllBytes($lib, $bytes)
+        try {
+            $out = Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1')
+            $out | Should -Match 'IMPORT-ERROR'
+            $out | Should -Match 'built for arm64'
+            $out | Should -Match 'process is x64'
+        }
+        finally { $bytes[18] = $saved[0]; $bytes[19] = $saved[1]; [System.IO.File]::WriteAllBytes($lib, $bytes) }
+    }
+    It 'the copied module imports and calls the library (sqlurl_version)' {
+        $dir = $script:CopyVersionDir.FullName
+        Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1') | Should -Match 'IMPORTED'
+        $v = & (Get-Module SqlUrlBackup) { $script:SqlUrlNative.Version() }
+        $v | Should -Match '^\d+\.\d+\.\d+'
+    }
+    It 'a library without an export is a clear error when that export is used, not at load' {
+        $other = '/lib/x86_64-linux-gnu/libz.so.1'
+        if (-not (Test-Path -LiteralPath $other)) { Set-ItResult -Skipped -Because "$other is not on this machine"; return }
+        $lib = [SqlUrlBackup.Interop.SqlUrlNative]::Load($other, $false, 'x64')
+        $lib.HasExport('sqlurl_version') | Should -BeFalse
+        { $lib.Version() } | Should -Throw "*has no export 'sqlurl_version'*"
+    }
+}
