@@ -233,3 +233,66 @@ async fn info_messages_stream_before_the_statement_ends() {
     let r = tokio::time::timeout(Duration::from_secs(10), read_message(&mut s)).await.expect("attention answered").unwrap();
     assert_eq!(&r.payload[r.payload.len() - 13..r.payload.len() - 11], &[0xFD, 0x20]);
 }
+
+/// xorshift: deterministic pseudo-random bytes without another dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[tokio::test]
+async fn random_requests_never_take_the_server_down() {
+    let sim = sqlsim::start(scenario()).await.unwrap();
+    let mut healthy = sa(&sim).await;
+    let words = [
+        "SELECT", "FROM", "WHERE", "sys.databases", "sys.credentials", "CAST(", "AS", "int", ")", "(", ",", "'x'", "N'",
+        "[a]]", "@P1", "@@SPID", "DBCC", "TRACEON", "-1", "4675", "CREATE", "CREDENTIAL", "WITH", "IDENTITY", "=", ";",
+        "WAITFOR", "DELAY", "'00:00:00.010'", "ORDER BY", "TOP", "*", "SERVERPROPERTY", "/*", "--", "\n", "\"q", "0x1F",
+        "BACKUP", "RESTORE", "USE", "SET", "NOCOUNT", "ON", "PRINT", "é", "💾",
+    ];
+    let mut rng = Rng(0x5EED_1234_ABCD_0042);
+    let mut s = raw_login(&sim).await;
+    for i in 0..200 {
+        let n = 1 + rng.below(12);
+        let text: Vec<&str> = (0..n).map(|_| words[rng.below(words.len())]).collect();
+        let text = text.join(" ");
+        send(&mut s, ptype::SQL_BATCH, &batch_payload(&text)).await;
+        let r = tokio::time::timeout(Duration::from_secs(10), read_message(&mut s)).await.unwrap_or_else(|_| panic!("no answer to #{i}: {text}"));
+        let r = r.unwrap_or_else(|e| panic!("connection lost on #{i} `{text}`: {e}\n{:?}", sim.disconnects()));
+        assert_eq!(r.ty, ptype::TABULAR_RESULT);
+        // Every answer ends with a final DONE (no MORE bit).
+        let tail = &r.payload[r.payload.len() - 13..];
+        assert_eq!(tail[0], 0xFD, "#{i} `{text}`");
+        assert_eq!(tail[1] & 0x01, 0, "#{i} `{text}`");
+    }
+    // Random RPC bodies and random bytes: each may end its own connection, never the server.
+    for _ in 0..30 {
+        let mut s = raw_login(&sim).await;
+        let mut body = 22u32.to_le_bytes().to_vec();
+        body.extend_from_slice(&18u32.to_le_bytes());
+        body.extend_from_slice(&2u16.to_le_bytes());
+        body.extend_from_slice(&[0; 12]);
+        let len = rng.below(200);
+        body.extend((0..len).map(|_| rng.next() as u8));
+        let ty = [ptype::RPC, ptype::SQL_BATCH, ptype::TRANSACTION_MANAGER, ptype::BULK_LOAD][rng.below(4)];
+        send(&mut s, ty, &body).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), read_message(&mut s)).await.expect("an answer or a close");
+    }
+    for _ in 0..30 {
+        let mut s = TcpStream::connect(sim.addr).await.unwrap();
+        let len = 8 + rng.below(100);
+        let mut bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        bytes[0] = ptype::PRELOGIN;
+        s.write_all(&bytes).await.unwrap();
+        drop(s);
+    }
+    assert_eq!(batch(&mut healthy, "SELECT 9").await.unwrap()[0][0].get::<i32, _>(0), Some(9));
+}
