@@ -618,3 +618,45 @@ fn step_by_step_restore_continues_a_restoring_database_without_replace() {
     assert!(s.starts_with("RESTORE LOG [Ledger2]") && s.contains("WITH RECOVERY") && !s.contains("MOVE"), "{s}");
     assert_eq!(sim.database_state("Ledger2").as_deref(), Some("ONLINE"));
 }
+
+#[test]
+fn dry_runs_through_the_c_abi_send_nothing_that_changes_the_server() {
+    use sqlurl::ffi::operation::*;
+    use sqlurl::ffi::SqlurlResult;
+    use std::ffi::{c_char, CStr, CString};
+    let c = container_name("dry");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let run = |start: unsafe extern "C" fn(*const c_char, *mut *mut SqlurlOperation, *mut *mut c_char) -> SqlurlResult, req: Value| -> Value {
+        let req = CString::new(req.to_string()).unwrap();
+        let mut op: *mut SqlurlOperation = std::ptr::null_mut();
+        let mut out: *mut c_char = std::ptr::null_mut();
+        assert_eq!(unsafe { start(req.as_ptr(), &mut op, &mut out) }, SqlurlResult::SQLURL_OK);
+        unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        let mut out: *mut c_char = std::ptr::null_mut();
+        assert_eq!(unsafe { sqlurl_operation_wait(op, 120_000, &mut out) }, SqlurlResult::SQLURL_OK);
+        let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        unsafe { sqlurl_operation_free(op) };
+        assert!(!text.contains("Sim-Passw0rd!"));
+        serde_json::from_str(&text).unwrap()
+    };
+    let st = run(sqlurl_backup_start, json!({"connection": sim.connection(), "databases": ["Sales"], "container_url": container, "dry_run": true}));
+    assert_eq!(st["contract_version"], 1);
+    let r = &ok_results(&st)[0];
+    assert!(r["statements"][0].as_str().unwrap().starts_with("BACKUP DATABASE [Sales] TO URL = N'https://simacct.blob.core.windows.net/"), "{r}");
+    assert!(!sim.statements().iter().any(|s| s.starts_with("BACKUP")));
+    assert!(block(blobs.list(&c)).is_empty());
+
+    // a real backup through the C ABI, then a dry-run restore of it
+    let st = run(sqlurl_backup_start, json!({"connection": sim.connection(), "databases": ["Sales"], "container_url": container}));
+    let urls = urls_of(&ok_results(&st)[0]);
+    let st = run(sqlurl_restore_start, json!({"connection": sim.connection(), "urls": urls, "database": "Sales_dry", "dry_run": true}));
+    let r = &ok_results(&st)[0];
+    assert!(r["statements"][0].as_str().unwrap().contains("MOVE N'Sales' TO N'F:\\data\\Sales_dry.mdf'"), "{r}");
+    assert!(!sim.statements().iter().any(|s| s.starts_with("RESTORE DATABASE")));
+    assert!(sim.database_state("Sales_dry").is_none());
+}

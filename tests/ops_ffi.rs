@@ -146,3 +146,33 @@ fn wait_with_zero_timeout_is_pending_while_running_and_cancel_ends_it() {
     unsafe { sqlurl_operation_free(op) };
     drop(l);
 }
+
+#[test]
+fn one_thread_waits_while_another_polls_and_cancels() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let c = format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"x"}},"encrypt":"off","connect_timeout_s":60}}"#);
+    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["A","B","C"],"container_url":"https://a.blob.core.windows.net/c","throttle":2}}"#));
+    assert_eq!(rc, SqlurlResult::SQLURL_OK);
+    let addr = op as usize;
+    let waiter = std::thread::spawn(move || {
+        let op = addr as *mut SqlurlOperation;
+        let mut out: *mut c_char = ptr::null_mut();
+        let rc = unsafe { sqlurl_operation_wait(op, 60_000, &mut out) };
+        (rc, take(out))
+    });
+    for _ in 0..50 {
+        let mut out: *mut c_char = ptr::null_mut();
+        assert_eq!(unsafe { sqlurl_operation_poll(op, &mut out) }, SqlurlResult::SQLURL_OK);
+        let v = take(out);
+        assert!(["pending", "running"].contains(&v["state"].as_str().unwrap()), "{v}");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(unsafe { sqlurl_operation_cancel(op) }, SqlurlResult::SQLURL_OK);
+    let (rc, v) = waiter.join().unwrap();
+    assert_eq!(rc, SqlurlResult::SQLURL_OK);
+    assert_eq!(v["state"], "cancelled");
+    assert_eq!(v["results"].as_array().unwrap().len(), 3);
+    unsafe { sqlurl_operation_free(op) };
+    drop(l);
+}
