@@ -296,3 +296,21 @@ async fn random_requests_never_take_the_server_down() {
     }
     assert_eq!(batch(&mut healthy, "SELECT 9").await.unwrap()[0][0].get::<i32, _>(0), Some(9));
 }
+
+#[tokio::test]
+async fn dropping_the_handle_closes_client_connections() {
+    let sim = sqlsim::start(scenario()).await.unwrap();
+    let addr = sim.addr;
+    let mut s = raw_login(&sim).await;
+    drop(sim);
+    let r = tokio::time::timeout(Duration::from_secs(10), read_message(&mut s)).await.expect("the server closed the socket");
+    assert!(r.is_err(), "no data, just the close");
+    // Nobody listens any more.
+    for _ in 0..100 {
+        if TcpStream::connect(addr).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the listener is still accepting after the handle was dropped");
+}

@@ -162,10 +162,20 @@ async fn run(tcp: TcpStream, spid: u16, server: &Arc<ServerState>, tls: &TlsMate
         wr,
         pending_done: None,
     };
+    let _reader = AbortOnDrop(reader);
     let res = s.main_loop(rx).await;
-    reader.abort();
     let _ = s.wr.shutdown().await;
     res
+}
+
+/// Stops the reader task when the session ends, also when the session future is dropped
+/// (simulator shutdown), so the socket closes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 enum Incoming {
