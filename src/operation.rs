@@ -353,17 +353,20 @@ impl Drop for Operation {
 
 fn snapshot(s: &Status) -> OperationStatus {
     let elapsed = s.finished.unwrap_or_else(Instant::now).duration_since(s.started).as_secs_f64();
+    // overall percent: finished items count as done, pending ones as not started; unknown
+    // (None) while no item has reported a percentage and none has finished (elapsed-only)
     let n = s.items.len().max(1) as f64;
-    let known: Vec<f64> = s
-        .items
-        .iter()
-        .map(|i| match i.state {
-            State::Succeeded => Some(100.0),
-            _ => i.percent_complete,
-        })
-        .collect::<Option<Vec<f64>>>()
-        .unwrap_or_default();
-    let percent = if known.is_empty() { None } else { Some(known.iter().sum::<f64>() / n) };
+    let any_known = s.items.iter().any(|i| i.percent_complete.is_some() || i.state.is_final());
+    let percent = if any_known {
+        let sum: f64 = s
+            .items
+            .iter()
+            .map(|i| if i.state.is_final() { 100.0 } else { i.percent_complete.unwrap_or(0.0) })
+            .sum();
+        Some(((sum / n) * 10.0).round() / 10.0)
+    } else {
+        None
+    };
     let eta = s
         .items
         .iter()
@@ -378,7 +381,7 @@ fn snapshot(s: &Status) -> OperationStatus {
     OperationStatus {
         kind: s.kind,
         state: s.state,
-        percent_complete: if s.state == State::Succeeded { Some(100.0) } else { percent },
+        percent_complete: percent,
         estimated_seconds_left: if s.state.is_final() { None } else { eta },
         elapsed_seconds: (elapsed * 10.0).round() / 10.0,
         progress_source: source,
@@ -537,5 +540,26 @@ mod tests {
         let (st2, _) = op.wait(Duration::from_secs(20));
         assert_eq!(st2.state, State::Succeeded);
         assert!(st.items[0].percent_complete.unwrap() >= 30.0);
+    }
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use super::*;
+
+    fn item(state: State, p: Option<f64>) -> ItemStatus {
+        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None }
+    }
+
+    fn status(items: Vec<ItemStatus>) -> Status {
+        Status { kind: OpKind::Backup, state: State::Running, started: Instant::now(), finished: None, items, messages: vec![], results: None, cancel_requested: false }
+    }
+
+    #[test]
+    fn overall_percent_counts_finished_as_done_and_pending_as_zero() {
+        let s = status(vec![item(State::Succeeded, Some(100.0)), item(State::Running, Some(50.0)), item(State::Pending, None), item(State::Pending, None)]);
+        assert_eq!(snapshot(&s).percent_complete, Some(37.5));
+        let s = status(vec![item(State::Running, None), item(State::Pending, None)]);
+        assert_eq!(snapshot(&s).percent_complete, None);
     }
 }
