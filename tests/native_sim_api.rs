@@ -93,3 +93,27 @@ fn many_threads_call_the_c_abi_at_once() {
         t.join().unwrap();
     }
 }
+
+/// Prints figures (no timing assertion): connect + readiness check, and a failing call that
+/// never leaves the process.
+#[test]
+fn figures() {
+    let sim = Sim::start(ready_scenario());
+    let req = json!({"connection": sim.conn(), "url": common::sim::CONTAINER});
+    let n = 20;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let (code, _) = call(sqlurl::ffi::check::sqlurl_server_check, &req);
+        assert_eq!(code, sqlurl::ffi::SqlurlResult::SQLURL_OK);
+    }
+    let per_check = t.elapsed().as_secs_f64() * 1000.0 / n as f64;
+    let bad = json!({"connection": sim.conn(), "url": "http://x/y", "identity": "managed_identity"});
+    let m = 2000;
+    let t = std::time::Instant::now();
+    for _ in 0..m {
+        let (code, _) = call(sqlurl::ffi::credential::sqlurl_credential_create, &bad);
+        assert_eq!(code, sqlurl::ffi::SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT);
+    }
+    let per_fail = t.elapsed().as_secs_f64() * 1e6 / m as f64;
+    println!("figures: sqlurl_server_check (TLS connect + login + 4 queries) {per_check:.1} ms/call; validation failure through the C ABI {per_fail:.0} us/call");
+}
