@@ -221,8 +221,10 @@ pub(crate) async fn run_long(client: &mut Client, sql: &str, cancel: &Cancellati
         };
         tokio::pin!(fut);
         tokio::select! {
-            r = &mut fut => Some(r),
+            biased;
+            // checked first: a cancel that came before the statement was sent sends nothing
             _ = cancel.cancelled() => None,
+            r = &mut fut => Some(r),
         }
     };
     match outcome {
@@ -392,9 +394,11 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     }
 
     // read the header back for LSNs, size and checksum flag
+    let mut processed: Option<i64> = None;
     match inspect::read_headers(&mut client, &urls).await {
         Ok(h) if !h.is_empty() => {
             let h = h.last().cloned().unwrap_or_default();
+            processed = h.backup_size;
             let bytes = if h.compressed { h.compressed_backup_size.or(h.backup_size) } else { h.backup_size };
             res.bytes = bytes;
             res.first_lsn = Some(h.first_lsn.clone()).filter(|s| !s.is_empty());
@@ -408,15 +412,22 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
         Ok(_) => rep.message("RESTORE HEADERONLY after the backup returned no row; LSNs and size are unknown"),
         Err(e) => rep.message(format!("could not read the backup header back ({e}); LSNs and size are unknown")),
     }
-    let mb_s = match res.bytes {
+    // like SQL Server's 3014 message, throughput is over the bytes processed (uncompressed);
+    // `bytes` is what was stored (compressed size when compressed)
+    let processed = processed.or(res.bytes);
+    let mb_s = match processed {
         Some(b) if duration > 0.0 => Some(round3(b as f64 / 1_048_576.0 / duration)),
         _ => None,
     };
     res.throughput_mb_per_second = mb_s;
-    res.message = match (res.bytes, mb_s) {
+    res.message = match (processed, mb_s) {
         (Some(b), Some(r)) => format!(
-            "{verb} successfully processed {b} bytes in {duration:.3} seconds ({r:.3} MB/sec) to {} URL(s). (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
-            res.urls.len()
+            "{verb} successfully processed {b} bytes in {duration:.3} seconds ({r:.3} MB/sec) to {} URL(s){}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
+            res.urls.len(),
+            match res.bytes {
+                Some(stored) if stored != b => format!(", {stored} bytes stored"),
+                _ => String::new(),
+            }
         ),
         _ => format!(
             "{verb} completed without error in {duration:.3} seconds to {} URL(s). (The size could not be read back; the server's own completion message is not passed on by the driver.)",
