@@ -44,7 +44,7 @@ async fn a_wrong_ca_is_refused() {
     cfg.trust_cert_ca(dir.display().to_string());
     let r = connect_with(&sim, cfg).await;
     let _ = std::fs::remove_file(&dir);
-    let e = r.err().expect("a certificate from another CA must be refused");
+    let e = r.expect_err("a certificate from another CA must be refused");
     let text = e.to_string().to_lowercase();
     assert!(text.contains("certificate") || text.contains("tls") || text.contains("unknownissuer"), "{e}");
     // The right CA works (so the failure above is about the CA, not the setup).

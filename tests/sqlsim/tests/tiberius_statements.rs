@@ -259,7 +259,7 @@ async fn readiness_checks_and_requests() {
 async fn several_result_sets_and_statement_errors_in_one_batch() {
     let sim = sqlsim::start(scenario()).await.unwrap();
     let mut c = sa(&sim).await;
-    let mut s = c.simple_query("SELECT 1 AS a; SELECT N'x' AS b, 2 AS c\nSELECT name FROM sys.databases ORDER BY database_id").await.unwrap();
+    let s = c.simple_query("SELECT 1 AS a; SELECT N'x' AS b, 2 AS c\nSELECT name FROM sys.databases ORDER BY database_id").await.unwrap();
     let sets = s.into_results().await.unwrap();
     assert_eq!(sets.len(), 3);
     assert_eq!(sets[0][0].get::<i32, _>("a"), Some(1));

@@ -273,23 +273,21 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
                 other => return Err(m::not_supported(&format!("DBCC {other}"))),
             };
             let mut args = Vec::new();
-            if p.punct("(") {
-                if !p.punct(")") {
-                    loop {
-                        let neg = p.punct("-");
-                        let n = match p.next().map(|t| &t.kind) {
-                            Some(TokenKind::Number(n)) => n.parse::<i64>().map_err(|_| m::syntax_near(n))?,
-                            _ => {
-                                p.i -= 1;
-                                return Err(p.err_here());
-                            }
-                        };
-                        args.push(if neg { -n } else { n });
-                        if p.punct(")") {
-                            break;
+            if p.punct("(") && !p.punct(")") {
+                loop {
+                    let neg = p.punct("-");
+                    let n = match p.next().map(|t| &t.kind) {
+                        Some(TokenKind::Number(n)) => n.parse::<i64>().map_err(|_| m::syntax_near(n))?,
+                        _ => {
+                            p.i -= 1;
+                            return Err(p.err_here());
                         }
-                        p.expect_punct(",")?;
+                    };
+                    args.push(if neg { -n } else { n });
+                    if p.punct(")") {
+                        break;
                     }
+                    p.expect_punct(",")?;
                 }
             }
             let mut no_infomsgs = false;
@@ -411,15 +409,12 @@ fn parse_select(p: &mut P) -> R<Select> {
             sel.items.push(SelectItem::Star);
         } else {
             let expr = parse_expr(p)?;
-            let alias = if p.kw("AS") {
-                Some(alias(p)?)
-            } else if p.peek().is_some_and(|t| matches!(t.kind, TokenKind::QuotedIdent(_) | TokenKind::Str { .. })
-                || matches!(&t.kind, TokenKind::Word(w) if !is_reserved(w)))
-            {
-                Some(alias(p)?)
-            } else {
-                None
-            };
+            let explicit = p.kw("AS");
+            let implicit = p.peek().is_some_and(|t| {
+                matches!(t.kind, TokenKind::QuotedIdent(_) | TokenKind::Str { .. })
+                    || matches!(&t.kind, TokenKind::Word(w) if !is_reserved(w))
+            });
+            let alias = if explicit || implicit { Some(alias(p)?) } else { None };
             sel.items.push(SelectItem::Expr { expr, alias });
         }
         if !p.punct(",") {
@@ -429,9 +424,8 @@ fn parse_select(p: &mut P) -> R<Select> {
     if p.kw("FROM") {
         sel.from = Some(p.object_name()?);
         // optional table alias
-        if p.kw("AS") {
-            p.ident()?;
-        } else if p.peek().is_some_and(|t| matches!(&t.kind, TokenKind::Word(w) if !is_reserved(w)) || matches!(t.kind, TokenKind::QuotedIdent(_))) {
+        let explicit = p.kw("AS");
+        if explicit || p.peek().is_some_and(|t| matches!(&t.kind, TokenKind::Word(w) if !is_reserved(w)) || matches!(t.kind, TokenKind::QuotedIdent(_))) {
             p.ident()?;
         }
         if p.kw("WITH") {

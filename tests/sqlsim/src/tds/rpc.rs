@@ -331,7 +331,7 @@ fn typed_value(c: &mut Cur, ty: u8) -> Result<SqlValue, RequestError> {
             }
         }
         // DATETIME2N / TIMEN / DATETIMEOFFSETN
-        0x2A | 0x29 | 0x2B => {
+        0x29..=0x2B => {
             let scale = c.u8("scale")?.min(7);
             let len = c.u8("value length")? as usize;
             if len == 0 {

@@ -437,7 +437,7 @@ mod tests {
         assert_eq!(r, vec![0xD1, 8, 1, 0, 0, 0, 44, 1, 0, 0]);
         // NOT NULL: fixed-length DATETIME, no length byte.
         let c = Column::new("d", SqlType::DateTime, false);
-        assert_eq!(col_metadata(&[c.clone()])[9], 0x3D);
+        assert_eq!(col_metadata(std::slice::from_ref(&c))[9], 0x3D);
         assert_eq!(row(&[c], &[SqlValue::DateTime(dt)]).unwrap(), vec![0xD1, 1, 0, 0, 0, 44, 1, 0, 0]);
         let n = Column::new("n", SqlType::Numeric(20, 0), false);
         let r = row(&[n], &[SqlValue::Numeric(-5)]).unwrap();
@@ -449,7 +449,7 @@ mod tests {
     #[test]
     fn type_mismatch_is_an_error() {
         let c = Column::new("i", SqlType::Int, false);
-        assert!(row(&[c.clone()], &[SqlValue::Str("x".into())]).is_err());
+        assert!(row(std::slice::from_ref(&c), &[SqlValue::Str("x".into())]).is_err());
         assert!(row(&[c], &[SqlValue::Null]).is_err());
     }
 
