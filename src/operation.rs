@@ -62,6 +62,10 @@ pub struct ItemStatus {
     pub progress_source: ProgressSource,
     #[serde(skip)]
     pub started: Option<Instant>,
+    /// (step, steps) of a multi-statement item (a restore sequence): the server's percentage of
+    /// the running statement maps onto this step's share of the item.
+    #[serde(skip)]
+    pub phase: (usize, usize),
 }
 
 /// `OperationStatus` of the JSON contract.
@@ -158,10 +162,16 @@ impl Reporter {
         if it.state.is_final() {
             return;
         }
-        let p = percent.clamp(0.0, 100.0);
+        let (step, steps) = it.phase;
+        let p = (step as f64 + percent.clamp(0.0, 100.0) / 100.0) / steps.max(1) as f64 * 100.0;
+        let p = p.clamp(0.0, 100.0);
         it.percent_complete = Some(it.percent_complete.map_or(p, |old| old.max(p)));
         it.estimated_seconds_left = eta_seconds;
         it.progress_source = ProgressSource::DmExecRequests;
+    }
+    /// A multi-statement item is now at `step` (0-based) of `steps`.
+    pub fn set_phase(&self, step: usize, steps: usize) {
+        self.inner.lock().items[self.index].phase = (step.min(steps), steps.max(1));
     }
     /// Appends a message (shown by poll).
     pub fn message(&self, m: impl Into<String>) {
@@ -203,6 +213,7 @@ impl Operation {
                         estimated_seconds_left: None,
                         progress_source: ProgressSource::ElapsedOnly,
                         started: None,
+                        phase: (0, 1),
                     })
                     .collect(),
                 messages: vec![],
@@ -548,7 +559,7 @@ mod percent_tests {
     use super::*;
 
     fn item(state: State, p: Option<f64>) -> ItemStatus {
-        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None }
+        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None, phase: (0, 1) }
     }
 
     fn status(items: Vec<ItemStatus>) -> Status {
@@ -561,5 +572,17 @@ mod percent_tests {
         assert_eq!(snapshot(&s).percent_complete, Some(37.5));
         let s = status(vec![item(State::Running, None), item(State::Pending, None)]);
         assert_eq!(snapshot(&s).percent_complete, None);
+    }
+
+    #[test]
+    fn phases_map_a_statement_percentage_onto_the_item() {
+        let op = Operation::start(OpKind::Restore, vec!["r".into()], 1, |r: Reporter| async move {
+            r.set_phase(1, 4);
+            r.set_progress(50.0, None);
+            let p = r.inner.lock().items[0].percent_complete;
+            ItemOutcome { state: State::Succeeded, result: serde_json::json!({ "p": p }) }
+        });
+        let (st, _) = op.wait(Duration::from_secs(20));
+        assert_eq!(st.results.unwrap()[0]["p"], 37.5);
     }
 }

@@ -309,6 +309,7 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
     let mut outcome: Result<RunOutcome> = Ok(RunOutcome::Done);
     for (i, sql) in stmts.iter().enumerate() {
         let verb = if steps[i].is_database { "RESTORE DATABASE" } else { "RESTORE LOG" };
+        rep.set_phase(i, stmts.len());
         outcome = run_long(&mut client, sql, &cancel, verb).await;
         match &outcome {
             Ok(RunOutcome::Done) => rep.message(format!("step {}/{} done: {} backup restored", i + 1, stmts.len(), type_name(&steps[i].set.header))),
