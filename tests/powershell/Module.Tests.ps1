@@ -36,6 +36,14 @@ Describe 'Manifest and layout' {
         }
         @(Get-ChildItem -LiteralPath $script:ModuleDir -Filter '*.ps1' -Recurse).Count | Should -Be 0 -Because 'the build merges every source file into the one psm1'
     }
+    It 'packages the Windows x64 library (when the build had one) as an x64 PE file beside the Linux one' {
+        $win = Join-Path $script:ModuleDir 'runtimes/win-x64/native/sqlurl.dll'
+        if (-not (Test-Path -LiteralPath $win)) { Set-ItResult -Skipped -Because 'no Windows library was built (scripts/windows/build-dll.sh) before build.ps1'; return }
+        [SqlUrlBackup.Interop.BinaryMachine]::Read($win) | Should -Be 'x64'
+        [SqlUrlBackup.Interop.BinaryMachine]::Read((Join-Path $script:ModuleDir 'runtimes/linux-x64/native/libsqlurl.so')) | Should -Be 'x64'
+        $rid = & (Get-Module SqlUrlBackup) { Get-SqlUrlRuntimeIdentifier -Platform Windows -Architecture AMD64 }
+        Join-Path $script:ModuleDir $rid.RelativePath | Should -Be $win
+    }
     It 'writes the Azure Automation zip: zip name = folder name = manifest name' {
         $zip = Join-Path (Split-Path (Split-Path $script:ModuleDir)) 'SqlUrlBackup.zip'
         if (-not (Test-Path -LiteralPath $zip)) { Set-ItResult -Skipped -Because "the module was built with -NoZip ($zip absent)"; return }
