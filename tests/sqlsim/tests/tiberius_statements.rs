@@ -249,10 +249,17 @@ async fn readiness_checks_and_requests() {
     let _ = h.await.unwrap();
     assert!(sim.state.requests().iter().all(|r| r.session_id != wspid as u16), "the request row is removed when it ends");
 
+    let rows = batch(&mut c, "SELECT permission_name FROM fn_my_permissions(NULL, 'SERVER') WHERE permission_name = 'ALTER ANY CREDENTIAL'").await.unwrap();
+    assert_eq!(rows[0].len(), 1);
+
     // Without VIEW SERVER STATE only the own session is visible.
     let mut r = connect_with(&sim, config(&sim, EncryptionLevel::Required, AuthMethod::sql_server("reader", "R3ader-pw"))).await.unwrap();
     let rows = batch(&mut r, "SELECT IS_SRVROLEMEMBER('sysadmin'), HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE')").await.unwrap();
     assert_eq!((rows[0][0].get::<i32, _>(0), rows[0][0].get::<i32, _>(1)), (Some(0), Some(0)));
+    let rows = batch(&mut r, "SELECT entity_name, permission_name FROM sys.fn_my_permissions(NULL, 'SERVER') ORDER BY permission_name").await.unwrap();
+    let perms: Vec<String> = rows[0].iter().map(|x| str_col(x, 1)).collect();
+    assert_eq!(perms, vec!["CONNECT SQL", "VIEW ANY DATABASE"]);
+    assert_eq!(str_col(&rows[0][0], 0), "server");
 }
 
 #[tokio::test]

@@ -272,15 +272,17 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
         let rows = if sel.top == Some(0) { vec![] } else { vec![row] };
         return Ok(ResultSet { columns, rows });
     };
-    let view = view(norm, ctx).ok_or_else(|| {
-        if norm.starts_with("sys.") || norm.starts_with("information_schema.") {
-            // A real catalog view the simulator does not model.
-            if !VIEWS.contains(&norm.as_str()) && is_probably_system(norm) {
-                return m::not_supported(&format!("the view {written}"));
+    let view = match &sel.from_args {
+        Some(args) => table_function(norm, written, args, env)?,
+        None => view(norm, ctx).ok_or_else(|| {
+            if norm.starts_with("sys.") || norm.starts_with("information_schema.") {
+                // A real catalog view the simulator does not model.
+                m::not_supported(&format!("the view {written}"))
+            } else {
+                m::invalid_object(written)
             }
-        }
-        m::invalid_object(written)
-    })?;
+        })?,
+    };
     let find = |c: &str| -> Result<usize, SqlMessage> {
         view.columns
             .iter()
@@ -413,6 +415,68 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
     Ok(ResultSet { columns, rows: out_rows })
 }
 
-fn is_probably_system(norm: &str) -> bool {
-    norm.starts_with("sys.") || norm.starts_with("information_schema.")
+/// Server permissions a sysadmin holds (fn_my_permissions(NULL, 'SERVER')).
+const SYSADMIN_SERVER_PERMISSIONS: [&str; 32] = [
+    "CONNECT SQL", "SHUTDOWN", "CREATE ENDPOINT", "CREATE ANY DATABASE", "CREATE AVAILABILITY GROUP", "ALTER ANY LOGIN",
+    "ALTER ANY CREDENTIAL", "ALTER ANY ENDPOINT", "ALTER ANY LINKED SERVER", "ALTER ANY CONNECTION", "ALTER ANY DATABASE",
+    "ALTER RESOURCES", "ALTER SETTINGS", "ALTER TRACE", "ALTER ANY AVAILABILITY GROUP", "ADMINISTER BULK OPERATIONS",
+    "AUTHENTICATE SERVER", "EXTERNAL ACCESS ASSEMBLY", "VIEW ANY DATABASE", "VIEW ANY DEFINITION", "VIEW SERVER STATE",
+    "CREATE DDL EVENT NOTIFICATION", "CREATE TRACE EVENT NOTIFICATION", "ALTER ANY EVENT NOTIFICATION", "ALTER SERVER STATE",
+    "UNSAFE ASSEMBLY", "ALTER ANY SERVER AUDIT", "CREATE SERVER ROLE", "ALTER ANY SERVER ROLE", "ALTER ANY EVENT SESSION",
+    "CONNECT ANY DATABASE", "CONTROL SERVER",
+];
+
+/// Table-valued functions in FROM: only `fn_my_permissions(NULL, 'SERVER' | 'DATABASE')`.
+fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result<View, SqlMessage> {
+    let name = norm.rsplit('.').next().unwrap_or(norm);
+    if name != "fn_my_permissions" {
+        return Err(m::not_supported(&format!("the table-valued function {written}")));
+    }
+    if args.len() != 2 {
+        return Err(SqlMessage::new(216, 16, 1, "Parameters were not supplied for the function 'fn_my_permissions'."));
+    }
+    let ctx = env.ctx;
+    let securable = eval(&args[0], env)?.value;
+    let class = match eval(&args[1], env)?.value {
+        SqlValue::Str(c) => c.to_ascii_uppercase(),
+        _ => return Err(m::not_supported("fn_my_permissions without a securable class")),
+    };
+    let can_vss = ctx.is_sysadmin
+        || ctx.server.scenario.logins.iter().any(|l| l.name.eq_ignore_ascii_case(&ctx.login) && l.can_view_server_state);
+    let perms: Vec<&str> = match (class.as_str(), &securable) {
+        ("SERVER", SqlValue::Null) => {
+            if ctx.is_sysadmin {
+                SYSADMIN_SERVER_PERMISSIONS.to_vec()
+            } else {
+                let mut v = vec!["CONNECT SQL", "VIEW ANY DATABASE"];
+                if can_vss {
+                    v.push("VIEW SERVER STATE");
+                }
+                v
+            }
+        }
+        ("DATABASE", SqlValue::Null) | ("DATABASE", SqlValue::Str(_)) => {
+            if ctx.is_sysadmin {
+                vec!["CONNECT", "BACKUP DATABASE", "BACKUP LOG", "CONTROL", "ALTER", "VIEW DEFINITION", "VIEW DATABASE STATE"]
+            } else if ctx.is_backup_operator {
+                vec!["CONNECT", "BACKUP DATABASE", "BACKUP LOG", "CHECKPOINT"]
+            } else {
+                vec!["CONNECT"]
+            }
+        }
+        _ => return Err(m::not_supported(&format!("fn_my_permissions for the class '{class}'"))),
+    };
+    let entity = match (&securable, class.as_str()) {
+        (SqlValue::Str(s), _) => s.clone(),
+        (_, "DATABASE") => ctx.database.clone(),
+        _ => "server".to_string(),
+    };
+    Ok(View {
+        columns: vec![
+            col("entity_name", SqlType::NVarChar(Some(128)), true),
+            col("subentity_name", SqlType::NVarChar(Some(128)), true),
+            col("permission_name", SqlType::NVarChar(Some(60)), true),
+        ],
+        rows: perms.into_iter().map(|p| vec![s(entity.clone()), s(""), s(p)]).collect(),
+    })
 }

@@ -54,6 +54,8 @@ pub struct Select {
     /// The object as written (`sys.databases`), and normalised (`sys.databases`, lower case,
     /// no brackets, `master.` stripped).
     pub from: Option<(String, String)>,
+    /// Arguments when FROM names a table-valued function (`fn_my_permissions(NULL, 'SERVER')`).
+    pub from_args: Option<Vec<Expr>>,
     pub conditions: Vec<Cond>,
     /// (column, descending)
     pub order_by: Vec<(String, bool)>,
@@ -390,7 +392,7 @@ pub fn parse_delay(s: &str) -> Option<u64> {
 }
 
 fn parse_select(p: &mut P) -> R<Select> {
-    let mut sel = Select { top: None, items: vec![], from: None, conditions: vec![], order_by: vec![] };
+    let mut sel = Select { top: None, items: vec![], from: None, from_args: None, conditions: vec![], order_by: vec![] };
     if p.kw("TOP") {
         let paren = p.punct("(");
         match p.next().map(|t| &t.kind) {
@@ -423,6 +425,19 @@ fn parse_select(p: &mut P) -> R<Select> {
     }
     if p.kw("FROM") {
         sel.from = Some(p.object_name()?);
+        if p.punct("(") {
+            let mut args = Vec::new();
+            if !p.punct(")") {
+                loop {
+                    args.push(parse_expr(p)?);
+                    if p.punct(")") {
+                        break;
+                    }
+                    p.expect_punct(",")?;
+                }
+            }
+            sel.from_args = Some(args);
+        }
         // optional table alias
         let explicit = p.kw("AS");
         if explicit || p.peek().is_some_and(|t| matches!(&t.kind, TokenKind::Word(w) if !is_reserved(w)) || matches!(t.kind, TokenKind::QuotedIdent(_))) {
