@@ -403,7 +403,9 @@ pub fn classify_sql(sql: Vec<SqlMessage>) -> ServerError {
         3288 => ErrorKind::CredentialNotFound,
         15025 => ErrorKind::CredentialExists,
         18456 => ErrorKind::LoginFailed,
-        229 | 230 | 262 | 297 | 300 | 15151 | 15247 | 2571 => ErrorKind::PermissionDenied,
+        // 15151: "Cannot drop the credential ..., because it does not exist or you do not have permission."
+        15151 => ErrorKind::CredentialNotFound,
+        229 | 230 | 262 | 297 | 300 | 15247 | 2571 => ErrorKind::PermissionDenied,
         1801 => ErrorKind::DatabaseExists,
         3013 => ErrorKind::SqlError,
         _ => ErrorKind::SqlError,
@@ -463,6 +465,9 @@ mod tests {
             (3063, ErrorKind::BlockLimitReached),
             (3288, ErrorKind::CredentialNotFound),
             (15025, ErrorKind::CredentialExists),
+            (15151, ErrorKind::CredentialNotFound),
+            (15247, ErrorKind::PermissionDenied),
+            (2571, ErrorKind::PermissionDenied),
             (18456, ErrorKind::LoginFailed),
             (50000, ErrorKind::SqlError),
         ];

@@ -117,3 +117,38 @@ fn figures() {
     let per_fail = t.elapsed().as_secs_f64() * 1e6 / m as f64;
     println!("figures: sqlurl_server_check (TLS connect + login + 4 queries) {per_check:.1} ms/call; validation failure through the C ABI {per_fail:.0} us/call");
 }
+
+/// Server-side errors the simulator produces, classified through the Rust API.
+#[test]
+fn server_errors_are_classified() {
+    let sim = Sim::start(ready_scenario());
+    let req = conn_req(&sim, json!({}));
+    let run = |sql: &str| {
+        let sql = Sql::plain(sql);
+        sqlurl::runtime::block_on(async {
+            let mut c = connect(&req).await?;
+            sqlurl::connect::execute(&mut c, &sql).await
+        })
+        .unwrap_err()
+    };
+    let e = run("CREATE CREDENTIAL [https://acct.blob.core.windows.net/backups] WITH IDENTITY = N'Managed Identity'");
+    assert_eq!(e.kind(), ErrorKind::CredentialExists, "{e:?}");
+    assert_eq!(sqlurl::ffi::SqlurlResult::of(&e), sqlurl::ffi::SqlurlResult::SQLURL_ERROR_SERVER);
+    let j = e.to_json();
+    assert_eq!(j["sql"][0]["number"], 15025);
+    assert!(j["statement"].as_str().unwrap().starts_with("CREATE CREDENTIAL"));
+    let e = run("DROP CREDENTIAL [nope]");
+    assert_eq!(e.kind(), ErrorKind::CredentialNotFound, "{e:?}");
+    let e = run("SELECT name FROM sys.no_such_view");
+    assert_eq!(e.kind(), ErrorKind::SqlError, "{e:?}");
+}
+
+/// A database the login cannot open is a login failure (4060).
+#[test]
+fn unknown_database_is_login_failed() {
+    let sim = Sim::start(ready_scenario());
+    let req = conn_req(&sim, json!({"database": "NoSuchDb"}));
+    let e = sqlurl::runtime::block_on(connect(&req)).err().unwrap();
+    assert_eq!(e.kind(), ErrorKind::LoginFailed, "{e:?}");
+    assert!(e.to_string().contains("4060"), "{e}");
+}
