@@ -205,6 +205,22 @@ Describe 'System.Data.SqlClient sees what Microsoft.Data.SqlClient sees' {
         }
     }
 
+    It 'a parameterized query (RPC sp_executesql with an nvarchar parameter) works' {
+        # Needs the collation ENVCHANGE at login: without it SqlClient cannot send string parameters.
+        $c = Open $Tsc
+        try {
+            $cmd = $c.CreateCommand()
+            $cmd.CommandText = 'SELECT database_id, name FROM sys.databases WHERE name = @n'
+            $null = $cmd.Parameters.Add('@n', [System.Data.SqlDbType]::NVarChar, 128)
+            $cmd.Parameters['@n'].Value = 'src'
+            $t = [System.Data.DataTable]::new(); $t.Load($cmd.ExecuteReader())
+            $t.Rows.Count | Should -Be 1
+            $t.Rows[0].name | Should -Be 'Src'
+            $t.Rows[0].database_id | Should -BeGreaterThan 4
+        }
+        finally { $c.Dispose() }
+    }
+
     It 'pins a few values (both clients agreeing on a wrong answer still fails)' {
         $r = Invoke-SimQuery -Sim $Sim -Query 'SELECT name, state_desc FROM sys.databases WHERE database_id > 4 ORDER BY name'
         @($r.Tables[0].Rows | ForEach-Object name) | Should -Be @('Slow', 'Src')

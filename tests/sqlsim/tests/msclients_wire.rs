@@ -273,8 +273,13 @@ async fn microsoft_data_sqlclient_login_response_on_the_wire() {
 }
 
 fn pwsh() -> PathBuf {
-    if let Ok(p) = std::env::var("PWSH") {
-        return PathBuf::from(p);
+    // scripts/test-all.sh exports SQLURL_PWSH; else the bundled copy in ../shared/tools.
+    for var in ["SQLURL_PWSH", "PWSH"] {
+        if let Ok(p) = std::env::var(var) {
+            if !p.is_empty() {
+                return PathBuf::from(p);
+            }
+        }
     }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     for dir in manifest.ancestors() {
