@@ -57,7 +57,7 @@ fn lsn(v: &str, url: &str) -> Result<u128, SequenceError> {
 }
 
 /// Groups `(url, header)` pairs into backup sets (stripes share `backup_set_guid`, or
-/// position + LSNs when the GUID is missing), keeping URL order within a set.
+/// position + LSNs when the GUID is missing); URLs within a set are sorted.
 pub fn group(pairs: Vec<(String, BackupHeader)>) -> Vec<BackupSet> {
     let mut sets: Vec<BackupSet> = Vec::new();
     for (url, h) in pairs {
@@ -74,6 +74,10 @@ pub fn group(pairs: Vec<(String, BackupHeader)>) -> Vec<BackupSet> {
         } else {
             sets.push(BackupSet { header: h, urls: vec![url] });
         }
+    }
+    // stripe order does not matter to the server; a stable order makes plans reproducible
+    for s in &mut sets {
+        s.urls.sort();
     }
     sets
 }
@@ -235,20 +239,20 @@ mod tests {
     #[test]
     fn full_then_latest_diff_then_logs() {
         let steps = plan(group(pairs()), None).unwrap();
-        assert_eq!(names(&steps), vec!["u/full_2+u/full_1", "u/diff", "u/log2", "u/log2b", "u/log3"]);
+        assert_eq!(names(&steps), vec!["u/full_1+u/full_2", "u/diff", "u/log2", "u/log2b", "u/log3"]);
         assert!(steps[0].is_database && steps[1].is_database && !steps[2].is_database);
     }
 
     #[test]
     fn stop_at_ends_with_the_log_that_contains_it() {
         let steps = plan(group(pairs()), Some(t(25))).unwrap();
-        assert_eq!(names(&steps), vec!["u/full_2+u/full_1", "u/diff", "u/log2", "u/log2b"]);
+        assert_eq!(names(&steps), vec!["u/full_1+u/full_2", "u/diff", "u/log2", "u/log2b"]);
     }
 
     #[test]
     fn stop_at_before_the_diff_uses_logs_from_the_full() {
         let steps = plan(group(pairs()), Some(t(12))).unwrap();
-        assert_eq!(names(&steps), vec!["u/full_2+u/full_1", "u/log1", "u/log2"]);
+        assert_eq!(names(&steps), vec!["u/full_1+u/full_2", "u/log1", "u/log2"]);
     }
 
     #[test]
