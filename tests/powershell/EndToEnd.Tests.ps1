@@ -319,10 +319,16 @@ try { Remove-SqlUrlCredential @c -Name $env:SQLURL_T_URL; 'REMOVE-DID-NOT-ASK' }
 try { Restore-SqlUrlDatabase @c -Url $env:SQLURL_T_BLOB -Database Sales -Replace | Out-Null; 'REPLACE-DID-NOT-ASK' } catch { 'REPLACE-ASKED: ' + $_.Exception.GetType().Name }
 $n = Restore-SqlUrlDatabase @c -Url $env:SQLURL_T_BLOB -Database Sales_new
 'NEWNAME-RESTORED: ' + $n.Database
+$r1 = Restore-SqlUrlDatabase @c -Url $env:SQLURL_T_BLOB -Database Sales_new -Replace -Confirm:$false
+'REPLACED-CONFIRM-FALSE: ' + $r1.Database
+$r2 = Restore-SqlUrlDatabase @c -Url $env:SQLURL_T_BLOB -Database Sales_new -Replace -Force
+'REPLACED-FORCE: ' + $r2.Database
 '@)
         $r.Out | Should -Match 'REMOVE-ASKED'
         $r.Out | Should -Match 'REPLACE-ASKED'
         $r.Out | Should -Match 'NEWNAME-RESTORED: Sales_new'
+        $r.Out | Should -Match 'REPLACED-CONFIRM-FALSE: Sales_new' -Because $r.Err
+        $r.Out | Should -Match 'REPLACED-FORCE: Sales_new' -Because $r.Err
         (Get-Command Remove-SqlUrlCredential).ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].ConfirmImpact | Should -Be 'High'
         $cs = Get-Conn $script:Sim
         @(Get-SqlUrlCredential @cs).Name | Should -Contain $script:ContainerUrl

@@ -10,7 +10,7 @@ function SqlUrlConnectionParametersTemplate {
     [CmdletBinding()]
     param(
         #begin-connection-parameters
-        # The SQL Server instance(s): host, host,port, or host\instance. Several servers are handled one after another.
+        # The SQL Server instance(s): host, 'host,port' (quote it: unquoted, PowerShell reads the comma as an array), or host\instance. Several servers are handled one after another.
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('SqlInstance', 'ComputerName')]
         [ValidateNotNullOrEmpty()]

@@ -71,12 +71,8 @@ function Invoke-SqlUrlOperation {
         $op = $null
     }
     if ($null -eq $op) {
-        $r = ConvertFrom-SqlUrlNativeResult -Result $startResult -ServerInstance $ServerInstance -TargetObject $TargetObject
-        if ($r.Succeeded) {
-            # Started without a handle: only a dry run may do that (its output holds the statements).
-            return $r
-        }
-        return $r
+        # No handle: the start failed (the output holds the error), or a dry run answered at once.
+        return (ConvertFrom-SqlUrlNativeResult -Result $startResult -ServerInstance $ServerInstance -TargetObject $TargetObject)
     }
 
     $final = $null
