@@ -662,3 +662,33 @@ fn dry_runs_through_the_c_abi_send_nothing_that_changes_the_server() {
     assert!(!sim.statements().iter().any(|s| s.starts_with("RESTORE DATABASE")));
     assert!(sim.database_state("Sales_dry").is_none());
 }
+
+#[test]
+fn cancel_mid_restore_reports_cancelled() {
+    let c = container_name("rcancel");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    // a fast server makes the backup; a slow one (same storage) restores it
+    let fast = Sim::start(scenario(&c, "Contributor", vec![db("Archive", "FULL", 3000)]));
+    let op = backup(&fast, json!({"databases": ["Archive"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
+    let urls = urls_of(&ok_results(&finish(&op))[0]);
+    let mut sc = scenario(&c, "Contributor", vec![]);
+    sc.throughput_mb_per_s = 50.0; // ~60 s if not cancelled
+    let slow = Sim::start(sc);
+    let op = restore(&slow, json!({"urls": urls, "database": "Archive"})).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && op.poll().items[0].percent_complete.unwrap_or(0.0) <= 0.0 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let before = op.poll();
+    assert!(before.items[0].percent_complete.unwrap_or(0.0) > 0.0, "restore started: {:?}", serde_json::to_value(&before).unwrap());
+    assert_eq!(before.items[0].database, "Archive");
+    op.cancel();
+    let st = finish(&op);
+    assert_eq!(st["state"], "cancelled", "{st:#}");
+    let r = &st["results"][0];
+    assert_eq!(r["error"]["kind"], "Cancelled");
+    assert!(r["message"].as_str().unwrap().contains("ATTENTION was sent and acknowledged"), "{r}");
+    assert_ne!(slow.database_state("Archive").as_deref(), Some("ONLINE"));
+}
