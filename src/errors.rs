@@ -260,9 +260,13 @@ impl Error {
             tiberius::error::Error::Server(tok) => {
                 let msg = SqlMessage::from(&tok);
                 if msg.number == 18456 || msg.number == 18452 || msg.number == 18470 || msg.number == 4060 {
-                    Error::Connection {
-                        kind: ErrorKind::LoginFailed,
-                        message: format!("Login failed: {} (error {})", msg.message, msg.number),
+                    // A server error (so `sql` shows what the server sent) whose code at the C
+                    // boundary is SQLURL_ERROR_CONNECTION (see SqlurlResult::of).
+                    let message = format!("Login failed: {} (error {})", msg.message, msg.number);
+                    Error::Server {
+                        error: ServerError { kind: ErrorKind::LoginFailed, sql: vec![msg], os_error: None, message },
+                        statement: None,
+                        database: None,
                     }
                 } else {
                     Error::from_sql(vec![msg])

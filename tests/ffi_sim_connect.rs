@@ -78,6 +78,8 @@ fn wrong_password_is_login_failed_without_the_password() {
     assert_eq!(code, SqlurlResult::SQLURL_ERROR_CONNECTION, "{out}");
     assert_eq!(out["error"]["kind"], "LoginFailed");
     assert!(out["error"]["message"].as_str().unwrap().contains("18456"));
+    assert_eq!(out["error"]["sql"][0]["number"], 18456);
+    assert_eq!(out["error"]["category"], "PermissionDenied");
     assert!(!out.to_string().contains("Wrong-Pw-77"));
 }
 

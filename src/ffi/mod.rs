@@ -52,6 +52,7 @@ impl SqlurlResult {
             Error::Precondition { .. } => SqlurlResult::SQLURL_ERROR_PRECONDITION,
             Error::Connection { kind: ErrorKind::ConnectionTimeout, .. } | Error::CommandTimeout(_) => SqlurlResult::SQLURL_ERROR_TIMEOUT,
             Error::Connection { .. } | Error::Identity(_) => SqlurlResult::SQLURL_ERROR_CONNECTION,
+            Error::Server { error, .. } if error.kind == ErrorKind::LoginFailed => SqlurlResult::SQLURL_ERROR_CONNECTION,
             Error::Server { .. } => SqlurlResult::SQLURL_ERROR_SERVER,
             Error::Cancelled => SqlurlResult::SQLURL_ERROR_CANCELLED,
             Error::Internal(_) => SqlurlResult::SQLURL_ERROR_INTERNAL,
