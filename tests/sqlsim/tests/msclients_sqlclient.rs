@@ -353,3 +353,28 @@ fn cs_with_tsc(cs: &str) -> String {
     // The live run has no SSL_CERT_FILE: trust the simulator's certificate explicitly instead.
     format!("{cs}TrustServerCertificate=true;")
 }
+
+/// The comparison itself fails on drift: another SQL type, another value, another column name,
+/// or a missing row (so the tests above cannot pass by comparing nothing).
+#[test]
+fn the_comparison_detects_drift() {
+    use serde_json::json;
+    let base = json!({"columns": [{"name": "a", "type": "int"}, {"name": "d", "type": "datetime"}], "rows": [[1, "2024-01-02T03:04:05.123"]]});
+    assert_same_sets("same", &[base.clone()], &[base.clone()], &[]);
+    // datetime: both clients round 1/300 s to the millisecond.
+    let near = json!({"columns": base["columns"], "rows": [[1, "2024-01-02T03:04:05.1233333"]]});
+    assert_same_sets("rounding", &[base.clone()], &[near], &[]);
+    let drifts = [
+        json!({"columns": [{"name": "a", "type": "bigint"}, {"name": "d", "type": "datetime"}], "rows": [[1, "2024-01-02T03:04:05.123"]]}),
+        json!({"columns": [{"name": "b", "type": "int"}, {"name": "d", "type": "datetime"}], "rows": [[1, "2024-01-02T03:04:05.123"]]}),
+        json!({"columns": base["columns"], "rows": [[2, "2024-01-02T03:04:05.123"]]}),
+        json!({"columns": base["columns"], "rows": [[1, "2024-01-02T03:04:06.123"]]}),
+        json!({"columns": base["columns"], "rows": [[null, "2024-01-02T03:04:05.123"]]}),
+        json!({"columns": base["columns"], "rows": []}),
+    ];
+    for d in drifts {
+        let r = std::panic::catch_unwind(|| assert_same_sets("drift", &[base.clone()], &[d.clone()], &[]));
+        assert!(r.is_err(), "not detected: {d}");
+    }
+    assert!(std::panic::catch_unwind(|| assert_same_sets("count", &[base.clone()], &[], &[])).is_err());
+}
