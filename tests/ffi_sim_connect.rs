@@ -79,7 +79,7 @@ fn wrong_password_is_login_failed_without_the_password() {
     assert_eq!(out["error"]["kind"], "LoginFailed");
     assert!(out["error"]["message"].as_str().unwrap().contains("18456"));
     assert_eq!(out["error"]["sql"][0]["number"], 18456);
-    assert_eq!(out["error"]["category"], "PermissionDenied");
+    assert_eq!(out["error"]["category"], "AuthenticationError");
     assert!(!out.to_string().contains("Wrong-Pw-77"));
 }
 
