@@ -111,6 +111,47 @@ Describe 'Credential lifecycle' {
     }
 }
 
+Describe 'Authentication: access token and managed identity' {
+    BeforeAll {
+        $script:Principal = 'app@contoso.com'
+        $sc = New-SqlUrlTestScenario -ManagedIdentityCredential "$script:SqlUrlTestAccountUrl/authcheck"
+        $sc.logins = @(
+            @{ name = 'sa'; password = $script:SaPassword; sysadmin = $true; can_view_server_state = $true }
+            @{ name = $script:Principal; principal = $script:Principal; sysadmin = $true; can_view_server_state = $true })
+        $script:Sim = Start-SqlUrlSim -Scenario $sc
+    }
+    AfterAll { Stop-SqlUrlSim $script:Sim }
+
+    It 'signs in with -AccessToken (string and SecureString) and never shows the token' {
+        $token = New-SqlUrlTestToken -Principal $script:Principal
+        $a = @(Get-SqlUrlCredential -ServerInstance $script:Sim.Server -AccessToken $token -CertificateAuthorityFile $script:Sim.CaFile)
+        $a.Name | Should -Contain "$script:SqlUrlTestAccountUrl/authcheck"
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+        $all = & { Get-SqlUrlCredential -ServerInstance $script:Sim.Server -AccessToken $secure -CertificateAuthorityFile $script:Sim.CaFile -Verbose } *>&1 | Out-String -Width 500
+        $all | Should -Match 'authcheck'
+        $all | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))
+    }
+
+    It 'signs in with -UseManagedIdentity -ManagedIdentityClientId through the identity endpoint' {
+        $imds = Start-SqlUrlFakeImds -Principal $script:Principal
+        try {
+            # SQLURL_IMDS_ENDPOINT must be in the process environment before the library reads it: a child pwsh.
+            $r = Invoke-ChildPwsh -Environment @{ SQLURL_IMDS_ENDPOINT = $imds.Url; SQLURL_T_MODULE = $script:ModulePath; SQLURL_T_SERVER = $script:Sim.Server; SQLURL_T_CA = $script:Sim.CaFile } -Script @'
+$ErrorActionPreference = 'Stop'
+Import-Module $env:SQLURL_T_MODULE
+Get-SqlUrlCredential -ServerInstance $env:SQLURL_T_SERVER -UseManagedIdentity -ManagedIdentityClientId '11111111-2222-3333-4444-555555555555' -CertificateAuthorityFile $env:SQLURL_T_CA | ForEach-Object { 'NAME: ' + $_.Name }
+'@
+            $r.Out | Should -Match 'NAME: https://simacct\.blob\.core\.windows\.net/authcheck' -Because $r.Err
+            $seen = @($imds.Seen.ToArray())
+            $seen.Count | Should -BeGreaterThan 0
+            $seen[0] | Should -Match 'client_id=11111111-2222-3333-4444-555555555555'
+            $seen[0] | Should -Match 'resource=https%3A%2F%2Fdatabase\.windows\.net'
+            $seen[0] | Should -Match 'Metadata=true'
+        }
+        finally { Stop-SqlUrlFakeImds $imds }
+    }
+}
+
 Describe 'Readiness outcomes' {
     It 'a stock SQL Server 2022 CU17 VM with a credential is ready' {
         $url = "$script:SqlUrlTestAccountUrl/ready"

@@ -216,3 +216,52 @@ function Invoke-SqlUrlTestQuery {
         }
     }
 }
+
+function New-SqlUrlTestToken {
+    <# An unsigned JWT for the simulator's token logins (it checks claims, not signatures). #>
+    param([Parameter(Mandatory)][string]$Principal)
+    $now = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+    $b64 = { param($s) [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($s)).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+    $claims = @{ aud = 'https://database.windows.net/'; upn = $Principal; oid = $Principal; nbf = $now - 60; exp = $now + 3600 } | ConvertTo-Json -Compress
+    '{0}.{1}.{2}' -f (& $b64 '{"alg":"RS256","typ":"JWT"}'), (& $b64 $claims), (& $b64 'not-a-real-signature')
+}
+
+function Start-SqlUrlFakeImds {
+    <#
+    A fake Azure IMDS token endpoint on 127.0.0.1 (System.Net.HttpListener in a background
+    runspace) answering every request with a token for $Principal and recording what it was asked.
+    #>
+    param([Parameter(Mandatory)][string]$Principal)
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+    $listener = [System.Net.HttpListener]::new()
+    $listener.Prefixes.Add("http://127.0.0.1:$port/")
+    $listener.Start()
+    $seen = [System.Collections.Concurrent.ConcurrentQueue[string]]::new()
+    $token = New-SqlUrlTestToken -Principal $Principal
+    $ps = [PowerShell]::Create()
+    $null = $ps.AddScript({
+            param($Listener, $Seen, $Token)
+            while ($Listener.IsListening) {
+                try { $ctx = $Listener.GetContext() } catch { break }
+                $Seen.Enqueue(('{0} Metadata={1}' -f $ctx.Request.Url.PathAndQuery, $ctx.Request.Headers['Metadata']))
+                $exp = [DateTimeOffset]::UtcNow.AddHours(1).ToUnixTimeSeconds()
+                $body = '{"access_token":"' + $Token + '","expires_in":"3599","expires_on":"' + $exp + '","resource":"https://database.windows.net/","token_type":"Bearer"}'
+                $bytes = [Text.Encoding]::UTF8.GetBytes($body)
+                $ctx.Response.ContentType = 'application/json'
+                $ctx.Response.ContentLength64 = $bytes.Length
+                $ctx.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+                $ctx.Response.Close()
+            }
+        }).AddArgument($listener).AddArgument($seen).AddArgument($token)
+    $async = $ps.BeginInvoke()
+    [pscustomobject]@{ Url = "http://127.0.0.1:$port/metadata/identity/oauth2/token"; Listener = $listener; PowerShell = $ps; Async = $async; Seen = $seen; Token = $token }
+}
+
+function Stop-SqlUrlFakeImds {
+    param($Imds)
+    if ($null -eq $Imds) { return }
+    try { $Imds.Listener.Stop(); $Imds.Listener.Close() } catch { $null = $_ }
+    $null = $Imds.Async.AsyncWaitHandle.WaitOne(5000)
+    $Imds.PowerShell.Dispose()
+}
