@@ -91,6 +91,11 @@ async fn token_login_accepts_a_configured_principal_and_refuses_others() {
     assert_eq!(str_col(&rows[0][0], 0), "app@contoso.com");
     assert_eq!(rows[0][0].get::<i32, _>(1), Some(1));
 
+    // A long token with login-only encryption: tiberius keeps TLS for the whole multi-packet LOGIN7.
+    let long = token(serde_json::json!({"upn": "app@contoso.com", "exp": now + 600, "pad": "y".repeat(6000)}));
+    let mut c = connect_with(&sim, config(&sim, EncryptionLevel::Off, AuthMethod::aad_token(&long))).await.unwrap();
+    assert_eq!(str_col(&batch(&mut c, "SELECT SUSER_SNAME()").await.unwrap()[0][0], 0), "app@contoso.com");
+
     for (why, tok) in [
         ("expired", token(serde_json::json!({"upn": "app@contoso.com", "exp": now - 5}))),
         ("unknown principal", token(serde_json::json!({"upn": "eve@contoso.com", "exp": now + 600}))),
@@ -127,4 +132,64 @@ async fn login_to_a_missing_database_fails_with_4060() {
     let mut c = connect_with(&sim, cfg).await.unwrap();
     let rows = batch(&mut c, "SELECT DB_NAME()").await.unwrap();
     assert_eq!(str_col(&rows[0][0], 0), "Sales");
+}
+
+/// SqlClient's login-only encryption: TLS for the *first* LOGIN7 packet only, the rest of a
+/// long (token) LOGIN7 in clear text. tiberius keeps TLS for the whole LOGIN7 (tested above).
+#[tokio::test]
+async fn login_only_encryption_with_a_multi_packet_login7_switching_to_clear_text() {
+    use sqlsim::tds::login7::{self, feature, FEDAUTH_LIB_SECURITYTOKEN};
+    use sqlsim::tds::packet::{ptype, read_message, Header, HEADER_LEN, STATUS_EOM};
+    use sqlsim::tds::tls::PreloginTls;
+    use std::sync::Arc;
+    use tokio::io::AsyncWriteExt;
+
+    let sim = sqlsim::start(scenario()).await.unwrap();
+    let now = chrono::Utc::now().timestamp();
+    // A long token (padding claim) so LOGIN7 needs several 4096-byte packets.
+    let tok = token(serde_json::json!({"upn": "app@contoso.com", "exp": now + 600, "pad": "x".repeat(6000)}));
+    let mut fd = vec![(FEDAUTH_LIB_SECURITYTOKEN << 1) | 1];
+    let t: Vec<u8> = tok.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    fd.extend_from_slice(&(t.len() as u32).to_le_bytes());
+    fd.extend_from_slice(&t);
+    let login = login7::build("", "", "", &[(feature::FEDAUTH, fd)]);
+    assert!(login.len() > 3 * 4088);
+
+    let mut tcp = tokio::net::TcpStream::connect(sim.addr).await.unwrap();
+    // PRELOGIN: ENCRYPTION = OFF (0x00), FEDAUTHREQUIRED = 1
+    let pl = [0x01, 0x00, 0x0B, 0x00, 0x01, 0x06, 0x00, 0x0C, 0x00, 0x01, 0xFF, 0x00, 0x01];
+    let h = Header { ty: ptype::PRELOGIN, status: STATUS_EOM, length: (pl.len() + HEADER_LEN) as u16, spid: 0, packet_id: 1, window: 0 };
+    tcp.write_all(&[&h.to_bytes()[..], &pl[..]].concat()).await.unwrap();
+    let reply = read_message(&mut tcp).await.unwrap();
+    let parsed = sqlsim::tds::prelogin::parse(&reply.payload).unwrap();
+    assert_eq!(parsed.encryption, 0x00, "login-only encryption");
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(sim.tls.ca_der.clone()).unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = connector.connect(name, PreloginTls::new(tcp)).await.unwrap();
+    tls.get_mut().0.handshake_done();
+
+    let chunks: Vec<&[u8]> = login.chunks(4096 - HEADER_LEN).collect();
+    let packet = |i: usize, c: &[u8]| {
+        let status = if i == chunks.len() - 1 { STATUS_EOM } else { 0x04 };
+        let h = Header { ty: ptype::LOGIN7, status, length: (c.len() + HEADER_LEN) as u16, spid: 0, packet_id: (i + 1) as u8, window: 0 };
+        [&h.to_bytes()[..], c].concat()
+    };
+    tls.write_all(&packet(0, chunks[0])).await.unwrap();
+    tls.flush().await.unwrap();
+    let mut raw = tls.into_inner().0.inner;
+    for (i, c) in chunks.iter().enumerate().skip(1) {
+        raw.write_all(&packet(i, c)).await.unwrap();
+    }
+    let ack = read_message(&mut raw).await.unwrap();
+    assert!(ack.payload.contains(&0xAD), "LOGINACK in clear text: {:?}", sim.disconnects());
+    assert!(!ack.payload.contains(&0xAA), "no ERROR token");
+    assert_eq!(sim.state.lock().sessions.values().next().map(|s| s.login.clone()), Some("app@contoso.com".to_string()));
 }

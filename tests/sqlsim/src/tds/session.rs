@@ -225,17 +225,22 @@ async fn handshake(mut tcp: TcpStream, spid: u16, server: &ServerState, tls: &Tl
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.config_tds7.clone());
             let mut s = acceptor.accept(PreloginTls::new(tcp)).await.map_err(SessionError::Tls)?;
             s.get_mut().0.handshake_done();
+            if enc == ENCRYPT_OFF {
+                s.get_mut().0.read_record_by_record();
+            }
             (Transport::Tls(Box::new(s)), Some(enc))
         }
     };
-    let msg = read_message(&mut transport).await?;
-    if encryption == Some(ENCRYPT_OFF) {
-        // Login-only encryption: the client drops TLS after LOGIN7 (no close_notify).
-        transport = match transport {
-            Transport::Tls(s) => Transport::Plain((*s).into_inner().0.inner),
-            t => t,
-        };
-    }
+    let msg = if encryption == Some(ENCRYPT_OFF) {
+        // Login-only encryption: the client drops TLS (no close_notify) after LOGIN7 — tiberius
+        // after the whole message, SqlClient after its first packet.
+        let Transport::Tls(tls_stream) = transport else { unreachable!("OFF negotiates TLS") };
+        let (msg, raw) = read_login_only_encrypted(*tls_stream).await?;
+        transport = Transport::Plain(raw);
+        msg
+    } else {
+        read_message(&mut transport).await?
+    };
     if msg.ty != ptype::LOGIN7 {
         return Err(SessionError::Protocol(format!("expected LOGIN7 (0x10), got packet type 0x{:02X}", msg.ty)));
     }
@@ -322,6 +327,46 @@ async fn handshake(mut tcp: TcpStream, spid: u16, server: &ServerState, tls: &Tl
         database,
         packet_size,
     }))
+}
+
+/// Read LOGIN7 under login-only encryption and return it with the clear-text socket. After
+/// each TLS packet without EOM: if no decrypted bytes are pending and the next raw byte does not
+/// start a TLS application-data record (0x17), the client went clear text (SqlClient).
+async fn read_login_only_encrypted(
+    mut s: tokio_rustls::server::TlsStream<PreloginTls<TcpStream>>,
+) -> Result<(Message, TcpStream), SessionError> {
+    let (h, mut payload) = packet::read_packet(&mut s).await?;
+    let ty = h.ty;
+    let first_status = h.status;
+    let mut last_status = h.status;
+    let mut in_tls = true;
+    while last_status & packet::STATUS_EOM == 0 {
+        if in_tls {
+            let pending = s.get_mut().1.process_new_packets().map(|st| st.plaintext_bytes_to_read()).unwrap_or(0);
+            if pending == 0 && s.get_ref().0.at_record_boundary() {
+                let mut b = [0u8; 1];
+                let n = s.get_ref().0.inner.peek(&mut b).await?;
+                if n == 0 {
+                    return Err(PacketError::Truncated.into());
+                }
+                in_tls = b[0] == 0x17;
+            }
+        }
+        let (h2, p2) = if in_tls {
+            packet::read_packet(&mut s).await?
+        } else {
+            packet::read_packet(&mut s.get_mut().0.inner).await?
+        };
+        if h2.ty != ty {
+            return Err(PacketError::MixedTypes { expected: ty, got: h2.ty }.into());
+        }
+        if payload.len() + p2.len() > packet::MAX_MESSAGE_LEN {
+            return Err(PacketError::TooLarge.into());
+        }
+        payload.extend_from_slice(&p2);
+        last_status = h2.status;
+    }
+    Ok((Message { ty, first_status, last_status, payload }, s.into_inner().0.inner))
 }
 
 /// One packet, type 0x04 (FreeTDS wants the PRELOGIN reply typed as a tabular result).

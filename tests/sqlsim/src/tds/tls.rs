@@ -103,6 +103,13 @@ pub struct PreloginTls<S> {
     // write side: framed bytes not yet written
     wr_pending: Vec<u8>,
     wr_pos: usize,
+    /// After the handshake: hand rustls at most one TLS record at a time, so it never reads
+    /// past a record boundary (login-only encryption: the client may switch to clear text
+    /// right after a record).
+    record_exact: bool,
+    rec_header: [u8; 5],
+    rec_header_len: usize,
+    rec_remaining: usize,
 }
 
 /// Largest TLS chunk per handshake packet (SqlClient uses 4088 payload bytes).
@@ -110,7 +117,19 @@ const CHUNK: usize = 4088;
 
 impl<S> PreloginTls<S> {
     pub fn new(inner: S) -> Self {
-        PreloginTls { inner, wrapping: true, rd_header: [0; HEADER_LEN], rd_header_len: 0, rd_remaining: 0, wr_pending: Vec::new(), wr_pos: 0 }
+        PreloginTls {
+            inner,
+            wrapping: true,
+            rd_header: [0; HEADER_LEN],
+            rd_header_len: 0,
+            rd_remaining: 0,
+            wr_pending: Vec::new(),
+            wr_pos: 0,
+            record_exact: false,
+            rec_header: [0; 5],
+            rec_header_len: 0,
+            rec_remaining: 0,
+        }
     }
     /// Raw pass-through from the start (TDS 8.0: TLS directly on the socket).
     pub fn passthrough(inner: S) -> Self {
@@ -120,6 +139,14 @@ impl<S> PreloginTls<S> {
     }
     pub fn handshake_done(&mut self) {
         self.wrapping = false;
+    }
+    /// Read TLS records one at a time from now on (see `record_exact`).
+    pub fn read_record_by_record(&mut self) {
+        self.record_exact = true;
+    }
+    /// True when the last record was read completely (nothing of the next one consumed).
+    pub fn at_record_boundary(&self) -> bool {
+        self.rec_header_len == 0 && self.rec_remaining == 0
     }
 }
 
@@ -145,6 +172,40 @@ impl<S: AsyncWrite + Unpin> PreloginTls<S> {
 impl<S: AsyncRead + Unpin> AsyncRead for PreloginTls<S> {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if !this.wrapping && this.record_exact {
+            // TLS record header (5 bytes: type, version, length) first, then its body.
+            if this.rec_remaining == 0 {
+                let mut hb = ReadBuf::new(&mut this.rec_header[this.rec_header_len..]);
+                match Pin::new(&mut this.inner).poll_read(cx, &mut hb) {
+                    Poll::Ready(Ok(())) => {}
+                    other => return other,
+                }
+                let n = hb.filled().len();
+                if n == 0 {
+                    return Poll::Ready(Ok(()));
+                }
+                let start = this.rec_header_len;
+                buf.put_slice(&this.rec_header[start..start + n]);
+                this.rec_header_len += n;
+                if this.rec_header_len == 5 {
+                    this.rec_remaining = u16::from_be_bytes([this.rec_header[3], this.rec_header[4]]) as usize;
+                    this.rec_header_len = 0;
+                }
+                return Poll::Ready(Ok(()));
+            }
+            let want = this.rec_remaining.min(buf.remaining());
+            let mut tmp = vec![0u8; want];
+            let mut rb = ReadBuf::new(&mut tmp);
+            return match Pin::new(&mut this.inner).poll_read(cx, &mut rb) {
+                Poll::Ready(Ok(())) => {
+                    let n = rb.filled().len();
+                    buf.put_slice(&tmp[..n]);
+                    this.rec_remaining -= n;
+                    Poll::Ready(Ok(()))
+                }
+                other => other,
+            };
+        }
         if !this.wrapping {
             return Pin::new(&mut this.inner).poll_read(cx, buf);
         }
