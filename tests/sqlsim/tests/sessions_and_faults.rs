@@ -314,3 +314,31 @@ async fn dropping_the_handle_closes_client_connections() {
     }
     panic!("the listener is still accepting after the handle was dropped");
 }
+
+/// Figures, not assertions: round trips per second over TLS, batch and sp_executesql.
+#[tokio::test]
+async fn figures_round_trips() {
+    let sim = sqlsim::start(scenario()).await.unwrap();
+    let t0 = std::time::Instant::now();
+    let mut c = sa(&sim).await;
+    let login = t0.elapsed();
+    let n = 200;
+    let t1 = std::time::Instant::now();
+    for _ in 0..n {
+        batch(&mut c, "SELECT @@SPID").await.unwrap();
+    }
+    let batches = t1.elapsed();
+    let t2 = std::time::Instant::now();
+    for i in 0..n {
+        c.query("SELECT name FROM sys.databases WHERE database_id = @P1", &[&(1 + i % 4)]).await.unwrap().into_results().await.unwrap();
+    }
+    let rpcs = t2.elapsed();
+    println!(
+        "figures: TLS login {:?}; {n} batches {:?} ({:.0}/s); {n} sp_executesql {:?} ({:.0}/s)",
+        login,
+        batches,
+        n as f64 / batches.as_secs_f64(),
+        rpcs,
+        n as f64 / rpcs.as_secs_f64()
+    );
+}

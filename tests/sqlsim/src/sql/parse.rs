@@ -319,6 +319,23 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
                 "QUOTED_IDENTIFIER", "ARITHABORT", "CONCAT_NULL_YIELDS_NULL", "IMPLICIT_TRANSACTIONS",
                 "CURSOR_CLOSE_ON_COMMIT", "NUMERIC_ROUNDABORT",
             ];
+            // Numeric session options some drivers send at connect time.
+            if matches!(option.as_str(), "TEXTSIZE" | "LOCK_TIMEOUT" | "DEADLOCK_PRIORITY" | "ROWCOUNT") {
+                p.punct("-");
+                match p.next().map(|t| &t.kind) {
+                    Some(TokenKind::Number(_)) => {}
+                    Some(TokenKind::Word(w)) if option == "DEADLOCK_PRIORITY" && ["LOW", "NORMAL", "HIGH"].iter().any(|x| w.eq_ignore_ascii_case(x)) => {}
+                    _ => {
+                        p.i -= 1;
+                        return Err(p.err_here());
+                    }
+                }
+                p.expect_end()?;
+                if option == "ROWCOUNT" {
+                    return Err(m::not_supported("SET ROWCOUNT"));
+                }
+                return Ok(Stmt::SetOption { option, on: true });
+            }
             if !KNOWN.contains(&option.as_str()) {
                 return Err(m::not_supported(&format!("SET {option}")));
             }
@@ -745,6 +762,14 @@ mod tests {
         let Stmt::Select(s) = one("SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS v, @@SPID").unwrap() else { panic!() };
         assert_eq!(s.items.len(), 2);
         assert!(s.from.is_none());
+    }
+
+    #[test]
+    fn numeric_set_options() {
+        assert!(matches!(one("SET TEXTSIZE 2147483647").unwrap(), Stmt::SetOption { .. }));
+        assert!(matches!(one("SET LOCK_TIMEOUT -1").unwrap(), Stmt::SetOption { .. }));
+        assert_eq!(one("SET TEXTSIZE ON").unwrap_err().number, 156);
+        assert_eq!(one("SET ROWCOUNT 5").unwrap_err().number, 50000);
     }
 
     #[test]
