@@ -16,8 +16,13 @@ BeforeAll {
         @{ name = 'app@contoso.com'; principal = 'app@contoso.com'; sysadmin = $true }
     )
     $containerUrl = "$($script:SqlUrlTestAccountUrl)/$($script:Container)"
-    # 'Slow' is 400 MB at 100 MB/s: about four seconds of virtual transfer (ten 3211 messages).
-    $sc = New-SqlUrlTestScenario -Database 'Src', 'Slow' -DataMB 400 -ManagedIdentityCredential $containerUrl -ThroughputMBps 100 -Extra @{
+    # 'Slow' is 800 MB at 100 MB/s: about eight seconds of virtual transfer (ten 3211 messages),
+    # room for the checks made while it runs even on a loaded machine. 'Src' is small.
+    $db = { param($n, $mb) @{ name = $n; recovery_model = 'FULL'; files = @(
+                @{ logical_name = $n; physical_name = "F:\data\$n.mdf"; file_type = 'ROWS'; size_mb = $mb }
+                @{ logical_name = "${n}_log"; physical_name = "G:\log\${n}_log.ldf"; file_type = 'LOG'; size_mb = 8 }) } }
+    $sc = New-SqlUrlTestScenario -ManagedIdentityCredential $containerUrl -ThroughputMBps 100 -Extra @{
+        databases   = @((& $db 'Src' 16), (& $db 'Slow' 800))
         logins      = $logins
         credentials = @(
             @{ name = $containerUrl; identity = 'Managed Identity' }

@@ -14,6 +14,8 @@ function Get-SqlUrlTestModulePath {
 }
 
 function Get-SqlUrlTestPwsh {
+    # scripts/test-all.sh exports SQLURL_PWSH; else pwsh on PATH; else the launcher of this pwsh.
+    if ($env:SQLURL_PWSH -and (Test-Path -LiteralPath $env:SQLURL_PWSH)) { return $env:SQLURL_PWSH }
     $cmd = Get-Command pwsh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if ($cmd) { return $cmd.Source }
     $launcher = Join-Path (Split-Path $PSHOME) 'pwsh'
