@@ -297,6 +297,33 @@ async fn backup_restore_errors_and_streamed_stats_messages() {
     let full = blob_url(&c, "src.bak");
     let r = mds(&[&cs, &format!("BACKUP DATABASE [Src] TO URL = N'{full}' WITH FORMAT")], Some(&ca)).await;
     assert_eq!(r.exit, 0, "{:#?}", r.events);
+    // The RESTORE … ONLY result sets (numeric LSNs, GUIDs, bit, datetime, bigint, …) and a few
+    // more statements: the same to both clients.
+    let more: Vec<String> = vec![
+        format!("RESTORE HEADERONLY FROM URL = N'{full}'"),
+        format!("RESTORE FILELISTONLY FROM URL = N'{full}'"),
+        format!("RESTORE LABELONLY FROM URL = N'{full}'"),
+        "SELECT SUSER_SNAME() AS who, DB_NAME() AS db, @@SPID AS spid".to_string(),
+    ];
+    let mut args: Vec<&str> = vec![&cs];
+    args.extend(more.iter().map(|s| s.as_str()));
+    let r = mds(&args, Some(&ca)).await;
+    assert_eq!(r.exit, 0, "{:#?}", r.events);
+    let got = per_batch(&r);
+    assert_eq!(got.len(), more.len());
+    for (sql, m) in more.iter().zip(&got) {
+        let tib = tiberius_sets(&mut t, sql).await.unwrap_or_else(|e| panic!("tiberius: `{sql}` failed: {e:?}"));
+        assert!(!m.is_empty(), "`{sql}`: no result set");
+        assert_same_sets(sql, m, &tib, &["spid"]);
+    }
+    let h = &got[0][0];
+    let col = |name: &str| h["columns"].as_array().unwrap().iter().position(|c| c["name"] == name).unwrap_or_else(|| panic!("HEADERONLY lacks {name}"));
+    assert_eq!(h["rows"][0][col("DatabaseName")], "Src");
+    assert_eq!(h["rows"][0][col("BackupType")], 1);
+    assert_eq!(h["columns"][col("FirstLSN")]["type"], "decimal");
+    let files: Vec<&str> = got[1][0]["rows"].as_array().unwrap().iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert_eq!(files, ["Src", "Src_log"]);
+
     let m = assert_same_error(&mut t, &cs, &ca, &format!("RESTORE DATABASE [Copy] FROM URL = N'{full}'")).await;
     let nums: Vec<i64> = m.iter().map(|e| e.0).collect();
     assert_eq!(nums, vec![1834, 3156, 1834, 3156, 3119, 3013], "{m:#?}");
@@ -377,4 +404,8 @@ fn the_comparison_detects_drift() {
         assert!(r.is_err(), "not detected: {d}");
     }
     assert!(std::panic::catch_unwind(|| assert_same_sets("count", &[base.clone()], &[], &[])).is_err());
+    // LSN-sized integers (numeric(25,0)) compare exactly, not as floats.
+    let lsn = |v: u64| json!({"columns": [{"name": "FirstLSN", "type": "decimal"}], "rows": [[v]]});
+    assert_same_sets("lsn", &[lsn(42_000_000_001_000_001)], &[lsn(42_000_000_001_000_001)], &[]);
+    assert!(std::panic::catch_unwind(|| assert_same_sets("lsn", &[lsn(42_000_000_001_000_001)], &[lsn(42_000_000_001_000_002)], &[])).is_err());
 }
