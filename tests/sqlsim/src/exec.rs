@@ -56,6 +56,9 @@ pub enum SqlType {
     Numeric(u8, u8),
     UniqueIdentifier,
     VarBinary(Option<u16>),
+    /// sql_variant (e.g. uncast SERVERPROPERTY): `Str` travels as nvarchar, `Int` as int,
+    /// `Bit` as bit, `DateTime` as datetime.
+    Variant,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -74,6 +74,8 @@ async fn python_tds_logs_in_errors_and_cancels() {
     let steps: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let step = |name: &str| steps.iter().find(|s| s["step"] == name).unwrap_or_else(|| panic!("no step {name}: {stdout}")).clone();
     assert!(step("version")["value"].as_str().unwrap().starts_with("Microsoft SQL Server 2022 (RTM-CU17)"));
+    let v = step("variant");
+    assert_eq!((v["version"].as_str(), v["edition"].as_i64()), (Some("16.0.4175.1"), Some(3)), "sql_variant decoded: {v}");
     let e = step("error");
     assert_eq!(e["number"], 208, "{e}");
     assert_eq!(e["severity"], 16, "{e}");

@@ -40,10 +40,11 @@ async fn server_facts() {
     let rows = batch(&mut c, "SELECT host_platform, host_distribution FROM sys.dm_os_host_info").await.unwrap();
     assert_eq!(str_col(&rows[0][0], 0), "Windows");
 
-    // SERVERPROPERTY without CAST is sql_variant: refused with a clear message.
-    let (n, _, _, text) = batch_err(&mut c, "SELECT SERVERPROPERTY('ProductVersion')").await;
-    assert_eq!(n, 50000);
-    assert!(text.contains("sql_variant"), "{text}");
+    // SERVERPROPERTY without CAST is sql_variant, as in SQL Server.
+    let rows = batch(&mut c, "SELECT SERVERPROPERTY('ProductVersion') AS v, SERVERPROPERTY('EngineEdition') AS e, SERVERPROPERTY('Nope') AS n").await.unwrap();
+    assert_eq!(rows[0][0].get::<&str, _>("v"), Some("16.0.4175.1"));
+    assert_eq!(rows[0][0].get::<i32, _>("e"), Some(3));
+    assert_eq!(rows[0][0].get::<&str, _>("n"), None);
 }
 
 #[tokio::test]

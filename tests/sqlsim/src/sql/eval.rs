@@ -151,9 +151,9 @@ pub fn eval(e: &Expr, env: &Env) -> Result<Typed, SqlMessage> {
         }
         Expr::Func { name, args } => {
             let v = func(name, args, env)?;
-            if matches!(name.as_str(), "SERVERPROPERTY") {
-                // sql_variant: the simulator (like tiberius) cannot carry it; CAST it.
-                return Err(m::not_supported("SERVERPROPERTY without CAST (sql_variant result)"));
+            if name == "SERVERPROPERTY" {
+                // SERVERPROPERTY returns sql_variant (tiberius cannot decode it: CAST it there).
+                return Ok(t(SqlType::Variant, v.value));
             }
             v
         }

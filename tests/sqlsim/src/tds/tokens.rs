@@ -209,7 +209,44 @@ fn type_info(ty: &SqlType, nullable: bool, out: &mut Vec<u8>) {
             out.push(0xA5);
             out.extend_from_slice(&n.unwrap_or(0xFFFF).to_le_bytes());
         }
+        SqlType::Variant => {
+            out.push(0x62);
+            out.extend_from_slice(&8016u32.to_le_bytes());
+        }
     }
+}
+
+/// A sql_variant value: u32 length, base type, property bytes, data.
+fn variant(out: &mut Vec<u8>, v: &SqlValue) -> bool {
+    let mut body = Vec::new();
+    match v {
+        SqlValue::Null => {
+            out.extend_from_slice(&0u32.to_le_bytes());
+            return true;
+        }
+        SqlValue::Str(s) => {
+            let data = utf16(s);
+            body.extend_from_slice(&[0xE7, 7]);
+            body.extend_from_slice(&COLLATION);
+            body.extend_from_slice(&(data.len().max(2) as u16).to_le_bytes());
+            body.extend_from_slice(&data);
+        }
+        SqlValue::Int(i) => match i32::try_from(*i) {
+            Ok(x) => {
+                body.extend_from_slice(&[0x38, 0]);
+                body.extend_from_slice(&x.to_le_bytes());
+            }
+            Err(_) => {
+                body.extend_from_slice(&[0x7F, 0]);
+                body.extend_from_slice(&i.to_le_bytes());
+            }
+        },
+        SqlValue::Bit(b) => body.extend_from_slice(&[0x32, 0, *b as u8]),
+        _ => return false,
+    }
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&body);
+    true
 }
 
 /// COLMETADATA for a result set.
@@ -262,6 +299,11 @@ fn days_since_0001(d: NaiveDate) -> i64 {
 fn value(col: &Column, v: &SqlValue, out: &mut Vec<u8>) -> Result<(), ValueError> {
     let bad = || ValueError { column: col.name.clone(), ty: col.ty.clone(), value: format!("{v:?}") };
     match (&col.ty, v) {
+        (SqlType::Variant, v) => {
+            if !variant(out, v) {
+                return Err(bad());
+            }
+        }
         (SqlType::TinyInt | SqlType::SmallInt | SqlType::Int | SqlType::BigInt, SqlValue::Null) => out.push(0),
         (SqlType::TinyInt, SqlValue::Int(i)) => out.extend_from_slice(&[1, u8::try_from(*i).map_err(|_| bad())?]),
         (SqlType::SmallInt, SqlValue::Int(i)) => {

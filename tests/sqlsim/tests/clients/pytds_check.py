@@ -24,6 +24,10 @@ def main():
     cur.execute("SELECT @@VERSION")
     emit(step="version", value=cur.fetchone()[0])
 
+    cur.execute("SELECT SERVERPROPERTY('ProductVersion'), SERVERPROPERTY('EngineEdition')")
+    row = cur.fetchone()
+    emit(step="variant", version=row[0], edition=row[1])
+
     try:
         cur.execute("SELECT * FROM dbo.NoSuchTable")
         emit(step="error", ok=False, why="the failing statement succeeded")
