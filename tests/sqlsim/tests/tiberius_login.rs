@@ -193,3 +193,19 @@ async fn login_only_encryption_with_a_multi_packet_login7_switching_to_clear_tex
     assert!(!ack.payload.contains(&0xAA), "no ERROR token");
     assert_eq!(sim.state.lock().sessions.values().next().map(|s| s.login.clone()), Some("app@contoso.com".to_string()));
 }
+
+#[tokio::test]
+async fn listens_on_ipv6_loopback_with_a_valid_certificate() {
+    // Skip only when the host has no IPv6 loopback at all (then nothing can listen on ::1).
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback on this host; ::1 not tested");
+        return;
+    }
+    let opts = sqlsim::StartOptions { listen: Some("[::1]:0".parse().unwrap()), ..Default::default() };
+    let sim = sqlsim::start_with(scenario(), opts).await.unwrap();
+    assert!(sim.addr.is_ipv6());
+    let mut cfg = config(&sim, EncryptionLevel::Required, AuthMethod::sql_server("sa", SA_PASSWORD));
+    cfg.host("::1");
+    let mut c = connect_with(&sim, cfg).await.unwrap();
+    assert_eq!(str_col(&batch(&mut c, "SELECT @@SERVERNAME").await.unwrap()[0][0], 0), "SQLVM01");
+}
