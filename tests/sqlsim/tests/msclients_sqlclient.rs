@@ -74,6 +74,35 @@ async fn logins_at_every_encryption_level_with_real_certificate_validation() {
     let r = mds(&[&sa_cs(&sim, "localhost", "Strict", ""), q], Some(wrong)).await;
     assert_refused("Strict, wrong CA", &r, "before login");
 
+    // Connection options a DBA's tools use: initial catalog (ENVCHANGE database), packet size
+    // (ENVCHANGE packet size), MARS requested (the server answers MARS off: no SMUX), read-only
+    // intent (AZURESQLSUPPORT requested; not acknowledged by SQL Server 2022).
+    let opts = [
+        ("Initial Catalog=Sales", "Sales", 8000),
+        ("Packet Size=4096", "master", 4096),
+        ("Packet Size=32767", "master", 32767),
+        ("MultipleActiveResultSets=true", "master", 8000),
+        ("ApplicationIntent=ReadOnly", "master", 8000),
+    ];
+    for (extra, db, size) in opts {
+        let r = mds(&[&sa_cs(&sim, "127.0.0.1", "Optional", extra), "SELECT DB_NAME() AS d"], None).await;
+        assert_eq!(r.exit, 0, "{extra}: {:#?}", r.events);
+        let c = r.connected().unwrap();
+        assert_eq!((c["database"].as_str(), c["packetSize"].as_i64()), (Some(db), Some(size)), "{extra}");
+        assert_eq!(r.result_sets()[0]["rows"][0][0], db, "{extra}: DB_NAME()");
+    }
+    // A database that does not exist: 4060 then 18456 (no retry: ConnectRetryCount=0, since
+    // SqlClient treats 4060 as transient and would wait ConnectRetryInterval = 10 s).
+    let r = mds(&[&sa_cs(&sim, "127.0.0.1", "Optional", "Initial Catalog=NoSuchDb;ConnectRetryCount=0"), q], None).await;
+    assert_eq!(r.exit, 2);
+    assert_eq!(
+        r.errors(),
+        vec![
+            (4060, 11, 1, "Cannot open database \"NoSuchDb\" requested by the login. The login failed.".to_string()),
+            (18456, 14, 1, "Login failed for user 'sa'.".to_string())
+        ]
+    );
+
     // Another SQL login.
     let r = mds(&[&conn_str("127.0.0.1", sim.port(), "reader", "R3ader-pw", "Optional", ""), "SELECT SUSER_SNAME() AS who"], None).await;
     assert_eq!(r.exit, 0, "{:#?}", r.events);

@@ -272,6 +272,20 @@ async fn microsoft_data_sqlclient_login_response_on_the_wire() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn microsoft_data_sqlclient_read_only_intent_and_mars_request() {
+    // ApplicationIntent=ReadOnly adds AZURESQLSUPPORT (0x08): any ack would make SqlClient treat
+    // the server as Azure SQL. MARS=true: the reply must still say MARS off (no SMUX).
+    let sim = sqlsim::start(common::scenario()).await.unwrap();
+    let (port, conns) = relay(sim.addr).await;
+    let cs = conn_str("127.0.0.1", port, "sa", common::SA_PASSWORD, "Optional", "ApplicationIntent=ReadOnly;MultipleActiveResultSets=true");
+    let r = mds(&[&cs, "SELECT 1 AS one"], None).await;
+    assert_eq!(r.exit, 0, "{:#?}", r.events);
+    let rec = conns.lock().unwrap()[0].lock().unwrap().clone();
+    let (login, _) = check_login(&units(&rec.s2c), &[0x01, 0x04, 0x05, 0x09, 0x0A]);
+    assert!(login.feature_acks.iter().all(|(id, _)| *id != 0x08));
+}
+
 fn pwsh() -> PathBuf {
     // scripts/test-all.sh exports SQLURL_PWSH; else the bundled copy in ../shared/tools.
     for var in ["SQLURL_PWSH", "PWSH"] {
