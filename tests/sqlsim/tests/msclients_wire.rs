@@ -48,21 +48,28 @@ async fn relay(target: std::net::SocketAddr) -> (u16, Arc<Mutex<Vec<Arc<Mutex<Re
             let r1 = rec.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
+                // Record before forwarding: whatever the other side has seen is already recorded.
                 while let Ok(n) = cr.read(&mut buf).await {
-                    if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+                    if n == 0 {
                         break;
                     }
                     r1.lock().unwrap().c2s.extend_from_slice(&buf[..n]);
+                    if sw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
                 }
                 let _ = sw.shutdown().await;
             });
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
                 while let Ok(n) = sr.read(&mut buf).await {
-                    if n == 0 || cw.write_all(&buf[..n]).await.is_err() {
+                    if n == 0 {
                         break;
                     }
                     rec.lock().unwrap().s2c.extend_from_slice(&buf[..n]);
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
                 }
                 let _ = cw.shutdown().await;
             });
