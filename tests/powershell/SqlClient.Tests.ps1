@@ -365,4 +365,34 @@ Describe 'BACKUP progress and cancel through System.Data.SqlClient' {
         $r = Invoke-SimQuery -Sim $Sim -Query "SELECT command FROM sys.dm_exec_requests WHERE command = 'BACKUP DATABASE'"
         $r.Tables[0].Rows.Count | Should -Be 0
     }
+
+    It 'an attention for a request that has already finished is still acknowledged (the connection stays usable)' {
+        # The reader has consumed one row; the server has sent everything. Cancel() still sends
+        # ATTENTION, and SqlClient waits for DONE_ATTN (without it the connection is doomed).
+        $conn = Open $Tsc
+        try {
+            $cmd = $conn.CreateCommand(); $cmd.CommandText = 'SELECT * FROM sys.databases'
+            $reader = $cmd.ExecuteReader()
+            $reader.Read() | Should -BeTrue
+            $cmd.Cancel()
+            $reader.Close()
+            $conn.State | Should -Be 'Open'
+            Scalar $conn 'SELECT 1' | Should -Be 1
+        }
+        finally { $conn.Dispose() }
+    }
+
+    It 'a command timeout sends ATTENTION; the simulator acknowledges it and the session goes on' {
+        $conn = Open $Tsc
+        try {
+            $cmd = $conn.CreateCommand(); $cmd.CommandText = "WAITFOR DELAY '00:00:05'"; $cmd.CommandTimeout = 1
+            $err = $null
+            try { $null = $cmd.ExecuteNonQuery() } catch { $err = $_.Exception.InnerException; if ($null -eq $err) { $err = $_.Exception } }
+            $err | Should -BeOfType [System.Data.SqlClient.SqlException]
+            $err.Message | Should -BeLike 'Timeout expired.*'
+            $conn.State | Should -Be 'Open'
+            Scalar $conn 'SELECT 2' | Should -Be 2
+        }
+        finally { $conn.Dispose() }
+    }
 }

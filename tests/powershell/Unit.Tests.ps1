@@ -95,6 +95,23 @@ Describe 'ConvertTo-SqlUrlConnection (common parameters -> connection)' {
     }
 }
 
+Describe 'ConvertTo-SqlUrlRequestJson (request -> JSON the library reads)' {
+    It 'keeps nested objects and one-element arrays as JSON arrays' {
+        $json = InModuleScope SqlUrlBackup {
+            $conn = ConvertTo-SqlUrlConnection -BoundParameters @{ AccessToken = 'tok' } -ServerInstance 'srv,1433' -OnWindows $false
+            $dbs = @('Sales' | Select-Object -Unique)
+            ConvertTo-SqlUrlRequestJson -Request ([ordered]@{ connection = $conn; databases = [string[]]$dbs; urls = $null; stripes = $null; dry_run = $true })
+        }
+        $o = $json | ConvertFrom-Json
+        $o.connection.auth.kind | Should -Be 'access_token'
+        $o.connection.auth.token | Should -Be 'tok'
+        $json | Should -Match '"databases":\["Sales"\]'
+        $json | Should -Match '"urls":null'
+        $json | Should -Match '"dry_run":true'
+        $json | Should -Match '"encrypt":"mandatory"'
+    }
+}
+
 Describe 'New-SqlUrlErrorRecord (contract error JSON -> ErrorRecord)' {
     It 'maps <Kind> (SQL <Number>, OS <Os>) to ErrorId, category and RecommendedAction' -ForEach @(
         @{ Kind = 'ManagedIdentityNotSelected'; Category = 'ResourceUnavailable'; Number = 37563; Os = $null; Code = 3 }

@@ -157,7 +157,7 @@ function Backup-SqlUrlDatabase {
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
             $request = [ordered]@{
                 connection         = $connection
-                databases          = $databases
+                databases          = [string[]]$databases
                 type               = $Type.ToLowerInvariant()
                 urls               = $null
                 container_url      = $null
@@ -175,7 +175,7 @@ function Backup-SqlUrlDatabase {
                 throttle           = $Throttle
                 dry_run            = $false
             }
-            if ($PSCmdlet.ParameterSetName -eq 'Url') { $request.urls = $Url } else { $request.container_url = $ContainerUrl }
+            if ($PSCmdlet.ParameterSetName -eq 'Url') { $request.urls = [string[]]$Url } else { $request.container_url = $ContainerUrl }
             if ($FileNameTemplate) { $request.file_name_template = $FileNameTemplate }
             if ($bound.ContainsKey('Stripes')) { $request.stripes = $Stripes }
             if ($bound.ContainsKey('Compression')) { $request.compression = [bool]$Compression }
@@ -204,7 +204,7 @@ function Backup-SqlUrlDatabase {
                     if ($PSCmdlet.ShouldProcess(('{0} on {1}' -f $db, $server), $action)) { $db }
                 })
             if ($approved.Count -eq 0) { continue }
-            $request.databases = $approved
+            $request.databases = [string[]]$approved
 
             $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_backup_start' -Request $request -ServerInstance $server `
                 -Activity ('Backup to URL on {0}' -f $server) -ProgressId $progressId -TargetObject ($approved -join ', ')

@@ -34,7 +34,7 @@ function Get-SqlUrlBackupFileList {
         foreach ($server in $ServerInstance) {
             try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_filelist' -Request ([ordered]@{ connection = $connection; urls = $Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_filelist' -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
             foreach ($f in @($r.Output.files | Where-Object { $null -ne $_ })) {
                 ConvertTo-SqlUrlBackupFile -ServerInstance $server -Url $Url -File $f

@@ -33,7 +33,7 @@ function Get-SqlUrlBackupHeader {
         foreach ($server in $ServerInstance) {
             try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_header' -Request ([ordered]@{ connection = $connection; urls = $Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_header' -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
             foreach ($h in @($r.Output.headers | Where-Object { $null -ne $_ })) {
                 ConvertTo-SqlUrlBackupHeader -ServerInstance $server -Url $Url -Header $h

@@ -106,7 +106,7 @@ function Restore-SqlUrlDatabase {
             }
             $request = [ordered]@{
                 connection = $connection
-                urls       = $Url
+                urls       = [string[]]$Url
                 sequence   = [bool]$Sequence
                 database   = $null
                 replace    = [bool]$Replace

@@ -39,7 +39,7 @@ function Test-SqlUrlBackup {
         foreach ($server in $ServerInstance) {
             try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_verify' -Request ([ordered]@{ connection = $connection; urls = $Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_verify' -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
             if ($Quiet) {
                 if (-not $r.Succeeded -and $r.ErrorRecord.Exception.Kind -eq 'InvalidArgument') { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord }
                 $r.Succeeded -and [bool]$r.Output.valid
