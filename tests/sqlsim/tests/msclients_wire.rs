@@ -130,10 +130,13 @@ fn token_messages(units: &[Unit]) -> Vec<(&[u16], &[u8])> {
         .collect()
 }
 
+/// LOGINACK fields: interface, TDS version, program name, (major, minor, build).
+type LoginAck = (u8, u32, String, (u8, u8, u16));
+
 #[derive(Debug, Default)]
 struct LoginResponse {
     envchange_types: Vec<u8>,
-    loginack: Option<(u8, u32, String, (u8, u8, u16))>,
+    loginack: Option<LoginAck>,
     feature_acks: Vec<(u8, Vec<u8>)>,
     has_featureextack: bool,
     infos: Vec<u32>,

@@ -87,8 +87,9 @@ pub fn conn_str(host: &str, port: u16, user: &str, password: &str, encrypt: &str
 fn command(args: &[&str], ssl_cert_file: Option<&Path>) -> Command {
     let mut cmd = Command::new(sqlclient_run());
     cmd.args(args);
-    // .NET on Linux takes its trusted roots from OpenSSL: SSL_CERT_FILE replaces the machine's
-    // bundle for this process only. Without it, point it at an empty-of-our-CA default.
+    // .NET on Linux takes its trusted roots from OpenSSL: SSL_CERT_FILE (with SSL_CERT_DIR
+    // pointed nowhere) makes exactly that file the trusted roots, for this process only; the
+    // machine's store is not touched. Without it, the machine's default roots apply.
     match ssl_cert_file {
         Some(p) => {
             cmd.env("SSL_CERT_FILE", p);
