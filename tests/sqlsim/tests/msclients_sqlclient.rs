@@ -196,6 +196,8 @@ const STATEMENTS: &[(&str, &[&str])] = &[
     ("DBCC TRACESTATUS(4675, -1)", &[]),
     ("DBCC TRACESTATUS(3226)", &[]),
     ("SELECT IS_SRVROLEMEMBER('sysadmin') AS sa, HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS vss", &[]),
+    // SERVERPROPERTY without CAST is sql_variant, as in SQL Server.
+    ("SELECT SERVERPROPERTY('ProductVersion') AS pv, SERVERPROPERTY('EngineEdition') AS ee, SERVERPROPERTY('NoSuch') AS missing", &[]),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -242,6 +244,9 @@ async fn supported_statements_look_the_same_to_sqlclient_and_tiberius() {
     let tf = &got[12][0];
     assert_eq!(tf["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect::<Vec<_>>(), ["TraceFlag", "Status", "Global", "Session"]);
     assert_eq!(tf["rows"][0], serde_json::json!([4675, 1, 1, 0]));
+    let v = &got[15][0];
+    assert_eq!(v["columns"][0]["type"], "sql_variant");
+    assert_eq!(v["rows"][0], serde_json::json!(["16.0.4175.1", 3, null]));
     // DBCC's 2528 arrives as an INFO message to SqlClient.
     assert!(r.infos().iter().any(|(n, _)| *n == 2528), "{:#?}", r.infos());
 }
