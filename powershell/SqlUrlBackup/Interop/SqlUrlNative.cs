@@ -233,6 +233,36 @@ namespace SqlUrlBackup.Interop
             }
         }
 
+        /// <summary>
+        /// Loads the library the module ships for this OS and process architecture from
+        /// &lt;moduleRoot&gt;/runtimes/&lt;rid&gt;/native/, or from overridePath when given. A missing or
+        /// unsupported one is an error naming the runtime and the path it looked for.
+        /// </summary>
+        public static SqlUrlNative LoadForModule(string moduleRoot, string overridePath)
+        {
+            string platform = RuntimeSelection.CurrentPlatform();
+            string arch = RuntimeSelection.CurrentArchitecture();
+            RuntimeTarget t = RuntimeSelection.Select(platform, arch);
+            string path = string.IsNullOrEmpty(overridePath)
+                ? Path.GetFullPath(Path.Combine(moduleRoot, t.RelativePath))
+                : overridePath;
+            if (string.IsNullOrEmpty(overridePath) && (!t.Supported || !File.Exists(path)))
+            {
+                string why = t.Supported ? "the file is missing (rebuild with build.ps1)" : "this module ships no library for that platform";
+                throw new NativeLibraryLoadException(
+                    "SqlUrlBackup cannot load its native library for " + t.RuntimeIdentifier + " (" + platform + ", " + arch +
+                    " process): looked for '" + path + "', but " + why + ". Supported: " + string.Join(", ", RuntimeSelection.SupportedRuntimes) + ".", path);
+            }
+            try
+            {
+                return Load(path, platform == "Windows", t.Machine);
+            }
+            catch (NativeLibraryLoadException e)
+            {
+                throw new NativeLibraryLoadException("SqlUrlBackup cannot load its native library for " + t.RuntimeIdentifier + ": " + e.Message, path);
+            }
+        }
+
         /// <summary>True when the library exports the named function.</summary>
         public bool HasExport(string name)
         {
@@ -389,6 +419,64 @@ namespace SqlUrlBackup.Interop
             public static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
             [DllImport("kernel32.dll", CharSet = CharSet.Ansi, BestFitMapping = false, SetLastError = true)]
             public static extern IntPtr GetProcAddress(IntPtr module, string procName);
+        }
+    }
+
+    /// <summary>Where the module keeps the native library for one OS and process architecture.</summary>
+    public sealed class RuntimeTarget
+    {
+        public string RuntimeIdentifier { get; internal set; }
+        public string FileName { get; internal set; }
+        /// <summary>runtimes/&lt;rid&gt;/native/&lt;file&gt;, relative to the module folder.</summary>
+        public string RelativePath { get; internal set; }
+        /// <summary>The architecture the ELF/PE header must name: x64, arm64, x86, ...</summary>
+        public string Machine { get; internal set; }
+        /// <summary>True when this module ships a library for it (linux-x64, win-x64).</summary>
+        public bool Supported { get; internal set; }
+    }
+
+    /// <summary>
+    /// Platform/architecture to runtime folder: a pure function (Select) plus the current process's
+    /// values. In C# so that the import runs almost no PowerShell (each PowerShell feature used for
+    /// the first time in a session costs JIT time; see bench/import-time.ps1).
+    /// </summary>
+    public static class RuntimeSelection
+    {
+        public static readonly string[] SupportedRuntimes = { "linux-x64", "win-x64" };
+
+        /// <summary>Pure: "Windows"/"Linux"/"MacOS" and "X64"/"AMD64"/"Arm64"/"X86"/... to the runtime target.</summary>
+        public static RuntimeTarget Select(string platform, string architecture)
+        {
+            string os = (platform ?? string.Empty).ToLowerInvariant();
+            if (os == "windows") os = "win";
+            else if (os == "macos" || os == "osx") os = "osx";
+            string arch = (architecture ?? string.Empty).ToLowerInvariant();
+            if (arch == "amd64") arch = "x64";
+            string file = os == "win" ? "sqlurl.dll" : (os == "osx" ? "libsqlurl.dylib" : "libsqlurl.so");
+            string rid = os + "-" + arch;
+            return new RuntimeTarget
+            {
+                RuntimeIdentifier = rid,
+                FileName = file,
+                RelativePath = "runtimes/" + rid + "/native/" + file,
+                Machine = arch,
+                Supported = Array.IndexOf(SupportedRuntimes, rid) >= 0,
+            };
+        }
+
+        /// <summary>Windows, Linux, MacOS or Unknown.</summary>
+        public static string CurrentPlatform()
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return "Windows";
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux)) return "Linux";
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) return "MacOS";
+            return "Unknown";
+        }
+
+        /// <summary>The PROCESS architecture (an x64 process on an ARM64 machine is X64).</summary>
+        public static string CurrentArchitecture()
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
         }
     }
 
