@@ -255,6 +255,19 @@ Describe 'Backup, inspect and restore' {
         $db[0].state_desc | Should -Be 'ONLINE'
     }
 
+    It 'restores a full + log chain with -Sequence (URLs in any order)' {
+        $full = $script:Results | Where-Object Database -eq 'Sales'
+        $log = Backup-SqlUrlDatabase @script:C -Database Sales -Type Log -ContainerUrl $script:ContainerUrl
+        $log.Type | Should -Be 'log'
+        $r = Restore-SqlUrlDatabase @script:C -Url (@($log.Url) + @($full.Url)) -Sequence -Database 'Sales_chain'
+        $r.Database | Should -Be 'Sales_chain'
+        @($r.Steps).Count | Should -Be 2
+        $r.Steps[0].Url | Should -Be $full.Url[0]
+        $r.Steps[1].Url | Should -Be $log.Url[0]
+        $db = @(Invoke-SqlUrlTestQuery -Sim $script:Sim -Query "SELECT name, state_desc FROM sys.databases WHERE name = N'Sales_chain'")
+        $db[0].state_desc | Should -Be 'ONLINE'
+    }
+
     It 'restoring without relocation onto files in use is SqlUrlBackup.FilesInUse (1834/3156) with a remedy' {
         $sales = $script:Results | Where-Object Database -eq 'Sales'
         $out = $sales | Restore-SqlUrlDatabase @script:C -Database 'Sales_clash' -NoRelocate -ErrorAction SilentlyContinue -ErrorVariable e

@@ -148,6 +148,25 @@ Describe 'Loader' {
         $v = & (Get-Module SqlUrlBackup) { $script:SqlUrlNative.Version() }
         $v | Should -Match '^\d+\.\d+\.\d+'
     }
+    It 'without the prebuilt interop assembly, the import compiles Interop/*.cs (the documented fallback) and works' {
+        $dir = $script:CopyVersionDir.FullName
+        $dll = Join-Path $dir 'SqlUrlBackup.Interop.dll'
+        Move-Item -LiteralPath $dll -Destination "$dll.moved"
+        try {
+            $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
+            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; & (Get-Module SqlUrlBackup) { 'VERSION ' + `$script:SqlUrlNative.Version() + ' FROM ' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.IsDynamic + '/' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.Location }")) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $psi.UseShellExecute = $false
+            $p = [System.Diagnostics.Process]::Start($psi)
+            $errTask = $p.StandardError.ReadToEndAsync()
+            $out = $p.StandardOutput.ReadToEnd()
+            if (-not $p.WaitForExit(120000)) { $p.Kill(); throw 'child pwsh did not finish within 120 s' }
+            $out | Should -Match 'VERSION \d+\.\d+\.\d+' -Because $errTask.Result
+            $out | Should -Not -Match ([regex]::Escape($dll))
+        }
+        finally { Move-Item -LiteralPath "$dll.moved" -Destination $dll }
+    }
     It 'a library without an export is a clear error when that export is used, not at load' {
         $other = '/lib/x86_64-linux-gnu/libz.so.1'
         if (-not (Test-Path -LiteralPath $other)) { Set-ItResult -Skipped -Because "$other is not on this machine"; return }
