@@ -20,7 +20,11 @@
         'Get-SqlUrlBackupFileList',
         'Test-SqlUrlBackup'
     )
-    CmdletsToExport      = @()
+    # '*' (a script module has no cmdlets, so it exports nothing more): with no wildcard in any of
+    # Cmdlets/Functions/AliasesToExport, PSDesiredStateConfiguration 2.0.7 drops the class-based
+    # DSC resources (PowerShell/PowerShell #12054, SqlServerDsc #2109).
+    CmdletsToExport      = '*'
+    DscResourcesToExport = @('SqlUrlCredential')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
