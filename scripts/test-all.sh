@@ -25,12 +25,13 @@ header_unchanged() {
 }
 run "header"        header_unchanged
 run "cargo test"    cargo test --workspace --no-fail-fast
-run "module build"  "$PWSH" -NoProfile -NonInteractive -File ./build.ps1
-run "pester"        "$PWSH" -NoProfile -NonInteractive -File ./tests/powershell/run.ps1
+# The Windows DLL first, so the module build packages runtimes/win-x64 beside linux-x64.
 if [ "${SQLURL_SKIP_WINDOWS:-0}" != 1 ]; then
   run "windows build" ./scripts/windows/build-dll.sh
   run "windows tests (wine)" ./scripts/windows/test-wine.sh
 fi
+run "module build"  "$PWSH" -NoProfile -NonInteractive -File ./build.ps1
+run "pester"        "$PWSH" -NoProfile -NonInteractive -File ./tests/powershell/run.ps1
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
