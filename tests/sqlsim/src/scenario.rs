@@ -80,7 +80,7 @@ impl Default for Scenario {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Login {
     pub name: String,
@@ -131,13 +131,41 @@ pub struct DbFile {
     pub size_mb: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CredentialSeed {
     pub name: String,
     /// `Managed Identity`, `SHARED ACCESS SIGNATURE`, `S3 Access Key`, or any other identity.
     pub identity: String,
     pub secret: Option<String>,
+}
+
+/// What `Debug` shows instead of a password or secret.
+const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for Login {
+    // The password never appears in logs or test output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("name", &self.name)
+            .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .field("principal", &self.principal)
+            .field("sysadmin", &self.sysadmin)
+            .field("backup_operator", &self.backup_operator)
+            .field("can_view_server_state", &self.can_view_server_state)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CredentialSeed {
+    // The secret never appears in logs or test output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialSeed")
+            .field("name", &self.name)
+            .field("identity", &self.identity)
+            .field("secret", &self.secret.as_ref().map(|_| REDACTED))
+            .finish()
+    }
 }
 
 /// A storage account as the server sees it, mapped onto an Azurite endpoint (issue 3).
@@ -167,4 +195,22 @@ pub struct Faults {
     pub storage_unavailable: bool,
     /// Storage requests time out.
     pub storage_timeout: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_passwords_and_secrets() {
+        let sc = Scenario {
+            credentials: vec![CredentialSeed { name: "c".into(), identity: "SHARED ACCESS SIGNATURE".into(), secret: Some("sig=SeedSecret".into()) }],
+            ..Scenario::default()
+        };
+        let shown = format!("{sc:?} {:#?}", sc.logins[0]);
+        assert!(!shown.contains("Sim-Passw0rd!") && !shown.contains("SeedSecret"), "{shown}");
+        assert!(shown.contains("\"sa\"") && shown.contains("password: Some(\"<redacted>\")") && shown.contains("secret: Some(\"<redacted>\")"), "{shown}");
+        let none = format!("{:?}", Login::default());
+        assert!(none.contains("password: None"), "{none}");
+    }
 }

@@ -312,13 +312,14 @@ impl ServerState {
         g.requests.remove(&session_id);
     }
 
-    /// Record a statement as received.
+    /// Record a statement as received, with the literal of any `SECRET = …` masked
+    /// ([`crate::sql::redact::mask_secrets`]); the rest stays verbatim.
     pub fn log_statement(&self, session_id: u16, login: &str, kind: &str, text: &str, params: &str) {
         let entry = LoggedStatement {
             session_id,
             login: login.to_string(),
             kind: kind.to_string(),
-            text: text.to_string(),
+            text: crate::sql::redact::mask_secrets(text),
             params: params.to_string(),
             at: now(),
         };

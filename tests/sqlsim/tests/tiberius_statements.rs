@@ -313,6 +313,16 @@ async fn statement_log_shows_exactly_what_arrived() {
     let lines: Vec<serde_json::Value> = file.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["text"], "SELECT name FROM sys.credentials WHERE name = @P1");
+
+    // A SECRET literal is masked in the log (memory and file); the server stores it as sent.
+    let sas_create = "ALTER CREDENTIAL [https://a.blob.core.windows.net/c]]x] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'sv=2022-11-02&sig=Log''Secret'";
+    batch(&mut c, sas_create).await.unwrap();
+    let masked = "ALTER CREDENTIAL [https://a.blob.core.windows.net/c]]x] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'***'";
+    assert_eq!(sim.statement_log()[2].text, masked);
+    let file = std::fs::read_to_string(&dir).unwrap();
+    assert!(!file.contains("LogSecret") && !file.contains("Log''Secret"), "{file}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(file.lines().nth(2).unwrap()).unwrap()["text"], masked);
+    assert_eq!(sim.state.lock().credentials[0].secret.as_deref(), Some("sv=2022-11-02&sig=Log'Secret"));
     let _ = std::fs::remove_file(&dir);
 }
 

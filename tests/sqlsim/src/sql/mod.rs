@@ -4,4 +4,5 @@ pub mod eval;
 pub mod lexer;
 pub mod messages;
 pub mod parse;
+pub mod redact;
 pub mod run;
