@@ -1,4 +1,6 @@
-# DSC class resources of SqlUrlBackup (build.ps1 merges this file, before Private/ and Public/,
+# DSC class resources of SqlUrlBackup, SqlUrlCredential and SqlUrlTraceFlag4675 (one file: the
+# build parses each source file on its own, so the shared enums must be in the same file as their
+# users). build.ps1 merges this file, before Private/ and Public/,
 # into the ONE built SqlUrlBackup.psm1: the DSC engine finds [DscResource()] classes only by
 # statically parsing the RootModule, never in dot-sourced files).
 #
@@ -301,5 +303,143 @@ class SqlUrlCredential {
         if ($kind -eq 'managed_identity') { return [SqlUrlCredentialIdentity]::ManagedIdentity }
         if ($kind -eq 'sas') { return [SqlUrlCredentialIdentity]::SharedAccessSignature }
         return [SqlUrlCredentialIdentity]::Other
+    }
+}
+
+
+<#
+Trace flag 4675 on globally, so that CREATE CREDENTIAL ... IDENTITY = 'Managed Identity' fails
+(37563) instead of silently succeeding on a server without a primary managed identity, and so that
+the readiness check can read what the server logged about a credential.
+
+Key: ServerInstance. ContainerUrl (mandatory) is the container the readiness check is run for.
+Only Ensure Present is supported: the module has no operation that turns the flag off, and Ensure
+Absent is a "not supported" error. DBCC TRACEON does not survive a restart; the LCM's consistency
+runs turn it on again, and Set() warns to add -T4675 to the startup parameters. Turning it on needs
+sysadmin. Connection properties as in SqlUrlCredential.
+#>
+[DscResource()]
+class SqlUrlTraceFlag4675 {
+    [DscProperty(Key)]
+    [System.String] $ServerInstance
+
+    [DscProperty(Mandatory)]
+    [System.String] $ContainerUrl
+
+    [DscProperty()]
+    [SqlUrlEnsure] $Ensure = [SqlUrlEnsure]::Present
+
+    # --- connection ---
+    [DscProperty()]
+    [System.Management.Automation.PSCredential] $SqlCredential
+
+    [DscProperty()]
+    [System.Boolean] $UseManagedIdentity
+
+    [DscProperty()]
+    [System.String] $ManagedIdentityClientId
+
+    [DscProperty()]
+    [ValidateSet('Mandatory', 'Optional', 'Strict')]
+    [System.String] $Encrypt
+
+    [DscProperty()]
+    [System.Boolean] $TrustServerCertificate
+
+    [DscProperty()]
+    [System.String] $HostNameInCertificate
+
+    [DscProperty()]
+    [System.String] $CertificateAuthorityFile
+
+    [DscProperty()]
+    [Nullable[System.Int32]] $ConnectTimeout
+
+    # --- read-only, filled in by Get() ---
+    # What the readiness check saw (e.g. 'trace flag 4675 is on globally').
+    [DscProperty(NotConfigurable)]
+    [System.String] $Evidence
+
+    [DscProperty(NotConfigurable)]
+    [SqlUrlBackupReason[]] $Reasons
+
+    [SqlUrlTraceFlag4675] Get() {
+        $this.AssertProperties()
+        $check = $this.RunCheck($false)
+        $state = [SqlUrlTraceFlag4675]::new()
+        $state.ServerInstance = $this.ServerInstance
+        $state.ContainerUrl = $this.ContainerUrl
+        $state.UseManagedIdentity = $this.UseManagedIdentity
+        $state.ManagedIdentityClientId = $this.ManagedIdentityClientId
+        if (-not [string]::IsNullOrEmpty($this.Encrypt)) { $state.Encrypt = $this.Encrypt }
+        $state.TrustServerCertificate = $this.TrustServerCertificate
+        $state.HostNameInCertificate = $this.HostNameInCertificate
+        $state.CertificateAuthorityFile = $this.CertificateAuthorityFile
+        $state.ConnectTimeout = $this.ConnectTimeout
+        $state.Evidence = [string]$check.Evidence
+        if ($check.Status -eq 'pass') { $state.Ensure = [SqlUrlEnsure]::Present } else { $state.Ensure = [SqlUrlEnsure]::Absent }
+        $why = @()
+        if ($state.Ensure -ne $this.Ensure) {
+            $r = [SqlUrlBackupReason]::new()
+            $r.Code = 'SqlUrlTraceFlag4675:SqlUrlTraceFlag4675:Ensure'
+            $r.Phrase = 'Trace flag 4675 should be on globally, but: {0}' -f $check.Evidence
+            $why += $r
+        }
+        $state.Reasons = [SqlUrlBackupReason[]]$why
+        return $state
+    }
+
+    [System.Boolean] Test() {
+        $state = $this.Get()
+        foreach ($r in $state.Reasons) { Write-Verbose ('{0}: {1}' -f $this.ServerInstance, $r.Phrase) }
+        return ($state.Reasons.Count -eq 0)
+    }
+
+    [void] Set() {
+        $this.AssertProperties()
+        $check = $this.RunCheck($true)
+        if ($check.Status -ne 'pass') {
+            $text = 'SqlUrlTraceFlag4675: turning trace flag 4675 on for ''{0}'' failed: {1}' -f $this.ServerInstance, $check.Evidence
+            if ($check.RecommendedAction) { $text += ' Recommended action: ' + $check.RecommendedAction }
+            $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text), 'SqlUrlBackup.TraceFlagNotEnabled',
+                [System.Management.Automation.ErrorCategory]::InvalidOperation, $this.ServerInstance)
+            $details = [System.Management.Automation.ErrorDetails]::new($text)
+            if ($check.RecommendedAction) { $details.RecommendedAction = [string]$check.RecommendedAction }
+            $record.ErrorDetails = $details
+            throw $record
+        }
+        Write-Verbose ('{0}: {1}' -f $this.ServerInstance, $check.Evidence)
+        if ($check.RecommendedAction) { Write-Warning ('{0}: {1}' -f $this.ServerInstance, $check.RecommendedAction) }
+    }
+
+    hidden [void] AssertProperties() {
+        if ([string]::IsNullOrWhiteSpace($this.ContainerUrl)) {
+            throw [System.ArgumentException]::new('SqlUrlTraceFlag4675: ContainerUrl is empty; give the container URL the readiness check runs for, e.g. https://account.blob.core.windows.net/backups.')
+        }
+        if ($this.Ensure -eq [SqlUrlEnsure]::Absent) {
+            throw [System.NotSupportedException]::new('SqlUrlTraceFlag4675: Ensure Absent is not supported; the module only turns trace flag 4675 on (remove the resource, and DBCC TRACEOFF(4675, -1) by hand if needed).')
+        }
+    }
+
+    # The readiness check's TraceFlag4675 entry (Status, Evidence, RecommendedAction).
+    hidden [object] RunCheck([bool] $enable) {
+        $conn = ConvertTo-SqlUrlDscConnectionParameter -Resource $this
+        $activity = "SqlUrlTraceFlag4675: reading trace flag 4675 on '$($this.ServerInstance)'"
+        if ($enable) { $activity = "SqlUrlTraceFlag4675: turning trace flag 4675 on for '$($this.ServerInstance)'" }
+        $checks = $null
+        try {
+            $checks = @(Test-SqlUrlBackupReadiness @conn -Url $this.ContainerUrl -EnableTraceFlag:$enable -Detailed -Confirm:$false -ErrorAction Stop)
+        }
+        catch {
+            throw (New-SqlUrlDscError -Activity $activity -ErrorRecord $_)
+        }
+        $tf = @($checks | Where-Object { $null -ne $_ -and $_.Name -eq 'TraceFlag4675' })
+        if ($tf.Count -eq 0) {
+            throw (New-SqlUrlDscError -Activity $activity -ErrorRecord 'the readiness check returned no TraceFlag4675 result.')
+        }
+        if ($tf[0].Status -eq 'unknown') {
+            throw (New-SqlUrlDscError -Activity $activity -ErrorRecord ([string]$tf[0].Evidence))
+        }
+        return $tf[0]
     }
 }
