@@ -4,7 +4,8 @@
 //! options SQL Server 2022 allows for URL devices; other devices (DISK, TAPE) and options that
 //! SQL Server rejects for URL (INIT, SKIP, RETAINDAYS, …) produce the errors SQL Server gives.
 
-use crate::sql::lexer::{tokenize, Token, TokenKind};
+use crate::sql::cursor::{Cursor, SyntaxError};
+use crate::sql::lexer::{tokenize, TokenKind};
 
 /// Most URLs (stripes) one statement may name.
 pub const MAX_STRIPES: usize = 64;
@@ -160,114 +161,40 @@ impl ParseError {
     }
 }
 
-struct P<'a> {
-    src: &'a str,
-    toks: Vec<Token>,
-    i: usize,
+/// BACKUP/RESTORE's cursor: errors are [`ParseError`]s.
+type P<'a> = Cursor<'a, ParseError>;
+
+impl SyntaxError for ParseError {
+    fn unexpected(c: &P<'_>) -> ParseError {
+        match c.peek() {
+            Some(t) => ParseError::Syntax(t.source(c.src).to_string()),
+            None => ParseError::Syntax(c.toks.last().map(|t| t.source(c.src).to_string()).unwrap_or_default()),
+        }
+    }
+    fn variable(name: &str) -> Option<ParseError> {
+        Some(ParseError::VariableNotSupported(format!("@{name}")))
+    }
 }
 
-impl<'a> P<'a> {
-    fn peek(&self) -> Option<&Token> {
-        self.toks.get(self.i)
-    }
-    fn near(&self) -> ParseError {
-        match self.toks.get(self.i) {
-            Some(t) => ParseError::Syntax(t.source(self.src).to_string()),
-            None => ParseError::Syntax(
-                self.toks.last().map(|t| t.source(self.src).to_string()).unwrap_or_default(),
-            ),
-        }
-    }
-    fn kw(&mut self, k: &str) -> bool {
-        if self.peek().is_some_and(|t| t.is_kw(k)) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-    fn expect_kw(&mut self, k: &str) -> Result<(), ParseError> {
-        if self.kw(k) {
-            Ok(())
-        } else {
-            Err(self.near())
-        }
-    }
-    fn punct(&mut self, p: &str) -> bool {
-        if self.peek().is_some_and(|t| t.is_punct(p)) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-    fn expect_punct(&mut self, p: &str) -> Result<(), ParseError> {
-        if self.punct(p) {
-            Ok(())
-        } else {
-            Err(self.near())
-        }
-    }
-    fn ident(&mut self) -> Result<String, ParseError> {
-        match self.peek().map(|t| &t.kind) {
-            Some(TokenKind::Word(w)) | Some(TokenKind::QuotedIdent(w)) => {
-                let w = w.clone();
-                self.i += 1;
-                Ok(w)
-            }
-            Some(TokenKind::Variable(v)) => Err(ParseError::VariableNotSupported(format!("@{v}"))),
-            _ => Err(self.near()),
-        }
-    }
-    fn string(&mut self) -> Result<String, ParseError> {
-        match self.peek().map(|t| &t.kind) {
-            Some(TokenKind::Str { value, .. }) => {
-                let v = value.clone();
-                self.i += 1;
-                Ok(v)
-            }
-            Some(TokenKind::Variable(v)) => Err(ParseError::VariableNotSupported(format!("@{v}"))),
-            _ => Err(self.near()),
-        }
-    }
-    /// A name given as an identifier or a string (`NAME = x` / `NAME = 'x'`).
-    fn ident_or_string(&mut self) -> Result<String, ParseError> {
-        if matches!(self.peek().map(|t| &t.kind), Some(TokenKind::Str { .. })) {
-            self.string()
-        } else {
-            self.ident()
-        }
-    }
-    fn number(&mut self) -> Result<u64, ParseError> {
-        match self.peek().map(|t| &t.kind) {
-            Some(TokenKind::Number(n)) => {
-                let v = n.parse::<u64>().map_err(|_| self.near())?;
-                self.i += 1;
-                Ok(v)
-            }
-            Some(TokenKind::Variable(v)) => Err(ParseError::VariableNotSupported(format!("@{v}"))),
-            _ => Err(self.near()),
-        }
-    }
-    fn at_end(&mut self) -> bool {
-        while self.punct(";") {}
-        self.i >= self.toks.len()
-    }
+/// Only `;` left.
+fn at_statement_end(p: &mut P<'_>) -> bool {
+    while p.punct(";") {}
+    p.at_end()
 }
 
 /// Parse one BACKUP or RESTORE statement.
 pub fn parse(src: &str) -> Result<Stmt, ParseError> {
     let toks = tokenize(src).map_err(|e| ParseError::Lex { number: e.number(), text: e.to_string() })?;
-    let mut p = P { src, toks, i: 0 };
+    let mut p = P::new(&toks, src);
     let stmt = if p.kw("BACKUP") {
         Stmt::Backup(parse_backup(&mut p)?)
     } else if p.kw("RESTORE") {
         Stmt::Restore(parse_restore(&mut p)?)
     } else {
-        return Err(p.near());
+        return Err(p.unexpected());
     };
-    if !p.at_end() {
-        return Err(p.near());
+    if !at_statement_end(&mut p) {
+        return Err(p.unexpected());
     }
     Ok(stmt)
 }
@@ -275,7 +202,7 @@ pub fn parse(src: &str) -> Result<Stmt, ParseError> {
 fn parse_devices(p: &mut P<'_>) -> Result<Vec<String>, ParseError> {
     let mut urls = Vec::new();
     loop {
-        let dev = p.ident().map_err(|_| p.near())?;
+        let dev = p.ident().map_err(|_| p.unexpected())?;
         if !dev.eq_ignore_ascii_case("URL") {
             if ["DISK", "TAPE"].iter().any(|d| dev.eq_ignore_ascii_case(d)) {
                 return Err(ParseError::DeviceNotSupported(dev.to_ascii_uppercase()));
@@ -310,7 +237,7 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
     } else if p.kw("LOG") {
         BackupKind::Log
     } else {
-        return Err(p.near());
+        return Err(p.unexpected());
     };
     let database = p.ident()?;
     p.expect_kw("TO")?;
@@ -318,10 +245,10 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
     let mut o = BackupOptions::default();
     if p.kw("WITH") {
         loop {
-            let t = p.peek().cloned().ok_or_else(|| p.near())?;
-            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.near())?;
+            let t = p.peek().cloned().ok_or_else(|| p.unexpected())?;
+            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.unexpected())?;
             if matches!(t.kind, TokenKind::QuotedIdent(_)) {
-                return Err(p.near());
+                return Err(p.unexpected());
             }
             p.i += 1;
             match word.as_str() {
@@ -333,7 +260,7 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
                     if p.punct("(") {
                         while !p.punct(")") {
                             if p.peek().is_none() {
-                                return Err(p.near());
+                                return Err(p.unexpected());
                             }
                             p.i += 1;
                         }
@@ -381,7 +308,7 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
                 }
                 _ => {
                     p.i -= 1;
-                    return Err(p.near());
+                    return Err(p.unexpected());
                 }
             }
             if !p.punct(",") {
@@ -399,7 +326,7 @@ fn parse_encryption(p: &mut P<'_>) -> Result<Encryption, ParseError> {
     let algorithm = p.ident()?.to_ascii_uppercase();
     if !["AES_128", "AES_192", "AES_256", "TRIPLE_DES_3KEY"].contains(&algorithm.as_str()) {
         p.i -= 1;
-        return Err(p.near());
+        return Err(p.unexpected());
     }
     p.expect_punct(",")?;
     p.expect_kw("SERVER")?;
@@ -411,7 +338,7 @@ fn parse_encryption(p: &mut P<'_>) -> Result<Encryption, ParseError> {
         p.expect_punct("=")?;
         format!("ASYMMETRIC KEY {}", p.ident()?)
     } else {
-        return Err(p.near());
+        return Err(p.unexpected());
     };
     p.expect_punct(")")?;
     Ok(Encryption { algorithm, encryptor })
@@ -431,17 +358,17 @@ fn parse_restore(p: &mut P<'_>) -> Result<RestoreStmt, ParseError> {
     } else if p.kw("VERIFYONLY") {
         RestoreKind::VerifyOnly
     } else {
-        return Err(p.near());
+        return Err(p.unexpected());
     };
     p.expect_kw("FROM")?;
     let urls = parse_devices(p)?;
     let mut o = RestoreOptions::default();
     if p.kw("WITH") {
         loop {
-            let t = p.peek().cloned().ok_or_else(|| p.near())?;
-            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.near())?;
+            let t = p.peek().cloned().ok_or_else(|| p.unexpected())?;
+            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.unexpected())?;
             if matches!(t.kind, TokenKind::QuotedIdent(_)) {
-                return Err(p.near());
+                return Err(p.unexpected());
             }
             p.i += 1;
             match word.as_str() {
@@ -480,7 +407,7 @@ fn parse_restore(p: &mut P<'_>) -> Result<RestoreStmt, ParseError> {
                 }
                 _ => {
                     p.i -= 1;
-                    return Err(p.near());
+                    return Err(p.unexpected());
                 }
             }
             if !p.punct(",") {

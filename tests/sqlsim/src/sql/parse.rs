@@ -2,6 +2,7 @@
 //! anything else gets a SQL Server-style error (syntax, unknown object/procedure) or the
 //! simulator's "not supported" error, never a silent success.
 
+use super::cursor::{Cursor, SyntaxError};
 use super::lexer::{Statement, Token, TokenKind};
 use super::messages as m;
 use crate::exec::{SqlMessage, SqlType};
@@ -85,114 +86,46 @@ pub enum Stmt {
     Print(Expr),
 }
 
-struct P<'a> {
-    t: &'a [Token],
-    i: usize,
-    src: &'a str,
-}
+/// The catalog statements' cursor: errors are SQL Server messages.
+type P<'a> = Cursor<'a, SqlMessage>;
 
 type R<T> = Result<T, SqlMessage>;
 
-impl<'a> P<'a> {
-    fn peek(&self) -> Option<&'a Token> {
-        self.t.get(self.i)
-    }
-    fn peek_at(&self, k: usize) -> Option<&'a Token> {
-        self.t.get(self.i + k)
-    }
-    fn next(&mut self) -> Option<&'a Token> {
-        let t = self.t.get(self.i);
-        self.i += 1;
-        t
-    }
-    fn at_end(&self) -> bool {
-        self.i >= self.t.len()
-    }
-    fn err_here(&self) -> SqlMessage {
-        match self.peek() {
-            Some(t) if matches!(&t.kind, TokenKind::Word(w) if is_keyword(w)) => m::syntax_near_keyword(t.source(self.src)),
-            Some(t) => m::syntax_near(near_text(t, self.src)),
-            None => match self.t.last() {
-                Some(t) => m::syntax_near(near_text(t, self.src)),
+impl SyntaxError for SqlMessage {
+    fn unexpected(c: &P<'_>) -> SqlMessage {
+        match c.peek() {
+            Some(t) if matches!(&t.kind, TokenKind::Word(w) if is_keyword(w)) => m::syntax_near_keyword(t.source(c.src)),
+            Some(t) => m::syntax_near(near_text(t, c.src)),
+            None => match c.toks.last() {
+                Some(t) => m::syntax_near(near_text(t, c.src)),
                 None => m::syntax_end(),
             },
         }
     }
-    fn kw(&mut self, k: &str) -> bool {
-        if self.peek().is_some_and(|t| t.is_kw(k)) {
-            self.i += 1;
-            true
-        } else {
-            false
+    fn check_ident(name: &str) -> R<()> {
+        if name.chars().count() > 128 {
+            return Err(m::identifier_too_long(&name.chars().take(128).collect::<String>()));
         }
+        Ok(())
     }
-    fn expect_kw(&mut self, k: &str) -> R<()> {
-        if self.kw(k) {
-            Ok(())
-        } else {
-            Err(self.err_here())
-        }
+}
+
+/// `a.b.c` with any part bracketed: (as written, normalised lower-case dotted).
+fn object_name(p: &mut P) -> R<(String, String)> {
+    let start = p.peek().map(|t| t.start).unwrap_or(0);
+    let mut parts = vec![p.ident()?];
+    let mut end = p.toks[p.i - 1].end;
+    while p.peek().is_some_and(|t| t.is_punct(".")) {
+        p.i += 1;
+        parts.push(p.ident()?);
+        end = p.toks[p.i - 1].end;
     }
-    fn punct(&mut self, p: &str) -> bool {
-        if self.peek().is_some_and(|t| t.is_punct(p)) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
+    let written = p.src[start..end].to_string();
+    let mut norm: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+    if norm.len() == 3 && norm[0] == "master" {
+        norm.remove(0);
     }
-    fn expect_punct(&mut self, p: &str) -> R<()> {
-        if self.punct(p) {
-            Ok(())
-        } else {
-            Err(self.err_here())
-        }
-    }
-    fn ident(&mut self) -> R<String> {
-        match self.peek().and_then(|t| t.ident()) {
-            Some(s) => {
-                self.i += 1;
-                if s.chars().count() > 128 {
-                    return Err(m::identifier_too_long(&s.chars().take(128).collect::<String>()));
-                }
-                Ok(s.to_string())
-            }
-            None => Err(self.err_here()),
-        }
-    }
-    fn string(&mut self) -> R<String> {
-        match self.peek().and_then(|t| t.string()) {
-            Some(s) => {
-                self.i += 1;
-                Ok(s.to_string())
-            }
-            None => Err(self.err_here()),
-        }
-    }
-    fn expect_end(&self) -> R<()> {
-        if self.at_end() {
-            Ok(())
-        } else {
-            Err(self.err_here())
-        }
-    }
-    /// `a.b.c` with any part bracketed: (as written, normalised lower-case dotted).
-    fn object_name(&mut self) -> R<(String, String)> {
-        let start = self.peek().map(|t| t.start).unwrap_or(0);
-        let mut parts = vec![self.ident()?];
-        let mut end = self.t[self.i - 1].end;
-        while self.peek().is_some_and(|t| t.is_punct(".")) {
-            self.i += 1;
-            parts.push(self.ident()?);
-            end = self.t[self.i - 1].end;
-        }
-        let written = self.src[start..end].to_string();
-        let mut norm: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
-        if norm.len() == 3 && norm[0] == "master" {
-            norm.remove(0);
-        }
-        Ok((written, norm.join(".")))
-    }
+    Ok((written, norm.join(".")))
 }
 
 /// SQL Server names a string token with its quotes stripped; other tokens as written.
@@ -222,7 +155,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
         .iter()
         .map(|t| Token { start: t.start - base, end: t.end - base, ..t.clone() })
         .collect();
-    let mut p = P { t: &rebased, i: 0, src: stmt.text };
+    let mut p = P::new(&rebased, stmt.text);
     let first = match p.peek() {
         Some(t) => t,
         None => return Err(m::syntax_end()),
@@ -282,7 +215,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
                         Some(TokenKind::Number(n)) => n.parse::<i64>().map_err(|_| m::syntax_near(n))?,
                         _ => {
                             p.i -= 1;
-                            return Err(p.err_here());
+                            return Err(p.unexpected());
                         }
                     };
                     args.push(if neg { -n } else { n });
@@ -327,7 +260,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
                     Some(TokenKind::Word(w)) if option == "DEADLOCK_PRIORITY" && ["LOW", "NORMAL", "HIGH"].iter().any(|x| w.eq_ignore_ascii_case(x)) => {}
                     _ => {
                         p.i -= 1;
-                        return Err(p.err_here());
+                        return Err(p.unexpected());
                     }
                 }
                 p.expect_end()?;
@@ -344,7 +277,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
             } else if p.kw("OFF") {
                 false
             } else {
-                return Err(p.err_here());
+                return Err(p.unexpected());
             };
             p.expect_end()?;
             Ok(Stmt::SetOption { option, on })
@@ -375,7 +308,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
         }
         _ => {
             // A lone name at the start of a batch is an EXECUTE of a procedure.
-            let (written, _) = p.object_name()?;
+            let (written, _) = object_name(&mut p)?;
             Err(m::no_such_proc(&written))
         }
     }
@@ -416,7 +349,7 @@ fn parse_select(p: &mut P) -> R<Select> {
             Some(TokenKind::Number(n)) => sel.top = Some(n.parse().map_err(|_| m::syntax_near(n))?),
             _ => {
                 p.i -= 1;
-                return Err(p.err_here());
+                return Err(p.unexpected());
             }
         }
         if paren {
@@ -441,7 +374,7 @@ fn parse_select(p: &mut P) -> R<Select> {
         }
     }
     if p.kw("FROM") {
-        sel.from = Some(p.object_name()?);
+        sel.from = Some(object_name(p)?);
         if p.punct("(") {
             let mut args = Vec::new();
             if !p.punct(")") {
@@ -494,7 +427,7 @@ fn parse_select(p: &mut P) -> R<Select> {
             }
         }
     } else if p.peek().is_some_and(|t| t.is_kw("WHERE") || t.is_kw("ORDER")) {
-        return Err(p.err_here());
+        return Err(p.unexpected());
     }
     if let Some(t) = p.peek() {
         if t.is_kw("UNION") || t.is_kw("GROUP") || t.is_kw("JOIN") || t.is_kw("INNER") || t.is_kw("LEFT") || t.is_kw("CROSS") || t.is_kw("HAVING") || t.is_kw("FOR") || t.is_kw("OPTION") {
@@ -564,7 +497,7 @@ fn parse_cond(p: &mut P) -> R<Cond> {
         }
         _ => {
             p.i -= 1;
-            return Err(p.err_here());
+            return Err(p.unexpected());
         }
     };
     let value = parse_expr(p)?;
@@ -587,7 +520,7 @@ fn parse_type(p: &mut P) -> R<(SqlType, String)> {
                 Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("MAX") => args.push(None),
                 _ => {
                     p.i -= 1;
-                    return Err(p.err_here());
+                    return Err(p.unexpected());
                 }
             }
             if p.punct(")") {
@@ -635,7 +568,7 @@ fn parse_type(p: &mut P) -> R<(SqlType, String)> {
 fn parse_expr(p: &mut P) -> R<Expr> {
     let t = match p.next() {
         Some(t) => t,
-        None => return Err(p.err_here()),
+        None => return Err(p.unexpected()),
     };
     Ok(match &t.kind {
         TokenKind::Global(g) => Expr::Global(g.to_ascii_uppercase()),
@@ -654,7 +587,7 @@ fn parse_expr(p: &mut P) -> R<Expr> {
         TokenKind::Word(w) if w.eq_ignore_ascii_case("NULL") => Expr::Null,
         TokenKind::Word(w) if is_keyword(w) => {
             p.i -= 1;
-            return Err(p.err_here());
+            return Err(p.unexpected());
         }
         TokenKind::Word(w) if w.eq_ignore_ascii_case("SYSTEM_USER") || w.eq_ignore_ascii_case("CURRENT_USER") || w.eq_ignore_ascii_case("SESSION_USER") || w.eq_ignore_ascii_case("USER") => {
             Expr::Func { name: w.to_ascii_uppercase(), args: vec![] }
@@ -707,7 +640,7 @@ fn parse_expr(p: &mut P) -> R<Expr> {
         }
         _ => {
             p.i -= 1;
-            return Err(p.err_here());
+            return Err(p.unexpected());
         }
     })
 }
