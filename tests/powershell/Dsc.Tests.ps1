@@ -263,6 +263,59 @@ Describe 'SqlUrlCredential on a server without a primary managed identity (37563
     }
 }
 
+Describe 'SqlUrlTraceFlag4675' {
+    BeforeAll {
+        $script:Sim = Start-SqlUrlSim -Scenario @{
+            primary_managed_identity = $false
+            logins                   = @(
+                @{ name = 'sa'; password = 'Sim-Passw0rd!'; sysadmin = $true; can_view_server_state = $true }
+                @{ name = 'reader'; password = 'R3ader-pw'; sysadmin = $false })
+        }
+    }
+    AfterAll { Stop-SqlUrlSim $script:Sim }
+
+    It 'a login without sysadmin: Set() throws with the check''s evidence and action; the flag stays off' {
+        $reader = [pscredential]::new('reader', (ConvertTo-SecureString 'R3ader-pw' -AsPlainText -Force))
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url; SqlCredential = $reader }
+        $e = Get-ThrownError { $r.Set() }
+        $e | Should -Not -BeNullOrEmpty
+        $e.Exception.Message | Should -Match 'sysadmin'
+        $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.TraceFlagNotEnabled*'
+        (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 0
+    }
+
+    It 'off -> Test false -> Set turns it on globally (DBCC TRACESTATUS through SqlClient) -> Test true' {
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url }
+        $got = $r.Get()
+        $got.Ensure | Should -Be 'Absent'
+        $got.Evidence | Should -Match 'off'
+        $got.Reasons.Code | Should -Be 'SqlUrlTraceFlag4675:SqlUrlTraceFlag4675:Ensure'
+        $r.Test() | Should -BeFalse
+        (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 0
+
+        $warnings = & { $r.Set() } 3>&1 | Out-String
+        $warnings | Should -Match '-T4675'
+
+        (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEON\s*\(\s*4675\s*,\s*-1\s*\)' }).Count | Should -Be 1
+        $r.Test() | Should -BeTrue
+        $r.Get().Ensure | Should -Be 'Present'
+        @($r.Get().Reasons) | Should -BeNullOrEmpty
+    }
+
+    It 'with the flag on, SqlUrlCredential on this server (no primary managed identity) fails with 37563 instead of silently succeeding' {
+        $c = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $script:Url }
+        (Get-ThrownError { $c.Set() }).Exception.Message | Should -Match '37563'
+    }
+
+    It 'Ensure Absent is a clear "not supported" error' {
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url; Ensure = 'Absent' }
+        $e = Get-ThrownError { $r.Test() }
+        $e.Exception.Message | Should -Match 'Ensure Absent is not supported'
+        (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
+    }
+}
+
 Describe 'examples/dsc' {
     It '<_.Name> parses and uses only properties the resources have' -ForEach @(Get-ChildItem (Join-Path $PSScriptRoot '../../examples/dsc') -Filter '*.ps1' | ForEach-Object { @{ Name = $_.Name; Path = $_.FullName } }) {
         $text = Get-Content -Raw -LiteralPath $_.Path
@@ -278,16 +331,22 @@ Describe 'examples/dsc' {
         # Every resource block: <ResourceName> <InstanceName> { Property = value ... }.
         $resources = @{}
         foreach ($name in @('SqlUrlCredential', 'SqlUrlTraceFlag4675')) {
-            $resources[$name] = @(& $script:Module ([scriptblock]::Create("[$name].GetProperties() | Where-Object { `$_.GetCustomAttributes([System.Management.Automation.DscPropertyAttribute], `$true).Count -gt 0 } | ForEach-Object Name")))
+            $resources[$name] = @(& $script:Module ([scriptblock]::Create("[$name].GetProperties() | Where-Object { @(`$_.GetCustomAttributes([System.Management.Automation.DscPropertyAttribute], `$true) | Where-Object { -not `$_.NotConfigurable }).Count -gt 0 } | ForEach-Object Name")))
         }
         $blocks = @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] -and $resources.ContainsKey($n.GetCommandName()) }, $true))
         $blocks.Count | Should -BeGreaterThan 0
         foreach ($b in $blocks) {
             $body = $b.CommandElements[-1]
             $body | Should -BeOfType [System.Management.Automation.Language.ScriptBlockExpressionAst]
-            $assigned = @($body.FindAll({ param($n) $n -is [System.Management.Automation.Language.AssignmentStatementAst] }, $true) | ForEach-Object { $_.Left.Extent.Text })
+            # Outside a Configuration, 'Name = value' in the block parses as the command Name with the arguments '=' value.
+            $assigned = @($body.ScriptBlock.EndBlock.Statements | ForEach-Object {
+                    $cmd = @($_.PipelineElements)[0]
+                    if ($cmd -is [System.Management.Automation.Language.CommandAst] -and $cmd.CommandElements.Count -ge 3 -and $cmd.CommandElements[1].Extent.Text -eq '=') { $cmd.GetCommandName() }
+                    else { throw "not a 'Property = value' line: $($_.Extent.Text)" }
+                })
             $assigned | Should -Contain 'ServerInstance'
-            foreach ($p in $assigned) { $p | Should -BeIn $resources[$b.GetCommandName()] -Because "$($b.GetCommandName()) has no property $p" }
+            # DependsOn: a common property of every DSC resource.
+            foreach ($p in $assigned) { $p | Should -BeIn (@($resources[$b.GetCommandName()]) + 'DependsOn') -Because "$($b.GetCommandName()) has no property $p" }
         }
     }
 }
