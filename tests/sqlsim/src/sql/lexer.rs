@@ -110,6 +110,32 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '#' || c == '$' || c == '@'
 }
 
+/// The text of a `'string'`, `[name]` or `"name"` from `*i` (just past the opening character) up
+/// to `close`, where a doubled `close` stands for one; `*i` ends just past `close` and `line`
+/// counts the newlines inside. `Err` holds the text read when the batch ends first.
+fn delimited(chars: &[(usize, char)], i: &mut usize, close: char, line: &mut u32) -> Result<String, String> {
+    let mut value = String::new();
+    loop {
+        let Some(&(_, a)) = chars.get(*i) else {
+            return Err(value);
+        };
+        if a == close {
+            if chars.get(*i + 1).is_some_and(|&(_, b)| b == close) {
+                value.push(close);
+                *i += 2;
+                continue;
+            }
+            *i += 1;
+            return Ok(value);
+        }
+        if a == '\n' {
+            *line += 1;
+        }
+        value.push(a);
+        *i += 1;
+    }
+}
+
 /// Tokenize a whole batch.
 pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
     let mut out = Vec::new();
@@ -171,58 +197,21 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
                 i += 1;
             }
             i += 1; // opening quote
-            let mut value = String::new();
-            loop {
-                if i >= n {
-                    return Err(LexError::UnclosedQuote { text: value, line: tok_line });
-                }
-                let a = chars[i].1;
-                if a == '\'' {
-                    if i + 1 < n && chars[i + 1].1 == '\'' {
-                        value.push('\'');
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                if a == '\n' {
-                    line += 1;
-                }
-                value.push(a);
-                i += 1;
-            }
+            let value = delimited(&chars, &mut i, '\'', &mut line)
+                .map_err(|text| LexError::UnclosedQuote { text, line: tok_line })?;
             out.push(Token { kind: TokenKind::Str { value, national }, start, end: off(i), line: tok_line });
             continue;
         }
         if c == '[' || c == '"' {
             let close = if c == '[' { ']' } else { '"' };
             i += 1;
-            let mut value = String::new();
-            loop {
-                if i >= n {
-                    return Err(if c == '[' {
-                        LexError::UnclosedBracket { text: value, line: tok_line }
-                    } else {
-                        LexError::UnclosedQuote { text: value, line: tok_line }
-                    });
+            let value = delimited(&chars, &mut i, close, &mut line).map_err(|text| {
+                if c == '[' {
+                    LexError::UnclosedBracket { text, line: tok_line }
+                } else {
+                    LexError::UnclosedQuote { text, line: tok_line }
                 }
-                let a = chars[i].1;
-                if a == close {
-                    if i + 1 < n && chars[i + 1].1 == close {
-                        value.push(close);
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                if a == '\n' {
-                    line += 1;
-                }
-                value.push(a);
-                i += 1;
-            }
+            })?;
             out.push(Token { kind: TokenKind::QuotedIdent(value), start, end: off(i), line: tok_line });
             continue;
         }

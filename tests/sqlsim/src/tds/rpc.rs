@@ -178,6 +178,23 @@ fn plp(c: &mut Cur) -> Result<Option<Vec<u8>>, RequestError> {
     Ok(Some(out))
 }
 
+/// A variable-length value: PLP when the type's max length is 0xFFFF (`MAX` types), else a
+/// USHORT length; `None` is NULL.
+fn short_or_plp(c: &mut Cur, max: u16) -> Result<Option<Vec<u8>>, RequestError> {
+    if max == 0xFFFF {
+        return plp(c);
+    }
+    match c.u16("value length")? {
+        0xFFFF => Ok(None),
+        len => Ok(Some(c.take(len as usize, "value")?.to_vec())),
+    }
+}
+
+/// Single-byte (VARCHAR/CHAR/TEXT) data, each byte one character.
+fn latin1(b: &[u8]) -> String {
+    b.iter().map(|x| *x as char).collect()
+}
+
 fn date_from_days(days: u32) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::from_ymd_opt(1, 1, 1)?.checked_add_days(chrono::Days::new(days as u64))
 }
@@ -215,20 +232,11 @@ fn typed_value(c: &mut Cur, ty: u8) -> Result<SqlValue, RequestError> {
         0xE7 | 0xEF | 0xA7 | 0xAF => {
             let max = c.u16("max length")?;
             c.take(5, "collation")?;
-            let bytes = if max == 0xFFFF {
-                plp(c)?
-            } else {
-                let len = c.u16("value length")?;
-                if len == 0xFFFF {
-                    None
-                } else {
-                    Some(c.take(len as usize, "value")?.to_vec())
-                }
-            };
+            let bytes = short_or_plp(c, max)?;
             match bytes {
                 None => SqlValue::Null,
                 Some(b) if ty == 0xE7 || ty == 0xEF => SqlValue::Str(utf16(&b)),
-                Some(b) => SqlValue::Str(b.iter().map(|x| *x as char).collect()),
+                Some(b) => SqlValue::Str(latin1(&b)),
             }
         }
         // NTEXT / TEXT
@@ -245,23 +253,14 @@ fn typed_value(c: &mut Cur, ty: u8) -> Result<SqlValue, RequestError> {
                 if ty == 0x63 {
                     SqlValue::Str(utf16(b))
                 } else {
-                    SqlValue::Str(b.iter().map(|x| *x as char).collect())
+                    SqlValue::Str(latin1(b))
                 }
             }
         }
         // VARBINARY / BINARY
         0xA5 | 0xAD => {
             let max = c.u16("max length")?;
-            let bytes = if max == 0xFFFF {
-                plp(c)?
-            } else {
-                let len = c.u16("value length")?;
-                if len == 0xFFFF {
-                    None
-                } else {
-                    Some(c.take(len as usize, "value")?.to_vec())
-                }
-            };
+            let bytes = short_or_plp(c, max)?;
             bytes.map(SqlValue::Bytes).unwrap_or(SqlValue::Null)
         }
         // GUID
