@@ -183,6 +183,28 @@ Describe 'SqlUrlCredential' {
         @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -like 'CREATE CREDENTIAL*' }).Count | Should -Be $count
     }
 
+    It 'a ContainerUrl that is not exactly a container URL is a clear error (InvalidUrl from the module, or the name to use)' {
+        $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = 'https://SIMACCT.blob.core.windows.net/upper' }
+        $e = Get-ThrownError { $r.Test() }
+        $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.InvalidUrl*'
+        $e.Exception.Message | Should -Match 'lower case'
+        $e.Exception.Message | Should -Match 'Recommended action: Use the container URL'
+
+        $exists = 'https://simacct.blob.core.windows.net/dsc-exact'
+        (New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $exists }).Set()
+        foreach ($u in @("$exists/", "$exists/daily/x.bak")) {
+            $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $u }
+            (Get-ThrownError { $r.Test() }).Exception.Message | Should -Match ([regex]::Escape("is named '$exists'"))
+        }
+        # Without a credential to compare with, Set() gets the module's InvalidUrl error before any statement.
+        $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = 'https://simacct.blob.core.windows.net/dsc-none/' }
+        $r.Test() | Should -BeFalse
+        $e = Get-ThrownError { $r.Set() }
+        $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.InvalidUrl*'
+        $e.Exception.Message | Should -Match "must not end with '/'"
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -like '*dsc-none*' -and $_ -like 'CREATE*' }) | Should -BeNullOrEmpty
+    }
+
     It 'a failed login is an error naming the step, without the password' {
         $bad = [pscredential]::new('sa', (ConvertTo-SecureString 'Wrong-DscPassw0rd-XYZ' -AsPlainText -Force))
         $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $script:Url; SqlCredential = $bad }

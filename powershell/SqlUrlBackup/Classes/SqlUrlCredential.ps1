@@ -268,8 +268,14 @@ class SqlUrlCredential {
         catch {
             throw (New-SqlUrlDscError -Activity "SqlUrlCredential: reading credential '$($this.ContainerUrl)' on '$($this.ServerInstance)'" -ErrorRecord $_)
         }
+        # Get-SqlUrlCredential -Url also takes a blob URL or a trailing '/' and lists the credential of
+        # its container; as a key, ContainerUrl must be the credential name itself.
+        $list = @($list | Where-Object { $null -ne $_ })
         foreach ($c in $list) {
-            if ($null -ne $c -and [string]::Equals([string]$c.Name, $this.ContainerUrl, [System.StringComparison]::OrdinalIgnoreCase)) { return $c }
+            if ([string]::Equals([string]$c.Name, $this.ContainerUrl, [System.StringComparison]::Ordinal)) { return $c }
+        }
+        if ($list.Count -gt 0) {
+            throw [System.ArgumentException]::new(("SqlUrlCredential: ContainerUrl '{0}' is not a container URL; the credential for its container is named '{1}': use that as ContainerUrl (no trailing '/', no blob path)." -f $this.ContainerUrl, $list[0].Name))
         }
         return $null
     }
