@@ -89,6 +89,56 @@ Describe 'DSC resource discovery (static parse, as the DSC engine does it)' {
     }
 }
 
+Describe 'Connection properties reach the module''s connection handling unchanged' {
+    It 'managed identity, client id, Encrypt, TrustServerCertificate, HostNameInCertificate, ConnectTimeout' {
+        $r = & $script:Module { [SqlUrlCredential]::new() }
+        $r.ServerInstance = 'sqlvm01.contoso.com,1433'
+        $r.ContainerUrl = 'https://acct.blob.core.windows.net/backups'
+        $r.UseManagedIdentity = $true
+        $r.ManagedIdentityClientId = '11111111-2222-3333-4444-555555555555'
+        $r.Encrypt = 'Strict'
+        $r.TrustServerCertificate = $true
+        $r.HostNameInCertificate = 'sqlvm01.contoso.com'
+        $r.ConnectTimeout = 42
+        $c = & $script:Module { param($res) $p = ConvertTo-SqlUrlDscConnectionParameter -Resource $res; ConvertTo-SqlUrlConnection -BoundParameters $p -ServerInstance $p.ServerInstance -OnWindows $false } $r
+        $c.server | Should -Be 'sqlvm01.contoso.com,1433'
+        $c.auth.kind | Should -Be 'managed_identity'
+        $c.auth.client_id | Should -Be '11111111-2222-3333-4444-555555555555'
+        $c.encrypt | Should -Be 'strict'
+        $c.trust_server_certificate | Should -BeTrue
+        $c.host_name_in_certificate | Should -Be 'sqlvm01.contoso.com'
+        $c.connect_timeout_s | Should -Be 42
+    }
+
+    It 'defaults: encryption mandatory, certificate validated; a SQL login from SqlCredential' {
+        $r = & $script:Module { [SqlUrlCredential]::new() }
+        $r.ServerInstance = 'sqlvm01'
+        $r.SqlCredential = $script:Sa
+        $c = & $script:Module { param($res) $p = ConvertTo-SqlUrlDscConnectionParameter -Resource $res; ConvertTo-SqlUrlConnection -BoundParameters $p -ServerInstance $p.ServerInstance -OnWindows $false } $r
+        $c.encrypt | Should -Be 'mandatory'
+        $c.trust_server_certificate | Should -BeFalse
+        $c.auth.kind | Should -Be 'sql'
+        $c.auth.user | Should -Be 'sa'
+    }
+
+    It 'contradictory or missing authentication is the module''s clear error' {
+        $r = & $script:Module { [SqlUrlCredential]::new() }
+        $r.ServerInstance = '127.0.0.1,1'
+        $r.ContainerUrl = 'https://acct.blob.core.windows.net/backups'
+        $r.SqlCredential = $script:Sa
+        $r.UseManagedIdentity = $true
+        (Get-ThrownError { $r.Test() }).Exception.Message | Should -Match 'Use only one of -Credential, -AccessToken and -UseManagedIdentity'
+        $r.UseManagedIdentity = $false
+        $r.SqlCredential = $null
+        $r.ServerInstance = ''
+        (Get-ThrownError { $r.Get() }).Exception.Message | Should -Match 'ServerInstance is empty'
+        if (-not $IsWindows) {
+            $r.ServerInstance = '127.0.0.1,1'
+            (Get-ThrownError { $r.Get() }).Exception.Message | Should -Match 'available only on Windows'
+        }
+    }
+}
+
 Describe 'SqlUrlCredential' {
     BeforeAll { $script:Sim = Start-SqlUrlSim -Scenario @{} }
     AfterAll { Stop-SqlUrlSim $script:Sim }
