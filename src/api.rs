@@ -28,9 +28,54 @@ pub fn error_envelope(e: &crate::errors::Error) -> serde_json::Value {
 
 /// A secret string (password, access token, SAS). Zeroized on drop; `Debug` and `Serialize`
 /// print `***`, so a secret cannot leak through a log line or a serialised request.
-#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct Secret(String);
+
+/// Reads a secret from a JSON string. A value of another type is refused without being echoed
+/// (serde's own message would quote a number given as a password, e.g. ``integer `1234` ``).
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // `any`, not `string`: serde's buffered content (internally tagged enums such as `Auth`)
+        // reports a wrong type itself, with the value, when asked for a string.
+        d.deserialize_any(SecretVisitor)
+    }
+}
+
+struct SecretVisitor;
+
+impl SecretVisitor {
+    fn refuse<E: serde::de::Error>(&self, kind: &'static str) -> Result<Secret, E> {
+        Err(E::invalid_type(serde::de::Unexpected::Other(kind), self))
+    }
+}
+
+impl serde::de::Visitor<'_> for SecretVisitor {
+    type Value = Secret;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string (the value given is not shown)")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+        Ok(Secret(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Secret, E> {
+        Ok(Secret(v))
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Secret, E> {
+        self.refuse("boolean")
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Secret, E> {
+        self.refuse("integer")
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Secret, E> {
+        self.refuse("integer")
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Secret, E> {
+        self.refuse("number")
+    }
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+        self.refuse("bytes")
+    }
+}
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
@@ -269,6 +314,26 @@ mod tests {
         assert_eq!(m, Auth::ManagedIdentity { client_id: Some("abc".into()), object_id: None, resource_id: None });
         let i: Auth = serde_json::from_str(r#"{"kind":"integrated"}"#).unwrap();
         assert_eq!(i, Auth::Integrated);
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_refused_without_its_value() {
+        for (field, value) in [("password", "987654321"), ("password", "-98765.5"), ("password", "true")] {
+            let json = format!(r#"{{"server":"h","auth":{{"kind":"sql","user":"sa","{field}":{value}}}}}"#);
+            let e = parse_request::<ConnectionRequest>(&json).unwrap_err().to_string();
+            assert!(!e.contains(value), "{e}");
+            assert!(e.contains("not shown"), "{e}");
+        }
+        let e = parse_request::<Auth>(r#"{"kind":"access_token","token":4242424242}"#).unwrap_err().to_string();
+        assert!(!e.contains("4242424242") && e.contains("invalid type: integer"), "{e}");
+        let e = parse_request::<CredentialCreate>(
+            r#"{"connection":{"server":"h","auth":{"kind":"integrated"}},"url":"https://a.blob.core.windows.net/c","identity":"sas","secret":31415926535}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("31415926535") && e.contains("not shown"), "{e}");
+        let ok: Auth = parse_request(r#"{"kind":"access_token","token":"eyJ\u0041"}"#).unwrap();
+        assert!(matches!(ok, Auth::AccessToken { token } if token.expose() == "eyJA"));
     }
 
     #[test]
