@@ -30,11 +30,13 @@ fn status_json(st: &crate::operation::OperationStatus) -> String {
     crate::api::envelope(st).to_string()
 }
 
-unsafe fn start(
+/// The body of both start functions: parse the request as `Req`, start the operation with `f`,
+/// hand out the handle and its first status.
+unsafe fn start<Req: serde::de::DeserializeOwned>(
     request_json: *const c_char,
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,
-    f: impl FnOnce(&str) -> Result<Operation, Error>,
+    f: impl FnOnce(Req) -> Result<Operation, Error>,
 ) -> SqlurlResult {
     if out_json.is_null() {
         return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
@@ -50,7 +52,7 @@ unsafe fn start(
     // SAFETY: caller's contract for request_json / out_json.
     let code = unsafe {
         json_call(request_json, out_json, |req| {
-            let op = f(req)?;
+            let op = f(crate::api::parse_request(req)?)?;
             let st = op.poll();
             let v = crate::api::envelope(&st);
             created = Some(Box::new(SqlurlOperation { op }));
@@ -79,12 +81,7 @@ pub unsafe extern "C" fn sqlurl_backup_start(
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,
 ) -> SqlurlResult {
-    unsafe {
-        start(request_json, out_op, out_json, |r| {
-            let req: crate::ops::backup::BackupRequest = crate::api::parse_request(r)?;
-            crate::ops::backup::start(req)
-        })
-    }
+    unsafe { start(request_json, out_op, out_json, crate::ops::backup::start) }
 }
 
 /// Starts a restore (request: Restore JSON). Same rules as `sqlurl_backup_start`.
@@ -97,12 +94,7 @@ pub unsafe extern "C" fn sqlurl_restore_start(
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,
 ) -> SqlurlResult {
-    unsafe {
-        start(request_json, out_op, out_json, |r| {
-            let req: crate::ops::restore::RestoreRequest = crate::api::parse_request(r)?;
-            crate::ops::restore::start(req)
-        })
-    }
+    unsafe { start(request_json, out_op, out_json, crate::ops::restore::start) }
 }
 
 unsafe fn with_op(op: *const SqlurlOperation, out_json: *mut *mut c_char, f: impl FnOnce(&Operation) -> (SqlurlResult, String)) -> SqlurlResult {
