@@ -115,6 +115,19 @@ pub struct ItemOutcome {
     pub result: serde_json::Value,
 }
 
+impl ItemOutcome {
+    /// A finished item and its result.
+    pub fn succeeded(result: &impl Serialize) -> Self {
+        ItemOutcome { state: State::Succeeded, result: serde_json::to_value(result).unwrap_or_default() }
+    }
+    /// An item that stopped with `e`: `Cancelled` for a cancel, else `Failed`. `result` should
+    /// already carry the error.
+    pub fn stopped(e: &crate::errors::Error, result: &impl Serialize) -> Self {
+        let state = if matches!(e, crate::errors::Error::Cancelled) { State::Cancelled } else { State::Failed };
+        ItemOutcome { state, result: serde_json::to_value(result).unwrap_or_default() }
+    }
+}
+
 /// The view of an operation that its work gets: report progress and messages, see cancel.
 #[derive(Clone)]
 pub struct Reporter {
@@ -423,6 +436,17 @@ mod tests {
 
     fn ok(db: &str) -> ItemOutcome {
         ItemOutcome { state: State::Succeeded, result: serde_json::json!({"database": db}) }
+    }
+
+    #[test]
+    fn item_outcomes_from_results_and_errors() {
+        let r = serde_json::json!({"database": "a"});
+        let o = ItemOutcome::succeeded(&r);
+        assert_eq!((o.state, o.result), (State::Succeeded, r.clone()));
+        let o = ItemOutcome::stopped(&crate::errors::Error::Cancelled, &r);
+        assert_eq!(o.state, State::Cancelled);
+        let o = ItemOutcome::stopped(&crate::errors::Error::invalid("x"), &r);
+        assert_eq!((o.state, o.result), (State::Failed, r));
     }
 
     #[test]

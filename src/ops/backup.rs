@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::ConnectionRequest;
 use crate::connect::{connect_with, Client, ConnectOptions};
 use crate::errors::{Error, ErrorKind, Result};
-use crate::operation::{ItemOutcome, OpKind, Operation, Reporter, State};
+use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
 use crate::ops::{inspect, naming, striping};
 use crate::tsql::backup::{build_backup, validate, BackupKind, BackupSpec, Encryption, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_TRANSFER_SIZE, MAX_URLS};
 use crate::tsql::{quote_nstr, Sql};
@@ -299,8 +299,7 @@ fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
         res.message = e.to_string();
     }
     res.error = Some(e.to_json());
-    let state = if matches!(e, Error::Cancelled) { State::Cancelled } else { State::Failed };
-    ItemOutcome { state, result: serde_json::to_value(&res).unwrap_or_default() }
+    ItemOutcome::stopped(&e, &res)
 }
 
 async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
@@ -367,7 +366,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
-        return ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() };
+        return ItemOutcome::succeeded(&res);
     }
 
     // progress on a second connection
@@ -435,7 +434,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
         ),
     };
     let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-    ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() }
+    ItemOutcome::succeeded(&res)
 }
 
 fn round3(v: f64) -> f64 {
@@ -447,9 +446,7 @@ mod tests {
     use super::*;
 
     fn req(extra: &str) -> std::result::Result<BackupRequest, Error> {
-        let r: BackupRequest = crate::api::parse_request(&format!(
-            r#"{{"connection":{{"server":"127.0.0.1,1","auth":{{"kind":"sql","user":"sa","password":"x"}}}},{extra}}}"#
-        ))?;
+        let r: BackupRequest = crate::ops::test_request(extra)?;
         r.validate()?;
         Ok(r)
     }

@@ -151,13 +151,9 @@ pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::parse_request;
 
     fn req(extra: &str) -> CredentialCreate {
-        parse_request(&format!(
-            r#"{{"connection":{{"server":"h","auth":{{"kind":"sql","user":"sa","password":"x"}}}},{extra}}}"#
-        ))
-        .unwrap()
+        crate::ops::test_request(extra).unwrap()
     }
 
     #[test]

@@ -14,3 +14,12 @@ pub mod relocate;
 pub mod restore;
 pub mod sequence;
 pub mod striping;
+
+/// A request of type `T` for unit tests: `fields` (JSON members) after a SQL-login connection
+/// that the tests never open.
+#[cfg(test)]
+pub(crate) fn test_request<T: serde::de::DeserializeOwned>(fields: &str) -> crate::errors::Result<T> {
+    crate::api::parse_request(&format!(
+        r#"{{"connection":{{"server":"127.0.0.1,1","auth":{{"kind":"sql","user":"sa","password":"x"}}}},{fields}}}"#
+    ))
+}

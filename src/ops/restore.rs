@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::ConnectionRequest;
 use crate::connect::{connect_with, Client, ConnectOptions};
 use crate::errors::{Error, ErrorKind, Result};
-use crate::operation::{ItemOutcome, OpKind, Operation, Reporter, State};
+use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
 use crate::ops::backup::{run_long, RunOutcome};
 use crate::ops::inspect::{self, BackupHeader};
 use crate::ops::relocate::{relocate, UsedFile};
@@ -128,8 +128,7 @@ fn fail(mut res: RestoreResult, e: Error) -> ItemOutcome {
         res.message = e.to_string();
     }
     res.error = Some(e.to_json());
-    let state = if matches!(e, Error::Cancelled) { State::Cancelled } else { State::Failed };
-    ItemOutcome { state, result: serde_json::to_value(&res).unwrap_or_default() }
+    ItemOutcome::stopped(&e, &res)
 }
 
 fn type_name(h: &BackupHeader) -> String {
@@ -300,7 +299,7 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
     res.statements = stmts.clone();
     if req.dry_run {
         res.message = format!("dry run: nothing was restored; {} statement(s) would run", stmts.len());
-        return ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() };
+        return ItemOutcome::succeeded(&res);
     }
 
     let stop = cancel.child_token();
@@ -337,7 +336,7 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
                 if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
             );
             let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-            ItemOutcome { state: State::Succeeded, result: serde_json::to_value(&res).unwrap_or_default() }
+            ItemOutcome::succeeded(&res)
         }
     }
 }
@@ -347,9 +346,7 @@ mod tests {
     use super::*;
 
     fn req(extra: &str) -> std::result::Result<RestoreRequest, Error> {
-        let r: RestoreRequest = crate::api::parse_request(&format!(
-            r#"{{"connection":{{"server":"127.0.0.1,1","auth":{{"kind":"sql","user":"sa","password":"x"}}}},{extra}}}"#
-        ))?;
+        let r: RestoreRequest = crate::ops::test_request(extra)?;
         r.validate()?;
         Ok(r)
     }
