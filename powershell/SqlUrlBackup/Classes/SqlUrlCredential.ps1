@@ -1,8 +1,8 @@
-# DSC class resources of SqlUrlBackup, SqlUrlCredential and SqlUrlTraceFlag4675 (one file: the
-# build parses each source file on its own, so the shared enums must be in the same file as their
-# users). build.ps1 merges this file, before Private/ and Public/,
-# into the ONE built SqlUrlBackup.psm1: the DSC engine finds [DscResource()] classes only by
-# statically parsing the RootModule, never in dot-sourced files).
+# The DSC class resources of SqlUrlBackup: SqlUrlCredential and SqlUrlTraceFlag4675.
+# build.ps1 merges this file, before Private/ and Public/, into the ONE built SqlUrlBackup.psm1:
+# the DSC engine finds [DscResource()] classes only by statically parsing the RootModule, never in
+# dot-sourced files. Both classes are in this one file because the build parses each source file
+# on its own, so the shared enums must sit in the same file as the classes that use them.
 #
 # Rules kept here (reference: dsc-automation-facts.md, section A):
 # - Get()/Test()/Set() call the module's own cmdlets (Get-/New-/Remove-SqlUrlCredential,
