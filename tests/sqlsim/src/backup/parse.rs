@@ -176,6 +176,18 @@ impl SyntaxError for ParseError {
     }
 }
 
+/// The name of a WITH option: an unquoted word, upper-cased.
+fn option_word(p: &mut P<'_>) -> Result<String, ParseError> {
+    match p.peek().map(|t| &t.kind) {
+        Some(TokenKind::Word(w)) => {
+            let w = w.to_ascii_uppercase();
+            p.i += 1;
+            Ok(w)
+        }
+        _ => Err(p.unexpected()),
+    }
+}
+
 /// Only `;` left.
 fn at_statement_end(p: &mut P<'_>) -> bool {
     while p.punct(";") {}
@@ -245,12 +257,7 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
     let mut o = BackupOptions::default();
     if p.kw("WITH") {
         loop {
-            let t = p.peek().cloned().ok_or_else(|| p.unexpected())?;
-            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.unexpected())?;
-            if matches!(t.kind, TokenKind::QuotedIdent(_)) {
-                return Err(p.unexpected());
-            }
-            p.i += 1;
+            let word = option_word(p)?;
             match word.as_str() {
                 "COPY_ONLY" => o.copy_only = true,
                 "DIFFERENTIAL" => o.differential = true,
@@ -365,12 +372,7 @@ fn parse_restore(p: &mut P<'_>) -> Result<RestoreStmt, ParseError> {
     let mut o = RestoreOptions::default();
     if p.kw("WITH") {
         loop {
-            let t = p.peek().cloned().ok_or_else(|| p.unexpected())?;
-            let word = t.ident().map(|s| s.to_ascii_uppercase()).ok_or_else(|| p.unexpected())?;
-            if matches!(t.kind, TokenKind::QuotedIdent(_)) {
-                return Err(p.unexpected());
-            }
-            p.i += 1;
+            let word = option_word(p)?;
             match word.as_str() {
                 "MOVE" => {
                     let from = p.string()?;

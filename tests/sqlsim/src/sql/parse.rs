@@ -376,17 +376,7 @@ fn parse_select(p: &mut P) -> R<Select> {
     if p.kw("FROM") {
         sel.from = Some(object_name(p)?);
         if p.punct("(") {
-            let mut args = Vec::new();
-            if !p.punct(")") {
-                loop {
-                    args.push(parse_expr(p)?);
-                    if p.punct(")") {
-                        break;
-                    }
-                    p.expect_punct(",")?;
-                }
-            }
-            sel.from_args = Some(args);
+            sel.from_args = Some(call_args(p)?);
         }
         // optional table alias
         let explicit = p.kw("AS");
@@ -565,6 +555,21 @@ fn parse_type(p: &mut P) -> R<(SqlType, String)> {
     Ok((ty, upper))
 }
 
+/// The arguments of a function call, `(` already read, through the closing `)`.
+fn call_args(p: &mut P) -> R<Vec<Expr>> {
+    let mut args = Vec::new();
+    if p.punct(")") {
+        return Ok(args);
+    }
+    loop {
+        args.push(parse_expr(p)?);
+        if p.punct(")") {
+            return Ok(args);
+        }
+        p.expect_punct(",")?;
+    }
+}
+
 fn parse_expr(p: &mut P) -> R<Expr> {
     let t = match p.next() {
         Some(t) => t,
@@ -615,17 +620,7 @@ fn parse_expr(p: &mut P) -> R<Expr> {
             let name = t.ident().unwrap_or_default().to_string();
             if p.peek().is_some_and(|x| x.is_punct("(")) && matches!(t.kind, TokenKind::Word(_)) {
                 p.i += 1;
-                let mut args = Vec::new();
-                if !p.punct(")") {
-                    loop {
-                        args.push(parse_expr(p)?);
-                        if p.punct(")") {
-                            break;
-                        }
-                        p.expect_punct(",")?;
-                    }
-                }
-                Expr::Func { name: name.to_ascii_uppercase(), args }
+                Expr::Func { name: name.to_ascii_uppercase(), args: call_args(p)? }
             } else {
                 let mut col = name;
                 while p.peek().is_some_and(|x| x.is_punct(".")) {
