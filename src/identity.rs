@@ -74,6 +74,24 @@ pub struct AccessToken {
     pub expires_on: Option<i64>,
 }
 
+/// What an error answer may show: the body without control characters, at most 300
+/// characters, with anything shaped like a JWT (`eyJ…`, as Entra access tokens are) masked
+/// before it is cut, so no token or part of one gets into the error.
+fn error_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut masked = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(i) = rest.find("eyJ") {
+        masked.push_str(&rest[..i]);
+        masked.push_str("***");
+        let run = &rest[i..];
+        let len = run.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '='))).unwrap_or(run.len());
+        rest = &run[len..];
+    }
+    masked.push_str(rest);
+    masked.chars().filter(|c| !c.is_control()).take(300).collect()
+}
+
 /// Build the request URL for a source (pure; unit-tested).
 pub fn token_url(source: &TokenSource, resource: &str, sel: &IdentitySelector) -> Result<reqwest::Url> {
     let (base, api, object_param) = match source {
@@ -142,9 +160,8 @@ pub async fn acquire_token_from(source: &TokenSource, resource: &str, sel: &Iden
         resp.bytes().await.map_err(|_| Error::Identity(format!("The managed-identity endpoint {where_} closed the connection mid-answer.")))?.to_vec(),
     );
     if !status.is_success() {
-        // Error bodies carry error/error_description, never a token; keep a bounded excerpt.
-        let text = String::from_utf8_lossy(&body);
-        let excerpt: String = text.chars().filter(|c| !c.is_control()).take(300).collect();
+        // Error bodies carry error/error_description; keep a bounded excerpt, tokens masked.
+        let excerpt = error_excerpt(&body);
         return Err(Error::Identity(format!("The managed-identity endpoint {where_} answered HTTP {}: {excerpt}", status.as_u16())));
     }
     let parsed: TokenResponse = serde_json::from_slice(&body)
@@ -177,6 +194,17 @@ mod tests {
         let u = token_url(&src, SQL_RESOURCE, &IdentitySelector { object_id: Some("oid".into()), ..Default::default() }).unwrap();
         assert!(u.as_str().contains("api-version=2019-08-01"));
         assert!(u.as_str().ends_with("principal_id=oid"));
+    }
+
+    #[test]
+    fn error_excerpts_mask_tokens_and_stay_bounded() {
+        let body = br#"{"error":"invalid_request","error_description":"Identity not found","access_token":"eyJ0eXAiOiJKV1Qi.eyJhdWQi-_x.c2ln=","n":1}"#;
+        let e = error_excerpt(body);
+        assert_eq!(e, r#"{"error":"invalid_request","error_description":"Identity not found","access_token":"***","n":1}"#);
+        let long = format!("{}eyJ{}", "x".repeat(295), "A".repeat(500));
+        let e = error_excerpt(long.as_bytes());
+        assert!(e.ends_with("xxxxx***") && e.chars().count() == 298, "{e}");
+        assert_eq!(error_excerpt(b"line\none\ttab"), "lineonetab");
     }
 
     #[test]
