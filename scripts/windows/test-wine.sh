@@ -50,6 +50,7 @@ cleanup() {
     "$WINESERVER" -k 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 t0=$(date +%s)
 "$MINGW_GCC" -O2 -Wall -shared -o "$SHIM_DIR/bcryptprimitives.dll" \
@@ -60,7 +61,11 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
     timeout 180 "$WINE64" wineboot --init >/dev/null 2>&1 || die "wineboot --init failed"
     timeout 60 "$WINESERVER" -w || true
 fi
-"$WINESERVER" -p   # one persistent server: each test program then starts in ~0.1 s
+# One persistent server: each test program then starts in ~0.1 s. It and wine's services
+# (winedevice.exe, ...) are started here with their output on /dev/null, so they never hold the
+# caller's stdout pipe open; cleanup ends them with `wineserver -k`.
+"$WINESERVER" -p </dev/null >/dev/null 2>&1
+timeout 120 "$WINE64" wineboot </dev/null >/dev/null 2>&1 || true
 echo "== wine ready in $(( $(date +%s) - t0 )) s ($("$WINE64" --version))"
 
 status=0
@@ -88,7 +93,11 @@ fi
 wine_run() {
     local log="$1"; shift
     local rc=0
-    (cd "$WORK" && timeout "$RUN_TIMEOUT" "$WINE64" "$@") 2>&1 | tee "$log" || rc=$?
+    # Output goes to a file, not a pipe: wine's helper processes (winedevice.exe, started on
+    # first use) inherit stdout and would hold a pipe open long after the program ended.
+    (cd "$WORK" && exec timeout "$RUN_TIMEOUT" "$WINE64" "$@") >"$log" 2>&1 </dev/null || rc=$?
+    cat "$log"
+    [ $rc -eq 124 ] && echo "timed out after $RUN_TIMEOUT s"
     if grep -qE 'Unhandled (page fault|exception)|unhandled exception' "$log"; then
         echo "wine reported an unhandled exception (see above)"; [ $rc -eq 0 ] && rc=70
     fi
