@@ -31,7 +31,7 @@ pub struct ContainerUrl {
 /// Validate a container URL: `https` only (or `s3://`), no trailing `/`, exactly one path segment
 /// (no blob path), lower-case host, no query or fragment.
 pub fn parse_container_url(url: &str) -> Result<ContainerUrl> {
-    let bad = |why: &str| Error::InvalidUrl(format!("'{}' is not a valid container URL: {why}", printable(url)));
+    let bad = |why: &str| Error::InvalidUrl(format!("'{}' is not a valid container URL: {why}", shown_url(url)));
     if url.trim() != url {
         return Err(bad("it has leading or trailing white space"));
     }
@@ -86,7 +86,7 @@ fn validate_container_name(c: &str) -> std::result::Result<(), String> {
     if !(3..=63).contains(&c.len()) || !ok_chars || c.starts_with('-') || c.ends_with('-') || c.contains("--") {
         return Err(format!(
             "the container name '{}' is not valid (3-63 lower-case letters, digits and single hyphens)",
-            printable(c)
+            shown_url(c)
         ));
     }
     Ok(())
@@ -125,8 +125,10 @@ pub fn container_of(blob_url: &str) -> Option<&str> {
     Some(&blob_url[..host_end + 1 + cont_len])
 }
 
-/// A URL shown in an error: control characters replaced, length bounded.
-fn printable(s: &str) -> String {
+/// A URL as an error may show it: a query string (perhaps a SAS token) replaced by `?***`,
+/// control characters replaced, length bounded.
+pub fn shown_url(url: &str) -> String {
+    let s = crate::tsql::backup::redact_query(url);
     let mut out: String = s.chars().take(300).map(|c| if c.is_control() { '?' } else { c }).collect();
     if s.chars().count() > 300 {
         out.push('…');
@@ -170,6 +172,21 @@ mod tests {
         assert!(err(" https://acct.blob.core.windows.net/backups").contains("white space"));
         assert!(err("https://acct.blob.core.windows.net/Backups").contains("container name"));
         assert!(err("https://acct.blob.core.windows.net/a]b").contains("container name"));
+    }
+
+    #[test]
+    fn errors_never_show_a_sas_in_the_url() {
+        for url in [
+            "https://acct.blob.core.windows.net/backups?sv=1&sig=TopSecretSig",
+            "http://acct.blob.core.windows.net/backups?sig=TopSecretSig",
+            " https://acct.blob.core.windows.net/b?sig=TopSecretSig",
+            "https://acct.blob.core.windows.net?sig=TopSecretSig",
+        ] {
+            let m = err(url);
+            assert!(!m.contains("TopSecretSig") && m.contains("?***"), "{m}");
+        }
+        assert_eq!(shown_url("https://a/c?sig=x\n"), "https://a/c?***");
+        assert_eq!(shown_url("https://a/c\u{1}"), "https://a/c?");
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
     let wanted = match &req.url {
         None => None,
         Some(u) => {
-            let c = container_of(u).ok_or_else(|| Error::InvalidUrl(format!("'{u}' names no container")))?;
+            let c = container_of(u).ok_or_else(|| Error::InvalidUrl(format!("'{}' names no container", crate::url::shown_url(u))))?;
             parse_container_url(c)?;
             Some(c.to_string())
         }
@@ -182,6 +182,20 @@ mod tests {
         let (s, _) = plan_create(&r, true).unwrap();
         assert_eq!(s[0].text(), "DROP CREDENTIAL [https://acct.blob.core.windows.net/backups]");
         assert!(s[1].text().starts_with("CREATE CREDENTIAL"));
+    }
+
+    #[test]
+    fn list_errors_never_show_a_sas_in_the_url() {
+        // no container: the URL is shown with its query masked
+        let r: CredentialList = crate::ops::test_request(r#""url":"https://acct.blob.core.windows.net?sig=SECRET""#).unwrap();
+        let e = crate::runtime::block_on(list(r)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidUrl);
+        assert!(!e.to_string().contains("SECRET") && e.to_string().contains("?***"), "{e}");
+        // a bad container: only the container part is shown
+        let r: CredentialList = crate::ops::test_request(r#""url":"https://acct.blob.core.windows.net/c?sig=SECRET""#).unwrap();
+        let e = crate::runtime::block_on(list(r)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidUrl);
+        assert!(!e.to_string().contains("SECRET"), "{e}");
     }
 
     #[test]

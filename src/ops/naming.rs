@@ -62,13 +62,13 @@ pub fn normalize_container(url: &str) -> Result<String, NamingError> {
     let rest = u
         .strip_prefix("https://")
         .or_else(|| u.strip_prefix("s3://"))
-        .ok_or_else(|| NamingError::BadContainer(url.to_string()))?;
+        .ok_or_else(|| NamingError::BadContainer(crate::url::shown_url(url)))?;
     if u.contains('?') || u.contains('#') {
-        return Err(NamingError::BadContainer(crate::tsql::backup::redact_query(url)));
+        return Err(NamingError::BadContainer(crate::url::shown_url(url)));
     }
     match rest.find('/') {
         Some(i) if i > 0 && !rest[i + 1..].is_empty() => Ok(u.to_string()),
-        _ => Err(NamingError::BadContainer(url.to_string())),
+        _ => Err(NamingError::BadContainer(crate::url::shown_url(url))),
     }
 }
 
@@ -182,6 +182,10 @@ mod tests {
         assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("../x.bak"), &p, 1), Err(NamingError::BadPath));
         assert!(matches!(render_urls("http://a/c", None, &p, 1), Err(NamingError::BadContainer(_))));
         assert!(matches!(render_urls("https://a.blob.core.windows.net", None, &p, 1), Err(NamingError::BadContainer(_))));
+        for bad in ["http://a/c?sig=SECRET", "https://a.blob.core.windows.net?sig=SECRET", "https://a/c?sig=SECRET"] {
+            let e = render_urls(bad, None, &p, 1).unwrap_err();
+            assert!(matches!(e, NamingError::BadContainer(_)) && !e.to_string().contains("SECRET"), "{e}");
+        }
         let e = render_urls("https://a.blob.core.windows.net/c?sig=SECRET", None, &p, 1).unwrap_err();
         assert!(!e.to_string().contains("SECRET"));
         assert_eq!(render_urls("https://a.blob.core.windows.net/c", None, &p, 65), Err(NamingError::StripeCount(65)));

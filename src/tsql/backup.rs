@@ -132,17 +132,17 @@ pub fn validate_url(url: &str) -> Result<(), BackupSqlError> {
     let rest = lower
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("s3://"))
-        .ok_or_else(|| BackupSqlError::BadUrl(url.to_string()))?;
+        .ok_or_else(|| BackupSqlError::BadUrl(crate::url::shown_url(url)))?;
     // host + at least one path segment (container/blob)
-    let slash = rest.find('/').ok_or_else(|| BackupSqlError::BadUrl(url.to_string()))?;
+    let slash = rest.find('/').ok_or_else(|| BackupSqlError::BadUrl(crate::url::shown_url(url)))?;
     if slash == 0 || rest[slash + 1..].is_empty() || url.ends_with('/') {
-        return Err(BackupSqlError::BadUrl(url.to_string()));
+        return Err(BackupSqlError::BadUrl(crate::url::shown_url(url)));
     }
     if url.contains('?') || url.contains('#') {
         return Err(BackupSqlError::UrlWithQuery(redact_query(url)));
     }
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(BackupSqlError::BadUrl(url.to_string()));
+        return Err(BackupSqlError::BadUrl(crate::url::shown_url(url)));
     }
     Ok(())
 }
@@ -336,6 +336,11 @@ mod tests {
         sp.urls = vec!["https://a.blob.core.windows.net/c/x.bak?sv=2022&sig=SECRET".into()];
         let e = build_backup(&sp).unwrap_err();
         assert!(!e.to_string().contains("SECRET"), "{e}");
+        for bad in ["http://a.blob.core.windows.net/c/x.bak?sig=SECRET", "https://a.blob.core.windows.net?sig=SECRET", "https://a?sig=SECRET/"] {
+            sp.urls = vec![bad.into()];
+            let e = build_backup(&sp).unwrap_err();
+            assert!(matches!(e, BackupSqlError::BadUrl(_)) && !e.to_string().contains("SECRET"), "{e}");
+        }
         sp.urls = vec!["https://a.blob.core.windows.net/c/x.bak".into(), "https://a.blob.core.windows.net/c/X.bak".into()];
         assert!(matches!(build_backup(&sp), Err(BackupSqlError::DuplicateUrl(_))));
         let mut sp = spec(BackupKind::Full);
