@@ -85,6 +85,7 @@ impl Default for Scenario {
 pub struct Login {
     pub name: String,
     /// SQL authentication password; `None` for an Entra principal.
+    #[serde(deserialize_with = "secret_string")]
     pub password: Option<String>,
     /// For token logins: the token's `upn`, `unique_name`, `oid` or `appid` claim must equal this.
     pub principal: Option<String>,
@@ -137,7 +138,54 @@ pub struct CredentialSeed {
     pub name: String,
     /// `Managed Identity`, `SHARED ACCESS SIGNATURE`, `S3 Access Key`, or any other identity.
     pub identity: String,
+    #[serde(deserialize_with = "secret_string")]
     pub secret: Option<String>,
+}
+
+/// Reads a password or secret: a string, or null. A value of another type is refused without
+/// being echoed (serde's own message would quote a number, and the scenario error is printed).
+fn secret_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+    struct V;
+    impl V {
+        fn refuse<E: Error>(&self, kind: &'static str) -> Result<Option<String>, E> {
+            Err(E::invalid_type(Unexpected::Other(kind), self))
+        }
+    }
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or null (the value given is not shown)")
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Option<String>, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E: Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_bool<E: Error>(self, _: bool) -> Result<Option<String>, E> {
+            self.refuse("boolean")
+        }
+        fn visit_i64<E: Error>(self, _: i64) -> Result<Option<String>, E> {
+            self.refuse("integer")
+        }
+        fn visit_u64<E: Error>(self, _: u64) -> Result<Option<String>, E> {
+            self.refuse("integer")
+        }
+        fn visit_f64<E: Error>(self, _: f64) -> Result<Option<String>, E> {
+            self.refuse("number")
+        }
+        fn visit_bytes<E: Error>(self, _: &[u8]) -> Result<Option<String>, E> {
+            self.refuse("bytes")
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// What `Debug` shows instead of a password or secret.
@@ -212,5 +260,19 @@ mod tests {
         assert!(shown.contains("\"sa\"") && shown.contains("password: Some(\"<redacted>\")") && shown.contains("secret: Some(\"<redacted>\")"), "{shown}");
         let none = format!("{:?}", Login::default());
         assert!(none.contains("password: None"), "{none}");
+    }
+
+    #[test]
+    fn passwords_and_secrets_read_as_strings_or_null_and_are_never_echoed() {
+        let l: Login = serde_json::from_str(r#"{"name":"a","password":"p'w"}"#).unwrap();
+        assert_eq!(l.password.as_deref(), Some("p'w"));
+        let l: Login = serde_json::from_str(r#"{"name":"a","password":null}"#).unwrap();
+        assert_eq!(l.password, None);
+        let l: Login = serde_json::from_str(r#"{"name":"a"}"#).unwrap();
+        assert_eq!(l.password, None);
+        let e = serde_json::from_str::<Scenario>(r#"{"logins":[{"name":"a","password":98765432}]}"#).unwrap_err().to_string();
+        assert!(!e.contains("98765432") && e.contains("not shown"), "{e}");
+        let e = serde_json::from_str::<CredentialSeed>(r#"{"name":"c","secret":123.25}"#).unwrap_err().to_string();
+        assert!(!e.contains("123.25") && e.contains("not shown"), "{e}");
     }
 }
