@@ -80,20 +80,14 @@ async fn databases_and_files() {
     assert_eq!(str_col(&rows[0][1], 2), "ONLINE");
 
     // sp_executesql with a parameter (tiberius `query`).
-    let rows = c
-        .query("SELECT f.name, f.physical_name, f.type_desc, f.size FROM sys.master_files f WHERE f.database_id = @P1 ORDER BY f.file_id", &[&6i32])
-        .await
-        .unwrap()
-        .into_first_result()
-        .await
-        .unwrap();
+    let rows = query(&mut c, "SELECT f.name, f.physical_name, f.type_desc, f.size FROM sys.master_files f WHERE f.database_id = @P1 ORDER BY f.file_id", &[&6i32]).await.unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(str_col(&rows[0], 0), "Big");
     assert_eq!(str_col(&rows[0], 1), "F:\\data\\Big.mdf");
     assert_eq!(str_col(&rows[1], 2), "LOG");
     assert_eq!(rows[0].get::<i32, _>("size"), Some(1024 * 128));
 
-    let rows = c.query("SELECT database_id FROM sys.databases WHERE name = @P1", &[&"sales"]).await.unwrap().into_first_result().await.unwrap();
+    let rows = query(&mut c, "SELECT database_id FROM sys.databases WHERE name = @P1", &[&"sales"]).await.unwrap();
     assert_eq!(rows[0].get::<i32, _>(0), Some(5));
 
     // Unknown objects: SQL Server's 208.
@@ -113,13 +107,7 @@ async fn credentials_lifecycle() {
     assert_eq!((n, class), (15025, 16));
     assert_eq!(text, format!("The server principal '{}' already exists.", MI_URL.to_uppercase()));
 
-    let rows = c
-        .query("SELECT credential_id, name, credential_identity, create_date, modify_date, target_type, target_id FROM sys.credentials WHERE name = @P1", &[&MI_URL])
-        .await
-        .unwrap()
-        .into_first_result()
-        .await
-        .unwrap();
+    let rows = query(&mut c, "SELECT credential_id, name, credential_identity, create_date, modify_date, target_type, target_id FROM sys.credentials WHERE name = @P1", &[&MI_URL]).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(str_col(&rows[0], 2), "Managed Identity");
     assert!(rows[0].get::<chrono::NaiveDateTime, _>("create_date").is_some());
@@ -207,13 +195,7 @@ async fn readiness_checks_and_requests() {
     assert_eq!(rows[0][0].get::<i32, _>("vss"), Some(1));
     let spid = rows[0][0].get::<i16, _>("spid").unwrap();
     // The session sees its own request while it runs.
-    let rows = c
-        .query("SELECT session_id, command, percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = @P1", &[&(spid as i32)])
-        .await
-        .unwrap()
-        .into_first_result()
-        .await
-        .unwrap();
+    let rows = query(&mut c, "SELECT session_id, command, percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = @P1", &[&(spid as i32)]).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(str_col(&rows[0], 1), "SELECT");
     assert_eq!(rows[0].get::<f32, _>(2), Some(0.0));
@@ -229,13 +211,7 @@ async fn readiness_checks_and_requests() {
     let mut seen = false;
     for _ in 0..100 {
         sim_state.set_progress(wspid as u16, 42.5, 1234);
-        let rows = c
-            .query("SELECT command, percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = @P1", &[&(wspid as i32)])
-            .await
-            .unwrap()
-            .into_first_result()
-            .await
-            .unwrap();
+        let rows = query(&mut c, "SELECT command, percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = @P1", &[&(wspid as i32)]).await.unwrap();
         if let Some(r) = rows.first() {
             assert_eq!(str_col(r, 0), "WAITFOR");
             if r.get::<f32, _>(1) == Some(42.5) {

@@ -58,6 +58,11 @@ pub async fn batch(c: &mut Tds, sql: &str) -> tiberius::Result<Vec<Vec<tiberius:
     c.simple_query(sql).await?.into_results().await
 }
 
+/// Run a parameterised statement (sp_executesql) and return its first result set.
+pub async fn query(c: &mut Tds, sql: &str, params: &[&dyn tiberius::ToSql]) -> tiberius::Result<Vec<tiberius::Row>> {
+    c.query(sql, params).await?.into_first_result().await
+}
+
 /// Run a batch expected to fail; return (number, class, state, message).
 pub async fn batch_err(c: &mut Tds, sql: &str) -> (u32, u8, u8, String) {
     match batch(c, sql).await {
