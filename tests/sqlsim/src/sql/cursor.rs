@@ -38,7 +38,8 @@ impl<'a, E: SyntaxError> Cursor<'a, E> {
     pub fn peek_at(&self, k: usize) -> Option<&'a Token> {
         self.toks.get(self.i + k)
     }
-    pub fn next(&mut self) -> Option<&'a Token> {
+    /// The token at the cursor (if any); the cursor moves past it either way.
+    pub fn next_token(&mut self) -> Option<&'a Token> {
         let t = self.toks.get(self.i);
         self.i += 1;
         t
@@ -181,7 +182,7 @@ mod tests {
         assert!(c.punct("="));
         assert_eq!(c.number(), Ok(42));
         assert_eq!(c.expect_end(), Err(E::Near(";".into())));
-        assert!(c.next().is_some() && c.at_end());
+        assert!(c.next_token().is_some() && c.at_end());
         assert_eq!(c.expect_end(), Ok(()));
         assert_eq!(c.ident(), Err(E::Near(String::new())));
     }

@@ -211,7 +211,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
             if p.punct("(") && !p.punct(")") {
                 loop {
                     let neg = p.punct("-");
-                    let n = match p.next().map(|t| &t.kind) {
+                    let n = match p.next_token().map(|t| &t.kind) {
                         Some(TokenKind::Number(n)) => n.parse::<i64>().map_err(|_| m::syntax_near(n))?,
                         _ => {
                             p.i -= 1;
@@ -255,7 +255,7 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
             // Numeric session options some drivers send at connect time.
             if matches!(option.as_str(), "TEXTSIZE" | "LOCK_TIMEOUT" | "DEADLOCK_PRIORITY" | "ROWCOUNT") {
                 p.punct("-");
-                match p.next().map(|t| &t.kind) {
+                match p.next_token().map(|t| &t.kind) {
                     Some(TokenKind::Number(_)) => {}
                     Some(TokenKind::Word(w)) if option == "DEADLOCK_PRIORITY" && ["LOW", "NORMAL", "HIGH"].iter().any(|x| w.eq_ignore_ascii_case(x)) => {}
                     _ => {
@@ -345,7 +345,7 @@ fn parse_select(p: &mut P) -> R<Select> {
     let mut sel = Select { top: None, items: vec![], from: None, from_args: None, conditions: vec![], order_by: vec![] };
     if p.kw("TOP") {
         let paren = p.punct("(");
-        match p.next().map(|t| &t.kind) {
+        match p.next_token().map(|t| &t.kind) {
             Some(TokenKind::Number(n)) => sel.top = Some(n.parse().map_err(|_| m::syntax_near(n))?),
             _ => {
                 p.i -= 1;
@@ -475,7 +475,7 @@ fn parse_cond(p: &mut P) -> R<Cond> {
         p.expect_kw("NULL")?;
         return Ok(Cond::IsNull { column, negated });
     }
-    let op = match p.next().map(|t| &t.kind) {
+    let op = match p.next_token().map(|t| &t.kind) {
         Some(TokenKind::Punct("=")) => CmpOp::Eq,
         Some(TokenKind::Punct("<>")) | Some(TokenKind::Punct("!=")) => CmpOp::Ne,
         Some(TokenKind::Punct("<")) => CmpOp::Lt,
@@ -505,7 +505,7 @@ fn parse_type(p: &mut P) -> R<(SqlType, String)> {
     let mut args: Vec<Option<u32>> = Vec::new();
     if p.punct("(") {
         loop {
-            match p.next().map(|t| &t.kind) {
+            match p.next_token().map(|t| &t.kind) {
                 Some(TokenKind::Number(n)) => args.push(Some(n.parse().map_err(|_| m::syntax_near(n))?)),
                 Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("MAX") => args.push(None),
                 _ => {
@@ -571,7 +571,7 @@ fn call_args(p: &mut P) -> R<Vec<Expr>> {
 }
 
 fn parse_expr(p: &mut P) -> R<Expr> {
-    let t = match p.next() {
+    let t = match p.next_token() {
         Some(t) => t,
         None => return Err(p.unexpected()),
     };
