@@ -176,6 +176,27 @@ impl SyntaxError for ParseError {
     }
 }
 
+/// `[WITH option [, option …]]`: `apply` takes one option whose name (upper-cased) is read and
+/// says whether it knows it; an option it does not know is a syntax error at its name.
+fn with_options(
+    p: &mut P<'_>,
+    mut apply: impl FnMut(&mut P<'_>, &str) -> Result<bool, ParseError>,
+) -> Result<(), ParseError> {
+    if !p.kw("WITH") {
+        return Ok(());
+    }
+    loop {
+        let word = option_word(p)?;
+        if !apply(p, &word)? {
+            p.i -= 1;
+            return Err(p.unexpected());
+        }
+        if !p.punct(",") {
+            return Ok(());
+        }
+    }
+}
+
 /// The name of a WITH option: an unquoted word, upper-cased.
 fn option_word(p: &mut P<'_>) -> Result<String, ParseError> {
     match p.peek().map(|t| &t.kind) {
@@ -255,74 +276,66 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
     p.expect_kw("TO")?;
     let urls = parse_devices(p)?;
     let mut o = BackupOptions::default();
-    if p.kw("WITH") {
-        loop {
-            let word = option_word(p)?;
-            match word.as_str() {
-                "COPY_ONLY" => o.copy_only = true,
-                "DIFFERENTIAL" => o.differential = true,
-                "COMPRESSION" => {
-                    // COMPRESSION [ ( ALGORITHM = MS_XPRESS ) ] in 2022; accept the bare form.
-                    o.compression = Some(true);
-                    if p.punct("(") {
-                        while !p.punct(")") {
-                            if p.peek().is_none() {
-                                return Err(p.unexpected());
-                            }
-                            p.i += 1;
+    with_options(p, |p, word| {
+        match word {
+            "COPY_ONLY" => o.copy_only = true,
+            "DIFFERENTIAL" => o.differential = true,
+            "COMPRESSION" => {
+                // COMPRESSION [ ( ALGORITHM = MS_XPRESS ) ] in 2022; accept the bare form.
+                o.compression = Some(true);
+                if p.punct("(") {
+                    while !p.punct(")") {
+                        if p.peek().is_none() {
+                            return Err(p.unexpected());
                         }
+                        p.i += 1;
                     }
                 }
-                "NO_COMPRESSION" => o.compression = Some(false),
-                "CHECKSUM" => o.checksum = true,
-                "NO_CHECKSUM" => o.checksum = false,
-                "FORMAT" => o.format = true,
-                "NOFORMAT" => o.format = false,
-                "STATS" => o.stats = Some(parse_stats(p)?),
-                "MAXTRANSFERSIZE" => {
-                    p.expect_punct("=")?;
-                    o.max_transfer_size = Some(p.number()?);
-                }
-                "BLOCKSIZE" => {
-                    p.expect_punct("=")?;
-                    o.block_size = Some(p.number()? as u32);
-                }
-                "BUFFERCOUNT" => {
-                    p.expect_punct("=")?;
-                    p.number()?;
-                }
-                "NORECOVERY" => o.norecovery = true,
-                "NO_TRUNCATE" | "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" => {}
-                "DESCRIPTION" => {
-                    p.expect_punct("=")?;
-                    o.description = Some(p.string()?);
-                }
-                "NAME" => {
-                    p.expect_punct("=")?;
-                    o.name = Some(p.ident_or_string()?);
-                }
-                "CREDENTIAL" => {
-                    p.expect_punct("=")?;
-                    o.credential = Some(p.ident_or_string()?);
-                }
-                "ENCRYPTION" => o.encryption = Some(parse_encryption(p)?),
-                "INIT" | "NOINIT" | "SKIP" | "NOSKIP" | "REWIND" | "NOREWIND" | "UNLOAD" | "NOUNLOAD" => {
-                    return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
-                }
-                "RETAINDAYS" | "EXPIREDATE" | "MEDIANAME" | "MEDIADESCRIPTION" | "MEDIAPASSWORD"
-                | "PASSWORD" => {
-                    return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
-                }
-                _ => {
-                    p.i -= 1;
-                    return Err(p.unexpected());
-                }
             }
-            if !p.punct(",") {
-                break;
+            "NO_COMPRESSION" => o.compression = Some(false),
+            "CHECKSUM" => o.checksum = true,
+            "NO_CHECKSUM" => o.checksum = false,
+            "FORMAT" => o.format = true,
+            "NOFORMAT" => o.format = false,
+            "STATS" => o.stats = Some(parse_stats(p)?),
+            "MAXTRANSFERSIZE" => {
+                p.expect_punct("=")?;
+                o.max_transfer_size = Some(p.number()?);
             }
+            "BLOCKSIZE" => {
+                p.expect_punct("=")?;
+                o.block_size = Some(p.number()? as u32);
+            }
+            "BUFFERCOUNT" => {
+                p.expect_punct("=")?;
+                p.number()?;
+            }
+            "NORECOVERY" => o.norecovery = true,
+            "NO_TRUNCATE" | "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" => {}
+            "DESCRIPTION" => {
+                p.expect_punct("=")?;
+                o.description = Some(p.string()?);
+            }
+            "NAME" => {
+                p.expect_punct("=")?;
+                o.name = Some(p.ident_or_string()?);
+            }
+            "CREDENTIAL" => {
+                p.expect_punct("=")?;
+                o.credential = Some(p.ident_or_string()?);
+            }
+            "ENCRYPTION" => o.encryption = Some(parse_encryption(p)?),
+            "INIT" | "NOINIT" | "SKIP" | "NOSKIP" | "REWIND" | "NOREWIND" | "UNLOAD" | "NOUNLOAD" => {
+                return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
+            }
+            "RETAINDAYS" | "EXPIREDATE" | "MEDIANAME" | "MEDIADESCRIPTION" | "MEDIAPASSWORD"
+            | "PASSWORD" => {
+                return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
+            }
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     Ok(BackupStmt { kind, database, urls, options: o })
 }
 
@@ -370,53 +383,45 @@ fn parse_restore(p: &mut P<'_>) -> Result<RestoreStmt, ParseError> {
     p.expect_kw("FROM")?;
     let urls = parse_devices(p)?;
     let mut o = RestoreOptions::default();
-    if p.kw("WITH") {
-        loop {
-            let word = option_word(p)?;
-            match word.as_str() {
-                "MOVE" => {
-                    let from = p.string()?;
-                    p.expect_kw("TO")?;
-                    let to = p.string()?;
-                    o.moves.push((from, to));
-                }
-                "REPLACE" => o.replace = true,
-                "RECOVERY" => o.recovery = Some(true),
-                "NORECOVERY" => o.recovery = Some(false),
-                "STOPAT" => {
-                    p.expect_punct("=")?;
-                    let s = p.string()?;
-                    o.stop_at = Some(parse_datetime(&s).ok_or(ParseError::BadDate)?);
-                }
-                "STATS" => o.stats = Some(parse_stats(p)?),
-                "CHECKSUM" => o.checksum = true,
-                "NO_CHECKSUM" => o.checksum = false,
-                "BLOCKSIZE" => {
-                    p.expect_punct("=")?;
-                    o.block_size = Some(p.number()? as u32);
-                }
-                "CREDENTIAL" => {
-                    p.expect_punct("=")?;
-                    o.credential = Some(p.ident_or_string()?);
-                }
-                "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" | "KEEP_REPLICATION" | "KEEP_CDC"
-                | "ENABLE_BROKER" | "NEW_BROKER" | "ERROR_BROKER_CONVERSATIONS" | "RESTRICTED_USER" => {}
-                // Not supported for URL devices (facts: FILE, BUFFERCOUNT, MAXTRANSFERSIZE), nor
-                // tape options; STANDBY needs an undo file on disk, which the simulator lacks.
-                "FILE" | "BUFFERCOUNT" | "MAXTRANSFERSIZE" | "REWIND" | "NOREWIND" | "UNLOAD"
-                | "NOUNLOAD" | "MEDIANAME" | "MEDIAPASSWORD" | "PASSWORD" | "STANDBY" => {
-                    return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
-                }
-                _ => {
-                    p.i -= 1;
-                    return Err(p.unexpected());
-                }
+    with_options(p, |p, word| {
+        match word {
+            "MOVE" => {
+                let from = p.string()?;
+                p.expect_kw("TO")?;
+                let to = p.string()?;
+                o.moves.push((from, to));
             }
-            if !p.punct(",") {
-                break;
+            "REPLACE" => o.replace = true,
+            "RECOVERY" => o.recovery = Some(true),
+            "NORECOVERY" => o.recovery = Some(false),
+            "STOPAT" => {
+                p.expect_punct("=")?;
+                let s = p.string()?;
+                o.stop_at = Some(parse_datetime(&s).ok_or(ParseError::BadDate)?);
             }
+            "STATS" => o.stats = Some(parse_stats(p)?),
+            "CHECKSUM" => o.checksum = true,
+            "NO_CHECKSUM" => o.checksum = false,
+            "BLOCKSIZE" => {
+                p.expect_punct("=")?;
+                o.block_size = Some(p.number()? as u32);
+            }
+            "CREDENTIAL" => {
+                p.expect_punct("=")?;
+                o.credential = Some(p.ident_or_string()?);
+            }
+            "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" | "KEEP_REPLICATION" | "KEEP_CDC"
+            | "ENABLE_BROKER" | "NEW_BROKER" | "ERROR_BROKER_CONVERSATIONS" | "RESTRICTED_USER" => {}
+            // Not supported for URL devices (facts: FILE, BUFFERCOUNT, MAXTRANSFERSIZE), nor
+            // tape options; STANDBY needs an undo file on disk, which the simulator lacks.
+            "FILE" | "BUFFERCOUNT" | "MAXTRANSFERSIZE" | "REWIND" | "NOREWIND" | "UNLOAD"
+            | "NOUNLOAD" | "MEDIANAME" | "MEDIAPASSWORD" | "PASSWORD" | "STANDBY" => {
+                return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
+            }
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     Ok(RestoreStmt { kind, urls, options: o })
 }
 
