@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use azure_core::credentials::{AccessToken, TokenCredential, TokenRequestOptions};
-use azure_core::http::{ClientOptions, RequestContent, RetryOptions, Transport, Url};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RequestContent, RetryOptions, Transport, Url};
 use azure_core::time::OffsetDateTime;
 use azure_storage_blob::models::{
     BlobClientAcquireLeaseOptions, BlobClientAcquireLeaseResultHeaders, BlobClientBreakLeaseOptions,
@@ -180,7 +180,15 @@ pub fn resolve(server: &Arc<ServerState>, url: &str, access: Access) -> Result<R
     let http = http_client(account.ca_file.as_deref()).map_err(RouteError::Config)?;
     let client_options = ClientOptions {
         transport: Some(Transport::new(Arc::new(http))),
-        retry: RetryOptions::none(),
+        // SQL Server retries transient storage failures (connection resets, 500/503) during a
+        // backup to URL before it gives up with OS error 1117; so does the simulator, a bounded
+        // few times. Injected faults (`fault()`) sit in front of the SDK call and are never retried.
+        retry: RetryOptions::exponential(ExponentialRetryOptions {
+            initial_delay: azure_core::time::Duration::milliseconds(200),
+            max_retries: 3,
+            max_total_elapsed: azure_core::time::Duration::seconds(10),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let options = BlobClientOptions { client_options, ..Default::default() };
