@@ -616,3 +616,50 @@ async fn managed_identity_credential_without_primary_identity() {
     assert_eq!(f[0].0, 37563);
     assert_eq!(f[1].0, 3013);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_only_no_compression_description_and_encryption_read_back_from_the_blob() {
+    let (server, blobs, c) = setup("opts", "Contributor", vec![db("Opts", "FULL", 8)]).await;
+    let url = blob_url(&c, "opts.bak");
+    exec(
+        &server,
+        &format!(
+            "BACKUP DATABASE [Opts] TO URL = N'{url}' WITH COPY_ONLY, NO_COMPRESSION, DESCRIPTION = N'it''s nightly', NAME = N'n1', \
+             ENCRYPTION (ALGORITHM = AES_256, SERVER CERTIFICATE = [BackupCert])"
+        ),
+    )
+    .await
+    .ok();
+    assert!(blobs.props(&c, "opts.bak").await.is_some(), "committed blob");
+    let h = exec(&server, &format!("RESTORE HEADERONLY FROM URL = N'{url}'")).await;
+    h.ok();
+    let rs = h.rows();
+    assert_eq!(value(rs, 0, "IsCopyOnly"), &SqlValue::Bit(true));
+    assert_eq!(num(value(rs, 0, "Compressed")), 0);
+    assert_eq!(value(rs, 0, "BackupDescription"), &SqlValue::Str("it's nightly".into()));
+    assert_eq!(value(rs, 0, "BackupName"), &SqlValue::Str("n1".into()));
+    assert_eq!(num(value(rs, 0, "BackupSize")), num(value(rs, 0, "CompressedBackupSize")));
+    assert_eq!(value(rs, 0, "KeyAlgorithm"), &SqlValue::Str("AES_256".into()));
+    assert_eq!(value(rs, 0, "EncryptorType"), &SqlValue::Str("CERTIFICATE".into()));
+    assert!(!matches!(value(rs, 0, "EncryptorThumbprint"), SqlValue::Null));
+
+    // Without those options the same columns say so (the header really carries them).
+    let url2 = blob_url(&c, "plain.bak");
+    exec(&server, &format!("BACKUP DATABASE [Opts] TO URL = N'{url2}'")).await.ok();
+    let h = exec(&server, &format!("RESTORE HEADERONLY FROM URL = N'{url2}'")).await;
+    h.ok();
+    let rs = h.rows();
+    assert_eq!(value(rs, 0, "IsCopyOnly"), &SqlValue::Bit(false));
+    assert_eq!(value(rs, 0, "BackupDescription"), &SqlValue::Null);
+    assert_eq!(value(rs, 0, "KeyAlgorithm"), &SqlValue::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_than_64_urls_is_refused_before_anything_is_written() {
+    let (server, blobs, c) = setup("u65", "Contributor", vec![db("U65", "FULL", 8)]).await;
+    let urls: Vec<String> = (0..65).map(|i| format!("URL = '{}'", blob_url(&c, &format!("s_{i:02}.bak")))).collect();
+    let f = exec(&server, &format!("BACKUP DATABASE U65 TO {}", urls.join(", "))).await.failed();
+    assert_eq!(f[0].0, 3205, "{f:?}");
+    assert_eq!(f.last().unwrap(), &(3013, "BACKUP DATABASE is terminating abnormally.".into()));
+    assert!(blobs.list(&c).await.is_empty());
+}
