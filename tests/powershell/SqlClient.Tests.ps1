@@ -397,3 +397,44 @@ Describe 'BACKUP progress and cancel through System.Data.SqlClient' {
         finally { $conn.Dispose() }
     }
 }
+
+# Issue 9: what the module's cmdlets did, checked through System.Data.SqlClient (not through the
+# module's own output, nor Microsoft.Data.SqlClient): the credential is in sys.credentials, the
+# restored database is in sys.databases with the relocated files in sys.master_files.
+Describe 'The module''s effects seen through System.Data.SqlClient' {
+    BeforeAll {
+        Import-Module (Get-SqlUrlTestModulePath) -Force
+        $script:Sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlainText -Force))
+        $script:C = @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Sim.CaFile }
+    }
+    AfterAll { Remove-Module SqlUrlBackup -ErrorAction SilentlyContinue }
+
+    It 'New-SqlUrlCredential: the credential is in sys.credentials with IDENTITY ''Managed Identity''' {
+        $url = "$($script:SqlUrlTestAccountUrl)/module-made-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
+        $before = Invoke-SimQuery -Sim $script:Sim -Query "SELECT name FROM sys.credentials WHERE name = N'$url'"
+        $before.Tables[0].Rows.Count | Should -Be 0
+        $null = New-SqlUrlCredential @script:C -Url $url -WarningAction SilentlyContinue
+        $r = Invoke-SimQuery -Sim $script:Sim -Query "SELECT name, credential_identity FROM sys.credentials WHERE name = N'$url'"
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Tables[0].Rows.Count | Should -Be 1
+        $r.Tables[0].Rows[0].credential_identity | Should -Be 'Managed Identity'
+    }
+
+    It 'Backup-SqlUrlDatabase + Restore-SqlUrlDatabase: the new database is ONLINE with the relocated files' {
+        $containerUrl = "$($script:SqlUrlTestAccountUrl)/$($script:Container)"
+        $b = Backup-SqlUrlDatabase @script:C -Database 'Src' -ContainerUrl $containerUrl
+        $none = Invoke-SimQuery -Sim $script:Sim -Query "SELECT name FROM sys.databases WHERE name = N'Src_viamodule'"
+        $none.Tables[0].Rows.Count | Should -Be 0
+        $null = $b | Restore-SqlUrlDatabase @script:C -Database 'Src_viamodule'
+        $db = Invoke-SimQuery -Sim $script:Sim -Query "SELECT name, database_id, state_desc FROM sys.databases WHERE name = N'Src_viamodule'"
+        $db.Errors | Should -BeNullOrEmpty
+        $db.Tables[0].Rows.Count | Should -Be 1
+        $db.Tables[0].Rows[0].state_desc | Should -Be 'ONLINE'
+        # (the simulator supports no JOIN: the database_id comes from the query above)
+        $id = [int]$db.Tables[0].Rows[0].database_id
+        $f = Invoke-SimQuery -Sim $script:Sim -Query "SELECT name, physical_name, type_desc FROM sys.master_files WHERE database_id = $id ORDER BY file_id"
+        $f.Errors | Should -BeNullOrEmpty
+        @($f.Tables[0].Rows | ForEach-Object { "$($_.name)|$($_.physical_name)|$($_.type_desc)" }) |
+            Should -Be @('Src|F:\data\Src_viamodule.mdf|ROWS', 'Src_log|G:\log\Src_viamodule_log.ldf|LOG')
+    }
+}
