@@ -692,3 +692,38 @@ fn cancel_mid_restore_reports_cancelled() {
     assert!(r["message"].as_str().unwrap().contains("ATTENTION was sent and acknowledged"), "{r}");
     assert_ne!(slow.database_state("Archive").as_deref(), Some("ONLINE"));
 }
+
+#[test]
+fn restore_with_explicit_file_moves_and_checksum() {
+    let c = container_name("moves");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let op = backup(&sim, json!({"databases": ["Sales"], "container_url": format!("{ACCOUNT_URL}/{c}"), "checksum": true}));
+    let urls = urls_of(&ok_results(&finish(&op))[0]);
+
+    // explicit moves win over automatic relocation; a quote in a path reaches the server doubled
+    let data = "H:\\moved\\Sales_o'copy.mdf";
+    let log = "I:\\moved\\Sales_o'copy_log.ldf";
+    let before = sim.statements().len();
+    let op = restore(&sim, json!({"urls": urls, "database": "Sales_moved", "checksum": true,
+        "move": {"Sales": data, "Sales_log": log}})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let s = r["statements"][0].as_str().unwrap();
+    assert!(s.starts_with("RESTORE DATABASE [Sales_moved]"), "{s}");
+    assert!(s.contains("MOVE N'Sales' TO N'H:\\moved\\Sales_o''copy.mdf'"), "{s}");
+    assert!(s.contains("MOVE N'Sales_log' TO N'I:\\moved\\Sales_o''copy_log.ldf'"), "{s}");
+    assert!(s.contains("CHECKSUM"), "{s}");
+    // no FILELISTONLY was needed for explicit moves, and the server got exactly this statement
+    let sent = &sim.statements()[before..];
+    assert!(!sent.iter().any(|q| q.contains("FILELISTONLY")), "{sent:?}");
+    assert!(sent.iter().any(|q| q == s), "{sent:?}");
+    let files: Vec<String> = r["files"].as_array().unwrap().iter().map(|f| f["physical_name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(files, vec![data.to_string(), log.to_string()]);
+    assert_eq!(sim.database_state("Sales_moved").as_deref(), Some("ONLINE"));
+    let mut phys = sim.database_files("Sales_moved");
+    phys.sort();
+    assert_eq!(phys, vec![data.to_string(), log.to_string()]);
+    assert_eq!(sim.database_state("Sales").as_deref(), Some("ONLINE"));
+}
