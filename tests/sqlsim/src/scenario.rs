@@ -39,6 +39,9 @@ pub struct Scenario {
     pub databases: Vec<Database>,
     /// Credentials that exist at start.
     pub credentials: Vec<CredentialSeed>,
+    /// Server certificates and asymmetric keys in master that `BACKUP … WITH ENCRYPTION` may name
+    /// (names only; nothing is really encrypted). Default: one certificate, `BackupCert`.
+    pub server_certificates: Vec<String>,
     /// Storage accounts the server can reach (issue 3).
     pub storage: Vec<StorageAccount>,
     /// Backup/restore speed in MB/s, so a backup takes a predictable time (issue 3).
@@ -73,6 +76,7 @@ impl Default for Scenario {
             }],
             databases: vec![],
             credentials: vec![],
+            server_certificates: vec!["BackupCert".into()],
             storage: vec![],
             throughput_mb_per_s: 200.0,
             faults: Faults::default(),

@@ -652,6 +652,17 @@ async fn copy_only_no_compression_description_and_encryption_read_back_from_the_
     assert_eq!(value(rs, 0, "IsCopyOnly"), &SqlValue::Bit(false));
     assert_eq!(value(rs, 0, "BackupDescription"), &SqlValue::Null);
     assert_eq!(value(rs, 0, "KeyAlgorithm"), &SqlValue::Null);
+
+    // A certificate or key that master does not hold: 15151 + 3013, nothing committed.
+    let url3 = blob_url(&c, "nocert.bak");
+    let f = exec(&server, &format!("BACKUP DATABASE [Opts] TO URL = N'{url3}' WITH ENCRYPTION (ALGORITHM = AES_256, SERVER CERTIFICATE = [NoSuchCert])")).await.failed();
+    assert_eq!(f[0], (15151, "Cannot find the certificate 'NoSuchCert', because it does not exist or you do not have permission.".into()));
+    assert_eq!(f[1], (3013, "BACKUP DATABASE is terminating abnormally.".into()));
+    let f = exec(&server, &format!("BACKUP DATABASE [Opts] TO URL = N'{url3}' WITH ENCRYPTION (ALGORITHM = AES_128, SERVER ASYMMETRIC KEY = [K1])")).await.failed();
+    assert_eq!(f[0], (15151, "Cannot find the asymmetric key 'K1', because it does not exist or you do not have permission.".into()));
+    assert!(blobs.props(&c, "nocert.bak").await.is_none());
+    // The certificate name is matched case-insensitively, as master's collation does.
+    exec(&server, &format!("BACKUP DATABASE [Opts] TO URL = N'{url3}' WITH ENCRYPTION (ALGORITHM = AES_256, SERVER CERTIFICATE = [backupcert])")).await.ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -90,6 +90,17 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
             m::sim_error("sqlsim does not simulate WITH CREDENTIAL (storage account key, page blobs); use a credential named after the container URL."),
         ));
     }
+    if let Some(e) = &o.encryption {
+        // `encryptor` is "CERTIFICATE name" or "ASYMMETRIC KEY name" (parse.rs).
+        let (kind, name) = match e.encryptor.strip_prefix("CERTIFICATE ") {
+            Some(n) => ("certificate", n),
+            None => ("asymmetric key", e.encryptor.strip_prefix("ASYMMETRIC KEY ").unwrap_or(&e.encryptor)),
+        };
+        // Names in master follow the server collation (case-insensitive).
+        if !ctx.server.scenario.server_certificates.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            return Err(fail(verb, m::encryptor_missing(kind, name)));
+        }
+    }
     let mts = o.max_transfer_size.unwrap_or(DEFAULT_MAX_TRANSFER);
     if !(65536..=MAX_MAX_TRANSFER).contains(&mts) || !mts.is_multiple_of(65536) {
         return Err(fail(

@@ -310,6 +310,12 @@ pub fn no_such_credential(name: &str) -> SqlMessage {
 }
 
 /// A simulator limitation or bad option value: a clear error, not SQL Server's.
+/// 15151: `BACKUP … WITH ENCRYPTION` names a server certificate or asymmetric key that master does
+/// not hold. `kind` is `certificate` or `asymmetric key`. (State 1: unconfirmed.)
+pub fn encryptor_missing(kind: &str, name: &str) -> SqlMessage {
+    err(15151, 1, format!("Cannot find the {kind} '{name}', because it does not exist or you do not have permission."))
+}
+
 pub fn sim_error(text: impl Into<String>) -> SqlMessage {
     err(50000, 1, text.into())
 }
