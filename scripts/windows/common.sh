@@ -60,6 +60,8 @@ check_dll() {
     command -v "$MINGW_OBJDUMP" >/dev/null || { echo "note: $MINGW_OBJDUMP missing, DLL not inspected"; return 0; }
     dump="$("$MINGW_OBJDUMP" -p "$dll")" || die "$dll is not a PE file"
     grep -q '^Magic[[:space:]]*020b' <<<"$dump" || die "$dll is not a PE32+ (64-bit) image"
+    "$MINGW_OBJDUMP" -f "$dll" | grep -q 'architecture: i386:x86-64' \
+        || die "$dll is not an x64 image (win-x64 needs x86_64-pc-windows-msvc or -gnu)"
     grep -q 'sqlurl_version' <<<"$dump" || die "$dll does not export sqlurl_version"
     if grep -qiE 'DLL Name: (libgcc_s|libwinpthread|libstdc\+\+)' <<<"$dump"; then
         die "$dll depends on a MinGW runtime DLL: $(grep -iE 'DLL Name: lib' <<<"$dump" | tr -s ' \t' ' ')"
