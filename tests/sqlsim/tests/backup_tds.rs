@@ -231,3 +231,71 @@ async fn drop_connection_fault_closes_the_session_without_commit() {
     assert!(blobs.props(&c, "drop.bak").await.is_none(), "no committed blob after the drop");
     assert!(blobs.list(&c).await.is_empty());
 }
+
+/// The remaining documented failures of issue 3, over TDS through tiberius (backup_engine.rs checks
+/// them at the executor): exact number and text of the first error of each request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_failures_and_damaged_blobs_through_tiberius() {
+    use sqlsim::backup::admin::{corrupt_blob, Damage};
+    let blobs = Blobs::new();
+    let c = container_name("tdsrst");
+    blobs.create_container(&c).await;
+    let mut other = db("Other", "FULL", 8);
+    other.in_use = true;
+    let sim = start(scenario(&c, "Contributor", vec![db("Src", "FULL", 16), other])).await;
+    let mut cl = connect(&sim).await;
+    let u = |n: &str| blob_url(&c, n);
+
+    // No credential for the container.
+    let nocred = blob_url(&format!("{c}x"), "d.bak");
+    let (n, m) = run(&mut cl, &format!("BACKUP DATABASE Src TO URL = '{nocred}'")).await.unwrap_err();
+    assert_eq!((n, m), (3201, format!("Cannot open backup device '{nocred}'. Operating system error 50(The request is not supported.).")));
+    // Differential without a base.
+    let (n, _) = run(&mut cl, &format!("BACKUP DATABASE Src TO URL = '{}' WITH DIFFERENTIAL", u("d0.bak"))).await.unwrap_err();
+    assert_eq!(n, 3035);
+
+    for (verb, name) in [("DATABASE", "f.bak"), ("LOG", "l1.trn"), ("LOG", "l2.trn"), ("DATABASE", "p.bak"), ("DATABASE", "h.bak"), ("DATABASE", "t.bak")] {
+        run(&mut cl, &format!("BACKUP {verb} Src TO URL = '{}'", u(name))).await.unwrap();
+    }
+    run(&mut cl, &format!("BACKUP DATABASE Src TO URL = '{}', URL = '{}'", u("s1.bak"), u("s2.bak"))).await.unwrap();
+
+    // 3101 before 3154 for a database in use; 3154 once it is free.
+    let (n, m) = run(&mut cl, &format!("RESTORE DATABASE Other FROM URL = '{}' WITH REPLACE", u("f.bak"))).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (3101, "Exclusive access could not be obtained because the database is in use."));
+    sim.state.lock().database_mut("Other").unwrap().in_use = false;
+    let (n, m) = run(&mut cl, &format!("RESTORE DATABASE Other FROM URL = '{}'", u("f.bak"))).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (3154, "The backup set holds a backup of a database other than the existing 'Other' database."));
+
+    // Log restore out of sequence (4305), then in sequence, then 3117 once recovered.
+    run(
+        &mut cl,
+        &format!("RESTORE DATABASE [Copy] FROM URL = '{}' WITH MOVE N'Src' TO N'F:\\data\\Copy.mdf', MOVE N'Src_log' TO N'G:\\log\\Copy_log.ldf', NORECOVERY", u("f.bak")),
+    )
+    .await
+    .unwrap();
+    let (n, m) = run(&mut cl, &format!("RESTORE LOG Copy FROM URL = '{}' WITH NORECOVERY", u("l2.trn"))).await.unwrap_err();
+    assert_eq!(n, 4305);
+    assert!(m.starts_with("The log in this backup set begins at LSN ") && m.contains("which is too recent to apply to the database."), "{m}");
+    run(&mut cl, &format!("RESTORE LOG Copy FROM URL = '{}' WITH NORECOVERY", u("l1.trn"))).await.unwrap();
+    run(&mut cl, &format!("RESTORE LOG Copy FROM URL = '{}' WITH RECOVERY", u("l2.trn"))).await.unwrap();
+    let (n, _) = run(&mut cl, &format!("RESTORE LOG Copy FROM URL = '{}'", u("l2.trn"))).await.unwrap_err();
+    assert_eq!(n, 3117);
+
+    // Damaged blobs: payload (3183), header (3241), truncated by an independent client (3203).
+    corrupt_blob(&sim.state, &u("p.bak"), Damage::Payload).await.unwrap();
+    corrupt_blob(&sim.state, &u("h.bak"), Damage::Header).await.unwrap();
+    let raw = blobs.get(&c, "t.bak").await.unwrap();
+    blobs.put(&c, "t.bak", raw[..raw.len() - 100].to_vec()).await;
+    let (n, _) = run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}'", u("p.bak"))).await.unwrap_err();
+    assert_eq!(n, 3183);
+    let (n, m) = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("h.bak"))).await.unwrap_err();
+    assert_eq!((n, m), (3241, format!("The media family on device '{}' is incorrectly formed. SQL Server cannot process this media family.", u("h.bak"))));
+    let (n, m) = run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}'", u("t.bak"))).await.unwrap_err();
+    assert_eq!((n, m), (3203, format!("Read on \"{}\" failed: 38(Reached the end of the file.)", u("t.bak"))));
+
+    // A striped set needs every stripe.
+    let (n, m) = run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}'", u("s1.bak"))).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (3132, "The media set has 2 media families but only 1 are provided. All members must be provided."));
+    run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}', URL = '{}'", u("s2.bak"), u("s1.bak"))).await.unwrap();
+    assert!(sim.state.lock().database("Other").is_some_and(|d| d.state == "ONLINE"), "the failed restores left Other untouched");
+}
