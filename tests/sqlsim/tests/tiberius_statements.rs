@@ -322,3 +322,21 @@ async fn use_print_set_and_types() {
     let (n, _, _, text) = batch_err(&mut c, "SELECT CAST(N'x1' AS int)").await;
     assert_eq!((n, text.as_str()), (245, "Conversion failed when converting the nvarchar value 'x1' to data type int."));
 }
+
+#[tokio::test]
+async fn credential_names_are_sysname_at_most_128_characters() {
+    let sim = sqlsim::start(scenario()).await.unwrap();
+    let mut c = sa(&sim).await;
+    let base = "https://acct.blob.core.windows.net/";
+    let n128 = format!("{base}{}", "a".repeat(128 - base.len()));
+    let n129 = format!("{n128}b");
+    let (n, class, state, text) = batch_err(&mut c, &format!("CREATE CREDENTIAL [{n129}] WITH IDENTITY = 'Managed Identity'")).await;
+    assert_eq!((n, class, state), (103, 15, 4));
+    assert_eq!(text, format!("The identifier that starts with '{n128}' is too long. Maximum length is 128."));
+    batch(&mut c, &format!("CREATE CREDENTIAL [{n128}] WITH IDENTITY = 'Managed Identity'")).await.unwrap();
+    let rows = batch(&mut c, "SELECT name FROM sys.credentials ORDER BY name").await.unwrap();
+    let names: Vec<String> = rows[0].iter().map(|r| str_col(r, 0)).collect();
+    assert_eq!(names, vec![n128.clone()], "only the 128-character name was created");
+    let (n, _, _, _) = batch_err(&mut c, &format!("DROP CREDENTIAL [{n129}]")).await;
+    assert_eq!(n, 103);
+}
