@@ -125,3 +125,67 @@ fn encrypt_levels_optional_off_and_tds8_strict() {
         assert_eq!(code, SqlurlResult::SQLURL_OK, "{level}: {out}");
     }
 }
+
+/// TDS 8.0 strict validates the certificate like mandatory does: a wrong CA and a wrong host name
+/// are refused with their own kinds, the right CA and name connect.
+#[test]
+fn strict_validates_the_certificate() {
+    let sim = Sim::start(Scenario::default());
+    let other = Sim::start(Scenario::default()); // another CA
+    let mut conn = sim.conn();
+    conn["encrypt"] = json!("strict");
+    conn["ca_file"] = json!(other.ca());
+    let (code, out) = list(conn);
+    assert_eq!(code, SqlurlResult::SQLURL_ERROR_CONNECTION, "{out}");
+    assert_eq!(out["error"]["kind"], "CertificateNotTrusted", "{out}");
+    let mut conn = sim.conn();
+    conn["encrypt"] = json!("strict");
+    conn["host_name_in_certificate"] = json!("not-the-server.example");
+    let (code, out) = list(conn);
+    assert_eq!(code, SqlurlResult::SQLURL_ERROR_CONNECTION, "{out}");
+    assert_eq!(out["error"]["kind"], "CertificateNameMismatch", "{out}");
+    let mut conn = sim.conn();
+    conn["encrypt"] = json!("strict");
+    let (code, out) = list(conn);
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+}
+
+/// What the client sends first on a fresh socket with the given encrypt level (a bounded one-shot
+/// listener on 127.0.0.1 that reads one byte and hangs up).
+fn first_byte_sent(level: &str) -> u8 {
+    use std::io::Read;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        // bounded accept: give up after 10 s instead of waiting for a client that never came
+        l.set_nonblocking(true).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut s = loop {
+            match l.accept() {
+                Ok((s, _)) => break s,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Err(e) => panic!("no connection within 10 s: {e}"),
+            }
+        };
+        s.set_nonblocking(false).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut b = [0u8; 1];
+        s.read_exact(&mut b).expect("nothing sent within 10 s");
+        b[0]
+    });
+    let conn = json!({"server": format!("127.0.0.1,{port}"), "auth": {"kind": "sql", "user": "sa", "password": "x"},
+        "encrypt": level, "connect_timeout_s": 10});
+    let (code, out) = list(conn);
+    assert_ne!(code, SqlurlResult::SQLURL_OK, "{out}");
+    t.join().unwrap()
+}
+
+/// strict really is TDS 8.0: TLS (a handshake record, 0x16) before any TDS packet; mandatory
+/// starts with a TDS PRELOGIN packet (0x12).
+#[test]
+fn strict_starts_with_tls_and_mandatory_with_prelogin() {
+    assert_eq!(first_byte_sent("strict"), 0x16);
+    assert_eq!(first_byte_sent("mandatory"), 0x12);
+}
