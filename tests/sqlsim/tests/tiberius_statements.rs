@@ -140,6 +140,7 @@ async fn credentials_lifecycle() {
     // Secrets never reach a result set or an error.
     let log = sim.statement_log();
     assert!(log.iter().any(|s| s.text.contains("ALTER CREDENTIAL")));
+    assert!(!log.iter().any(|s| s.text.contains("sig=NEW") || s.params.contains("sig=NEW")), "the new secret reached the statement log");
 }
 
 #[tokio::test]
