@@ -256,6 +256,14 @@ fn progress_increases_during_a_timed_backup() {
     assert!(seen.len() >= 2, "at least two different percentages while running: {seen:?}");
     assert!(seen.windows(2).all(|w| w[1] > w[0]), "increasing: {seen:?}");
     assert!(seen[0] < 100.0);
+    // the progress poller stops with the operation: its second connection (and the backup's own)
+    // goes away, so the server is left with no session (bounded wait for the sockets to close)
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline && !sim.server.state.lock().sessions.is_empty() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left: Vec<String> = sim.server.state.lock().sessions.values().map(|s| format!("{} ({})", s.session_id, s.login)).collect();
+    assert!(left.is_empty(), "sessions still open after the operation ended: {left:?}");
 }
 
 #[test]
