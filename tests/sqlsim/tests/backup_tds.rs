@@ -299,3 +299,52 @@ async fn restore_failures_and_damaged_blobs_through_tiberius() {
     run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}', URL = '{}'", u("s2.bak"), u("s1.bak"))).await.unwrap();
     assert!(sim.state.lock().database("Other").is_some_and(|d| d.state == "ONLINE"), "the failed restores left Other untouched");
 }
+
+/// Differential restore, STOPAT, and storage faults (503, time-out) over TDS through tiberius
+/// (`backup_engine.rs` has the executor-level variants).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn differential_stopat_and_storage_faults_through_tiberius() {
+    let blobs = Blobs::new();
+    let c = container_name("tdsdiff");
+    blobs.create_container(&c).await;
+    let sim = start(scenario(&c, "Contributor", vec![db("D1", "FULL", 16)])).await;
+    let mut cl = connect(&sim).await;
+    let u = |n: &str| blob_url(&c, n);
+    run(&mut cl, &format!("BACKUP DATABASE D1 TO URL = '{}'", u("f.bak"))).await.unwrap();
+    run(&mut cl, &format!("BACKUP DATABASE D1 TO URL = '{}' WITH DIFFERENTIAL", u("d.bak"))).await.unwrap();
+    // Distinct timestamps for STOPAT (the clock, not an assertion on it).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    run(&mut cl, &format!("BACKUP LOG D1 TO URL = '{}'", u("l.trn"))).await.unwrap();
+    let rows = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("d.bak"))).await.unwrap();
+    assert_eq!(rows[0].get::<i16, _>("BackupType"), Some(5));
+    let diff_end: chrono::NaiveDateTime = rows[0].get("BackupFinishDate").unwrap();
+    let rows = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("l.trn"))).await.unwrap();
+    let log_end: chrono::NaiveDateTime = rows[0].get("BackupFinishDate").unwrap();
+
+    let mv = "MOVE 'D1' TO 'F:\\data\\D2.mdf', MOVE 'D1_log' TO 'G:\\log\\D2_log.ldf'";
+    run(&mut cl, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH {mv}, NORECOVERY", u("f.bak"))).await.unwrap();
+    run(&mut cl, &format!("RESTORE DATABASE D2 FROM URL = '{}' WITH NORECOVERY", u("d.bak"))).await.unwrap();
+    let too_early = (diff_end - chrono::Duration::seconds(30)).format("%Y-%m-%dT%H:%M:%S%.3f");
+    let (n, _) = run(&mut cl, &format!("RESTORE LOG D2 FROM URL = '{}' WITH STOPAT = '{too_early}', RECOVERY", u("l.trn"))).await.unwrap_err();
+    assert_eq!(n, 4335);
+    let inside = (log_end - chrono::Duration::milliseconds(300)).format("%Y-%m-%dT%H:%M:%S%.3f");
+    run(&mut cl, &format!("RESTORE LOG D2 FROM URL = '{}' WITH STOPAT = '{inside}', RECOVERY", u("l.trn"))).await.unwrap();
+    let rows = run(&mut cl, "SELECT state_desc FROM sys.databases WHERE name = N'D2'").await.unwrap();
+    assert_eq!(rows[0].get::<&str, _>(0), Some("ONLINE"));
+
+    // Storage answering 503, then timing out: 3201 with the OS error SQL Server shows; no blob.
+    let mut faults = sim.state.faults();
+    faults.storage_unavailable = true;
+    sim.state.set_faults(faults.clone());
+    let (n, m) = run(&mut cl, &format!("BACKUP DATABASE D1 TO URL = '{}'", u("busy.bak"))).await.unwrap_err();
+    assert_eq!(
+        (n, m),
+        (3201, format!("Cannot open backup device '{}'. Operating system error 1117(The request could not be performed because of an I/O device error.).", u("busy.bak")))
+    );
+    faults.storage_unavailable = false;
+    faults.storage_timeout = true;
+    sim.state.set_faults(faults);
+    let (n, m) = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("f.bak"))).await.unwrap_err();
+    assert_eq!((n, m), (3201, format!("Cannot open backup device '{}'. Operating system error 12002(The operation timed out).", u("f.bak"))));
+    assert!(blobs.props(&c, "busy.bak").await.is_none());
+}
