@@ -367,6 +367,19 @@ Restore-SqlUrlDatabase @c -Url $env:SQLURL_T_BLOB -Database Sales -Replace -What
         @(Get-SqlUrlCredential @cs).Name | Should -Not -Contain 'https://simacct.blob.core.windows.net/whatifnew'
     }
 
+    It '-WhatIf on a SAS credential prints the CREATE CREDENTIAL without the SAS secret' {
+        $r = Invoke-ChildPwsh -Environment $script:ChildEnv -Script ($script:ChildPrologue + @'
+$sas = ConvertTo-SecureString 'sv=2022-11-02&sig=WHATIFSECRETSIG42' -AsPlainText -Force
+New-SqlUrlCredential @c -Url 'https://simacct.blob.core.windows.net/whatifsas' -SasToken $sas -WhatIf -Verbose -Debug
+'@)
+        $r.ExitCode | Should -Be 0 -Because $r.Err
+        $r.Out | Should -Match "What if: .*CREATE CREDENTIAL \[https://simacct\.blob\.core\.windows\.net/whatifsas\]"
+        $r.Out | Should -Match "SHARED ACCESS SIGNATURE"
+        "$($r.Out)$($r.Err)" | Should -Not -Match 'WHATIFSECRETSIG42'
+        $cs = Get-Conn $script:Sim
+        @(Get-SqlUrlCredential @cs).Name | Should -Not -Contain 'https://simacct.blob.core.windows.net/whatifsas'
+    }
+
     It 'Remove-SqlUrlCredential and a replacing restore ask first (ConfirmImpact High); a restore to a new name does not' {
         $r = Invoke-ChildPwsh -Environment $script:ChildEnv -Script ($script:ChildPrologue + @'
 try { Remove-SqlUrlCredential @c -Name $env:SQLURL_T_URL; 'REMOVE-DID-NOT-ASK' } catch { 'REMOVE-ASKED: ' + $_.Exception.GetType().Name }
