@@ -62,7 +62,9 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
             Error::Connection { kind, message: format!("Cannot connect to {} (port {port}): {e}", target.describe()) }
         })?;
         let _ = tcp.set_nodelay(true);
-        tiberius::Client::connect(config, tcp.compat_write()).await.map_err(Error::from_tiberius_connect)
+        tiberius::Client::connect(config, tcp.compat_write())
+            .await
+            .map_err(|e| integrated_auth_context(&req.auth, Error::from_tiberius_connect(e)))
     };
     match tokio::time::timeout(connect_timeout, fut).await {
         Ok(r) => r,
@@ -70,6 +72,19 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
             kind: ErrorKind::ConnectionTimeout,
             message: format!("Connecting to {} did not complete within {} s (connect_timeout_s).", target.describe(), connect_timeout.as_secs()),
         }),
+    }
+}
+
+/// With integrated authentication, an SSPI handshake failure surfaces from tiberius as a bare
+/// I/O error (under wine: "Success (os error 0)") after the TCP connection succeeded: name it as
+/// the integrated login failing, not as a refused connection.
+fn integrated_auth_context(auth: &Auth, e: Error) -> Error {
+    match (auth, e) {
+        (Auth::Integrated, Error::Connection { kind: ErrorKind::ConnectionRefused, message }) => Error::Connection {
+            kind: ErrorKind::LoginFailed,
+            message: format!("Windows integrated authentication (SSPI) failed during login: {message}"),
+        },
+        (_, e) => e,
     }
 }
 
@@ -190,5 +205,23 @@ mod tests {
     #[test]
     fn integrated_is_not_supported_here() {
         assert!(matches!(integrated(), Err(Error::NotSupported(_))));
+    }
+
+    #[test]
+    fn a_failed_integrated_handshake_is_a_login_failure_not_a_refused_connection() {
+        let refused = || Error::Connection { kind: ErrorKind::ConnectionRefused, message: "Connection failed: Success. (os error 0)".into() };
+        match integrated_auth_context(&Auth::Integrated, refused()) {
+            Error::Connection { kind, message } => {
+                assert_eq!(kind, ErrorKind::LoginFailed);
+                assert!(message.starts_with("Windows integrated authentication (SSPI) failed"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // Other sign-ins keep the connection classification.
+        let sql = req("").auth;
+        assert!(matches!(integrated_auth_context(&sql, refused()), Error::Connection { kind: ErrorKind::ConnectionRefused, .. }));
+        // A timeout stays a timeout even with integrated authentication.
+        let timeout = Error::Connection { kind: ErrorKind::ConnectionTimeout, message: "t".into() };
+        assert!(matches!(integrated_auth_context(&Auth::Integrated, timeout), Error::Connection { kind: ErrorKind::ConnectionTimeout, .. }));
     }
 }
