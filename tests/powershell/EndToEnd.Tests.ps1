@@ -164,6 +164,11 @@ Describe 'Readiness outcomes' {
             $r.Failed | Should -BeNullOrEmpty
             ($r.Checks | Where-Object Name -eq 'Version').Status | Should -Be 'pass'
             ($r.Checks | Where-Object Name -eq 'Credential').Status | Should -Be 'pass'
+            # Get-SqlUrlCredential output flows in: its Name (the container URL) binds to -Url.
+            $piped = @(Get-SqlUrlCredential @cs -Url $url | Test-SqlUrlBackupReadiness @cs)
+            $piped.Count | Should -Be 1
+            $piped[0].Ready | Should -BeTrue
+            ($piped[0].Checks | Where-Object Name -eq 'Credential').Evidence | Should -Match ([regex]::Escape($url))
         }
         finally { Stop-SqlUrlSim $sim }
     }

@@ -12,7 +12,8 @@ function Test-SqlUrlBackupReadiness {
     lists the failing ones.
 
     .PARAMETER Url
-    The container URL the backups will go to.
+    The container URL the backups will go to. Objects from Get-SqlUrlCredential bind to it by their
+    Name (the credential name is the container URL).
 
     .PARAMETER EnableTraceFlag
     Turn on trace flag 4675 globally (DBCC TRACEON (4675, -1)) before checking, so that the
@@ -30,6 +31,11 @@ function Test-SqlUrlBackupReadiness {
 
     Shows the checks that did not pass, with evidence and recommended action.
 
+    .EXAMPLE
+    Get-SqlUrlCredential -ServerInstance SQLVM01 | Test-SqlUrlBackupReadiness -ServerInstance SQLVM01
+
+    Checks readiness for every container that has a credential on the server.
+
     .LINK
     about_SqlUrlBackup
     #>
@@ -38,7 +44,7 @@ function Test-SqlUrlBackupReadiness {
     param(
         #SqlUrlConnectionParameters
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
-        [Alias('ContainerUrl')]
+        [Alias('ContainerUrl', 'Name')]
         [ValidateNotNullOrEmpty()]
         [string]$Url,
 
