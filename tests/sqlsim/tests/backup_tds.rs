@@ -348,3 +348,36 @@ async fn differential_stopat_and_storage_faults_through_tiberius() {
     assert_eq!((n, m), (3201, format!("Cannot open backup device '{}'. Operating system error 12002(The operation timed out).", u("f.bak"))));
     assert!(blobs.props(&c, "busy.bak").await.is_none());
 }
+
+/// A SAS credential created over TDS (CREATE CREDENTIAL … SECRET) writes the backup; ALTERed to a
+/// read-only SAS the backup is denied (3201, OS error 5) while a restore check still reads. The
+/// secret never appears in the statement log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sas_credential_created_over_tds_through_tiberius() {
+    let blobs = Blobs::new();
+    let c = container_name("tdssas");
+    blobs.create_container(&c).await;
+    let mut sc = scenario(&c, "None", vec![db("Db1", "FULL", 8)]);
+    sc.credentials.clear();
+    let sim = start(sc).await;
+    let mut cl = connect(&sim).await;
+    let cred = format!("{ACCOUNT_URL}/{c}");
+    let rw = account_sas("rwdlac");
+    let sig = rw.split("sig=").nth(1).expect("SAS has a signature").split('&').next().unwrap().to_string();
+    run(&mut cl, &format!("CREATE CREDENTIAL [{cred}] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'{}'", rw.replace('\'', "''"))).await.unwrap();
+    let url = blob_url(&c, "sas.bak");
+    run(&mut cl, &format!("BACKUP DATABASE Db1 TO URL = N'{url}'")).await.unwrap();
+    assert!(blobs.props(&c, "sas.bak").await.is_some(), "committed with the SAS");
+
+    let ro = account_sas("rl");
+    run(&mut cl, &format!("ALTER CREDENTIAL [{cred}] WITH IDENTITY = N'SHARED ACCESS SIGNATURE', SECRET = N'{}'", ro.replace('\'', "''"))).await.unwrap();
+    let url2 = blob_url(&c, "ro.bak");
+    let (n, m) = run(&mut cl, &format!("BACKUP DATABASE Db1 TO URL = N'{url2}'")).await.unwrap_err();
+    assert_eq!((n, m), (3201, format!("Cannot open backup device '{url2}'. Operating system error 5(Access is denied.).")));
+    run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = N'{url}'")).await.unwrap();
+    assert!(blobs.props(&c, "ro.bak").await.is_none());
+
+    let log = sim.statement_log();
+    assert!(log.iter().any(|s| s.text.starts_with("CREATE CREDENTIAL")));
+    assert!(!log.iter().any(|s| s.text.contains(&sig) || s.params.contains(&sig)), "a SAS signature reached the statement log");
+}
