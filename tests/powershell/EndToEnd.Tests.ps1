@@ -451,6 +451,31 @@ Describe 'Progress and cancel' {
         finally { $ps.Dispose() }
     }
 
+    It 'a restore shows Write-Progress records too (the same operation poll)' {
+        $cs = Get-Conn $script:Sim
+        $bak = Backup-SqlUrlDatabase @cs -Database Slow -ContainerUrl $script:ContainerUrl
+        $ps = [PowerShell]::Create()
+        $null = $ps.AddScript({
+                param($Module, $Server, $Ca, $Password, $Url)
+                Import-Module $Module
+                $cred = [pscredential]::new('sa', (ConvertTo-SecureString $Password -AsPlainText -Force))
+                Restore-SqlUrlDatabase -ServerInstance $Server -Credential $cred -CertificateAuthorityFile $Ca -Url $Url -Database 'Slow_progress'
+            }).AddArgument($script:ModulePath).AddArgument($script:Sim.Server).AddArgument($script:Sim.CaFile).AddArgument($script:SaPassword).AddArgument($bak.Url[0])
+        try {
+            $async = $ps.BeginInvoke()
+            if (-not $async.AsyncWaitHandle.WaitOne(180000)) { $ps.Stop(); throw 'restore did not finish within 180 s' }
+            $out = $ps.EndInvoke($async)
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $out[0].Database | Should -Be 'Slow_progress'
+            $records = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' -and $_.ParentActivityId -lt 0 })
+            $records.Count | Should -BeGreaterThan 0
+            $records[0].Activity | Should -Be "Restore from URL on $($script:Sim.Server)"
+            @($records | Where-Object { $_.PercentComplete -gt 0 -and $_.PercentComplete -lt 100 }).Count | Should -BeGreaterThan 0
+            @($ps.Streams.Progress | Where-Object { $_.RecordType -eq 'Completed' }).Count | Should -BeGreaterThan 0
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'stopping the pipeline cancels the backup on the server' {
         $ps = New-BackgroundBackup 'Long'
         try {
