@@ -407,7 +407,6 @@ Describe 'The module''s effects seen through System.Data.SqlClient' {
         $script:Sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlainText -Force))
         $script:C = @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Sim.CaFile }
     }
-    AfterAll { Remove-Module SqlUrlBackup -ErrorAction SilentlyContinue }
 
     It 'New-SqlUrlCredential: the credential is in sys.credentials with IDENTITY ''Managed Identity''' {
         $url = "$($script:SqlUrlTestAccountUrl)/module-made-$([guid]::NewGuid().ToString('n').Substring(0, 6))"
