@@ -143,8 +143,9 @@ int main(int argc, char **argv)
                  e_server, e_ca);
         out = NULL;
         rc = list(ireq, &out);
-        step("integrated (SSPI) login attempt ends in a typed failure, no crash",
-             rc >= 3 && rc <= 5 && out && strstr(out, "\"error\""), rc, out);
+        step("integrated (SSPI) login attempt ends in a typed LoginFailed naming SSPI, no crash",
+             rc == 4 && out && strstr(out, "\"kind\":\"LoginFailed\"")
+                 && strstr(out, "integrated authentication (SSPI)"), rc, out);
         string_free(out);
     }
 
