@@ -24,7 +24,7 @@
     # Cmdlets/Functions/AliasesToExport, PSDesiredStateConfiguration 2.0.7 drops the class-based
     # DSC resources (PowerShell/PowerShell #12054, SqlServerDsc #2109).
     CmdletsToExport      = '*'
-    DscResourcesToExport = @('SqlUrlCredential', 'SqlUrlTraceFlag4675')
+    DscResourcesToExport = @('SqlUrlCredential', 'SqlUrlTraceFlag4675', 'SqlUrlRestoredDatabase', 'SqlUrlBackupReadiness')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

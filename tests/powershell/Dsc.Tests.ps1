@@ -1,4 +1,5 @@
-# DSC class resources (SqlUrlCredential, SqlUrlTraceFlag4675) of the BUILT module, driven the way the
+# DSC class resources (SqlUrlCredential, SqlUrlTraceFlag4675, SqlUrlRestoredDatabase,
+# SqlUrlBackupReadiness; base class SqlUrlResourceBase) of the BUILT module, driven the way the
 # LCM drives them: create the class, set properties, call Get(), Test(), Set() (no
 # PSDesiredStateConfiguration here; SqlServerDsc's unit tests do the same). Against the SQL Server
 # simulator (real TDS on 127.0.0.1); server state is checked with an independent client
@@ -16,7 +17,7 @@ BeforeAll {
     function New-DscResource([string]$Class, $Sim, [hashtable]$Property = @{}) {
         $r = & $script:Module ([scriptblock]::Create("[$Class]::new()"))
         $r.ServerInstance = $Sim.Server
-        $r.SqlCredential = $script:Sa
+        $r.Credential = $script:Sa
         $r.CertificateAuthorityFile = $Sim.CaFile
         foreach ($k in $Property.Keys) { $r.$k = $Property[$k] }
         $r
@@ -39,6 +40,7 @@ Describe 'DSC resource discovery (static parse, as the DSC engine does it)' {
         $tokens = $null; $errors = $null
         $ast = [System.Management.Automation.Language.Parser]::ParseFile($psm1, [ref]$tokens, [ref]$errors)
         $script:ParseErrors = $errors
+        $script:AllClasses = @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.TypeDefinitionAst] -and $n.IsClass }, $true))
         $script:DscClasses = @($ast.FindAll({ param($n)
                     $n -is [System.Management.Automation.Language.TypeDefinitionAst] -and
                     @($n.Attributes | Where-Object { $_.TypeName.Name -eq 'DscResource' }).Count -gt 0 }, $true))
@@ -60,10 +62,17 @@ Describe 'DSC resource discovery (static parse, as the DSC engine does it)' {
         @($script:Module.ExportedCmdlets.Keys) | Should -BeNullOrEmpty
     }
 
-    It '<_> has keys, Get/Test/Set with the exact signatures and a parameterless constructor' -ForEach @('SqlUrlCredential', 'SqlUrlTraceFlag4675') {
+    It '<_> has keys, Get/Test/Set with the exact signatures and a parameterless constructor' -ForEach @('SqlUrlCredential', 'SqlUrlTraceFlag4675', 'SqlUrlRestoredDatabase', 'SqlUrlBackupReadiness') {
         $c = $script:DscClasses | Where-Object Name -eq $_
         $c | Should -Not -BeNullOrEmpty
-        $keys = @($c.Members | Where-Object { $_ -is [System.Management.Automation.Language.PropertyMemberAst] -and
+        # Inherits the shared base class, defined in the same file (the engine walks it there).
+        $c.BaseTypes.TypeName.Name | Should -Be 'SqlUrlResourceBase'
+        $base = $script:AllClasses | Where-Object Name -eq 'SqlUrlResourceBase'
+        $base | Should -Not -BeNullOrEmpty
+        @($base.Attributes | Where-Object { $_.TypeName.Name -eq 'DscResource' }) | Should -BeNullOrEmpty
+        # RunAsCredential declared explicitly.
+        ($c.Attributes | Where-Object { $_.TypeName.Name -eq 'DscResource' }).NamedArguments.ArgumentName | Should -Contain 'RunAsCredential'
+        $keys = @(@($c.Members) + @($base.Members) | Where-Object { $_ -is [System.Management.Automation.Language.PropertyMemberAst] -and
                 @($_.Attributes | Where-Object { $_.TypeName.Name -eq 'DscProperty' -and $_.NamedArguments.ArgumentName -contains 'Key' }).Count -gt 0 } | ForEach-Object Name)
         $keys | Should -Contain 'ServerInstance'
         foreach ($m in @(@{ N = 'Get'; T = $_ }, @{ N = 'Test'; T = 'System.Boolean' }, @{ N = 'Set'; T = 'void' })) {
@@ -73,15 +82,16 @@ Describe 'DSC resource discovery (static parse, as the DSC engine does it)' {
             $method[0].ReturnType.TypeName.Name | Should -Be $m.T
         }
         @($c.Members | Where-Object { $_ -is [System.Management.Automation.Language.FunctionMemberAst] -and $_.IsConstructor }) | Should -BeNullOrEmpty
-        # Reasons for Azure Machine Configuration: NotConfigurable, Code + Phrase.
-        $reasons = $c.Members | Where-Object Name -eq 'Reasons'
+        # Reasons for Azure Machine Configuration: NotConfigurable, Code + Phrase (on the base class).
+        $reasons = $base.Members | Where-Object Name -eq 'Reasons'
         $reasons.Attributes.NamedArguments.ArgumentName | Should -Contain 'NotConfigurable'
     }
 
-    It 'property types are primitives, PSCredential or types of the module itself (no interop types)' {
-        $allowed = @('System.String', 'System.Boolean', 'System.Management.Automation.PSCredential', 'Nullable[System.Int32]',
+    It 'property types are primitives, arrays, [PSCredential] or types of the module itself (no generic collections, no interop types)' {
+        # [PSCredential] by its short name: the DSC v3 PowerShell adapter before 3.1 matches that name.
+        $allowed = @('System.String', 'System.String[]', 'System.Boolean', 'PSCredential', 'Nullable[System.Int32]',
             'SqlUrlEnsure', 'SqlUrlCredentialIdentity', 'SqlUrlBackupReason[]')
-        foreach ($c in $script:DscClasses) {
+        foreach ($c in @($script:DscClasses) + @($script:AllClasses | Where-Object Name -eq 'SqlUrlResourceBase')) {
             foreach ($p in @($c.Members | Where-Object { $_ -is [System.Management.Automation.Language.PropertyMemberAst] -and -not $_.IsHidden })) {
                 $p.PropertyType.TypeName.FullName | Should -BeIn $allowed -Because "$($c.Name).$($p.Name)"
             }
@@ -110,10 +120,10 @@ Describe 'Connection properties reach the module''s connection handling unchange
         $c.connect_timeout_s | Should -Be 42
     }
 
-    It 'defaults: encryption mandatory, certificate validated; a SQL login from SqlCredential' {
+    It 'defaults: encryption mandatory, certificate validated; a SQL login from Credential' {
         $r = & $script:Module { [SqlUrlCredential]::new() }
         $r.ServerInstance = 'sqlvm01'
-        $r.SqlCredential = $script:Sa
+        $r.Credential = $script:Sa
         $c = & $script:Module { param($res) $p = ConvertTo-SqlUrlDscConnectionParameter -Resource $res; ConvertTo-SqlUrlConnection -BoundParameters $p -ServerInstance $p.ServerInstance -OnWindows $false } $r
         $c.encrypt | Should -Be 'mandatory'
         $c.trust_server_certificate | Should -BeFalse
@@ -125,11 +135,11 @@ Describe 'Connection properties reach the module''s connection handling unchange
         $r = & $script:Module { [SqlUrlCredential]::new() }
         $r.ServerInstance = '127.0.0.1,1'
         $r.ContainerUrl = 'https://acct.blob.core.windows.net/backups'
-        $r.SqlCredential = $script:Sa
+        $r.Credential = $script:Sa
         $r.UseManagedIdentity = $true
         (Get-ThrownError { $r.Test() }).Exception.Message | Should -Match 'Use only one of -Credential, -AccessToken and -UseManagedIdentity'
         $r.UseManagedIdentity = $false
-        $r.SqlCredential = $null
+        $r.Credential = $null
         $r.ServerInstance = ''
         (Get-ThrownError { $r.Get() }).Exception.Message | Should -Match 'ServerInstance is empty'
         if (-not $IsWindows) {
@@ -162,6 +172,12 @@ Describe 'SqlUrlCredential' {
         $got.Identity | Should -Be 'ManagedIdentity'
         $got.CredentialIdentity | Should -Be 'Managed Identity'
         @($got.Reasons) | Should -BeNullOrEmpty
+        # Idempotent: a second Set() (as the DSC v3 adapter calls it, without Test()) sends no change.
+        $changes = { @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match '^\s*(CREATE|ALTER|DROP)\s+CREDENTIAL' }).Count }
+        $before = & $changes
+        $before | Should -Be 1
+        $r.Set()
+        & $changes | Should -Be $before
         # Get() returns a new object with the keys, not the instance it was called on.
         [object]::ReferenceEquals($got, $r) | Should -BeFalse
         $got.ServerInstance | Should -Be $script:Sim.Server
@@ -203,7 +219,7 @@ Describe 'SqlUrlCredential' {
         $got = $r.Get()
         $got.Identity | Should -Be 'SharedAccessSignature'
         $got.SasToken | Should -BeNullOrEmpty
-        $got.SqlCredential | Should -BeNullOrEmpty
+        $got.Credential | Should -BeNullOrEmpty
         ($got | Format-List * | Out-String -Width 1000) | Should -Not -Match 'DSCTOPSECRETSIG42'
         ($got | ConvertTo-Json -Depth 6) | Should -Not -Match 'DSCTOPSECRETSIG42|Sim-Passw0rd'
         # A SECRET was sent with the CREATE CREDENTIAL (the simulator's log masks its value; the
@@ -257,7 +273,7 @@ Describe 'SqlUrlCredential' {
 
     It 'a failed login is an error naming the step, without the password' {
         $bad = [pscredential]::new('sa', (ConvertTo-SecureString 'Wrong-DscPassw0rd-XYZ' -AsPlainText -Force))
-        $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $script:Url; SqlCredential = $bad }
+        $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $script:Url; Credential = $bad }
         $e = Get-ThrownError { $r.Test() }
         $e | Should -Not -BeNullOrEmpty
         $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.LoginFailed*'
@@ -348,7 +364,7 @@ Describe 'SqlUrlTraceFlag4675' {
 
     It 'a login without sysadmin: Set() throws with the check''s evidence and action; the flag stays off' {
         $reader = [pscredential]::new('reader', (ConvertTo-SecureString 'R3ader-pw' -AsPlainText -Force))
-        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url; SqlCredential = $reader }
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url; Credential = $reader }
         $e = Get-ThrownError { $r.Set() }
         $e | Should -Not -BeNullOrEmpty
         $e.Exception.Message | Should -Match 'sysadmin'
@@ -373,6 +389,11 @@ Describe 'SqlUrlTraceFlag4675' {
         $r.Test() | Should -BeTrue
         $r.Get().Ensure | Should -Be 'Present'
         @($r.Get().Reasons) | Should -BeNullOrEmpty
+        # The module cannot read the startup parameters: said so, never guessed.
+        $r.Get().StartupParameter | Should -Be 'Unknown'
+        # Idempotent: a second Set() sends no DBCC TRACEON.
+        $r.Set()
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEON' }).Count | Should -Be 1
     }
 
     It 'with the flag on, SqlUrlCredential on this server (no primary managed identity) fails with 37563 instead of silently succeeding' {
@@ -385,6 +406,296 @@ Describe 'SqlUrlTraceFlag4675' {
         $e = Get-ThrownError { $r.Test() }
         $e.Exception.Message | Should -Match 'Ensure Absent is not supported'
         (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
+    }
+}
+
+Describe 'SqlUrlRestoredDatabase (simulator + Azurite)' {
+    BeforeAll {
+        $script:Azurite = Get-SqlUrlAzurite
+        $script:Container = New-SqlUrlTestContainer -Tag 'dscrestore'
+        $script:ContainerUrl = "$script:SqlUrlTestAccountUrl/$script:Container"
+        # Source server: Sales, backed up once (full + log) to Azurite.
+        $script:Source = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -Database Sales -DataMB 8 -ManagedIdentityCredential $script:ContainerUrl)
+        $src = @{ ServerInstance = $script:Source.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Source.CaFile }
+        $script:Full = Backup-SqlUrlDatabase @src -Database Sales -ContainerUrl $script:ContainerUrl -ErrorAction Stop
+        $script:Log = Backup-SqlUrlDatabase @src -Database Sales -ContainerUrl $script:ContainerUrl -Type Log -ErrorAction Stop
+        # Target server: no Sales; one database left RESTORING by an earlier, unfinished restore.
+        $target = New-SqlUrlTestScenario -ManagedIdentityCredential $script:ContainerUrl
+        $target.databases = @(@{ name = 'HalfDone'; recovery_model = 'FULL'; state = 'RESTORING'; files = @(
+                    @{ logical_name = 'HalfDone'; physical_name = 'F:\data\HalfDone.mdf'; file_type = 'ROWS'; size_mb = 8 }
+                    @{ logical_name = 'HalfDone_log'; physical_name = 'G:\log\HalfDone_log.ldf'; file_type = 'LOG'; size_mb = 8 }) })
+        $script:Target = Start-SqlUrlSim -Scenario $target
+        function Get-RestoreCount($Sim) { @(Get-SqlUrlSimStatement $Sim | Where-Object { $_ -match '^\s*RESTORE\s+(DATABASE|LOG)\b' }).Count }
+        function Get-SimDatabase($Sim, [string]$Name) {
+            $q = Invoke-SimQuery -Sim $Sim -Query "SELECT name, state_desc FROM sys.databases WHERE name = N'$Name'"
+            if (@($q.Errors).Count -gt 0) { throw "sys.databases query failed: $($q.Errors[0].Message)" }
+            @($q.Tables[0].Rows | ForEach-Object { [pscustomobject]@{ Name = [string]$_.name; State = [string]$_.state_desc } })
+        }
+    }
+    AfterAll { Stop-SqlUrlSim $script:Source; Stop-SqlUrlSim $script:Target; Stop-SqlUrlAzurite $script:Azurite }
+
+    It 'absent -> Test false (read-only: no RESTORE sent) -> Set restores once, relocated -> Test true -> second Set sends no RESTORE' {
+        $r = New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'SalesCopy'; BackupUrl = [string[]]@($script:Full.Url) }
+        $got = $r.Get()
+        $got.Ensure | Should -Be 'Absent'
+        $got.Reasons.Code | Should -Be 'SqlUrlRestoredDatabase:SqlUrlRestoredDatabase:Database'
+        $got.Reasons[0].Phrase | Should -Match "does not exist"
+        $got.Reasons[0].Phrase | Should -Match 'RESTORE DATABASE \[SalesCopy\]'
+        @($got.PlannedStatements).Count | Should -Be 1
+        $r.Test() | Should -BeFalse
+        Get-RestoreCount $script:Target | Should -Be 0
+        @(Get-SimDatabase $script:Target 'SalesCopy') | Should -BeNullOrEmpty
+
+        $r.Set()
+
+        Get-RestoreCount $script:Target | Should -Be 1
+        $db = @(Get-SimDatabase $script:Target 'SalesCopy')
+        $db.Count | Should -Be 1
+        $db[0].State | Should -Be 'ONLINE'
+        # Relocated: MOVE to the server's default paths under the new name (no clash with Sales' files).
+        @(Get-SqlUrlSimStatement $script:Target | Where-Object { $_ -match '^\s*RESTORE\s+DATABASE' })[0] | Should -Match 'MOVE'
+        $r.Test() | Should -BeTrue
+        $after = $r.Get()
+        $after.Ensure | Should -Be 'Present'
+        $after.DatabaseState | Should -Be 'ONLINE'
+        @($after.Reasons) | Should -BeNullOrEmpty
+        $r.Set()
+        Get-RestoreCount $script:Target | Should -Be 1
+    }
+
+    It 'a chain (full + log, Sequence) restores in LSN order with every log step' {
+        $r = New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'SalesChain'; BackupUrl = [string[]](@($script:Log.Url) + @($script:Full.Url)); Sequence = $true }
+        $r.Test() | Should -BeFalse
+        $before = Get-RestoreCount $script:Target
+        $r.Set()
+        (Get-RestoreCount $script:Target) - $before | Should -Be 2
+        (Get-SimDatabase $script:Target 'SalesChain').State | Should -Be 'ONLINE'
+        $r.Test() | Should -BeTrue
+    }
+
+    It 'never replaces an existing database: Sales on the source server is present, Set sends no RESTORE' {
+        $r = New-DscResource SqlUrlRestoredDatabase $script:Source @{ Database = 'Sales'; BackupUrl = [string[]]@($script:Full.Url) }
+        $r.Test() | Should -BeTrue
+        $r.Get().Ensure | Should -Be 'Present'
+        $r.Set()
+        Get-RestoreCount $script:Source | Should -Be 0
+        @(Get-SqlUrlSimStatement $script:Source | Where-Object { $_ -match 'REPLACE' }) | Should -BeNullOrEmpty
+    }
+
+    It 'a database left RESTORING is a Reason; Set throws and does not touch it' {
+        $r = New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'HalfDone'; BackupUrl = [string[]]@($script:Full.Url) }
+        $got = $r.Get()
+        $got.Ensure | Should -Be 'Present'
+        $got.DatabaseState | Should -Be 'RESTORING'
+        $got.Reasons.Code | Should -Be 'SqlUrlRestoredDatabase:SqlUrlRestoredDatabase:State'
+        $r.Test() | Should -BeFalse
+        $before = Get-RestoreCount $script:Target
+        (Get-ThrownError { $r.Set() }).Exception.Message | Should -Match 'never replaced'
+        Get-RestoreCount $script:Target | Should -Be $before
+    }
+
+    It 'bad properties are clear errors before anything is sent; a SAS in a URL is refused and masked' {
+        $before = @(Get-SqlUrlSimStatement $script:Target).Count
+        $sig = 'DSCRESTORE' + 'SECRETSIG'
+        $withSas = New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'X'; BackupUrl = [string[]]@("$($script:Full.Url[0])?sv=2022-11-02&sig=$sig") }
+        $e = Get-ThrownError { $withSas.Test() }
+        $e.Exception.Message | Should -Match 'query string'
+        ($e | Out-String -Width 1000) + $e.Exception.ToString() | Should -Not -Match $sig
+        (Get-ThrownError { (New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'X' }).Test() }).Exception.Message | Should -Match 'BackupUrl is empty.*catalog'
+        (Get-ThrownError { (New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'X'; BackupUrl = [string[]]@($script:Full.Url); StopAt = 'yesterday' }).Test() }).Exception.Message | Should -Match 'StopAt .* ISO 8601'
+        @(Get-SqlUrlSimStatement $script:Target).Count | Should -Be $before
+    }
+
+    It 'a backup URL that does not exist is an error naming the step, and nothing is restored' {
+        $r = New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'Ghost'; BackupUrl = [string[]]@("$script:ContainerUrl/nope/Ghost.bak") }
+        $before = Get-RestoreCount $script:Target
+        $e = Get-ThrownError { $r.Set() }
+        $e | Should -Not -BeNullOrEmpty
+        $e.Exception.Message | Should -Match "SqlUrlRestoredDatabase: reading database 'Ghost'"
+        Get-RestoreCount $script:Target | Should -Be $before
+    }
+}
+
+Describe 'SqlUrlBackupReadiness (audit only)' {
+    It 'a ready server: no Reasons, every check listed, Set sends nothing' {
+        $url = "$script:SqlUrlTestAccountUrl/ready"
+        $sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -ManagedIdentityCredential $url -Extra @{ trace_flags = @(4675) })
+        try {
+            $r = New-DscResource SqlUrlBackupReadiness $sim @{ ContainerUrl = $url }
+            $got = $r.Get()
+            $got.Ready | Should -BeTrue
+            @($got.Reasons) | Should -BeNullOrEmpty
+            $got.Checks | Should -Contain 'Version: pass'
+            $got.Checks | Should -Contain 'Credential: pass'
+            $got.ProductVersion | Should -Not -BeNullOrEmpty
+            $r.Test() | Should -BeTrue
+            $r.Set()
+            @(Get-SqlUrlSimStatement $sim | Where-Object { $_ -match '^\s*(CREATE|ALTER|DROP|BACKUP|RESTORE\s+DATABASE)\b|DBCC\s+TRACEO' }) | Should -BeNullOrEmpty
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+
+    It 'an old, clustered server without a credential: one Reason per failed check, in the Machine Configuration shape; Set throws and changes nothing' {
+        $url = "$script:SqlUrlTestAccountUrl/notready"
+        $sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -Extra @{ product_version = '15.0.4382.1'; product_update_level = 'CU27'; clustered = $true })
+        try {
+            $r = New-DscResource SqlUrlBackupReadiness $sim @{ ContainerUrl = $url }
+            $got = $r.Get()
+            $got.Ready | Should -BeFalse
+            $codes = @($got.Reasons.Code)
+            $codes | Should -Contain 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:Version'
+            $codes | Should -Contain 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:FailoverCluster'
+            $codes | Should -Contain 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:Credential'
+            foreach ($reason in $got.Reasons) {
+                $reason.Code | Should -Match '^SqlUrlBackupReadiness:SqlUrlBackupReadiness:\S+$'
+                $reason.Phrase | Should -Match 'Recommended action: '
+                # Exactly Code and Phrase (Linux is case-sensitive).
+                (@($reason.PSObject.Properties.Name) | Sort-Object) | Should -Be @('Code', 'Phrase')
+            }
+            # Every failed check, and only those (no warning without IncludeWarning).
+            $failed = @($got.Checks | Where-Object { $_ -like '*: fail' } | ForEach-Object { $_.Split(':')[0] })
+            $codes.Count | Should -Be $failed.Count
+            $r.Test() | Should -BeFalse
+            $e = Get-ThrownError { $r.Set() }
+            $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.NotReady*'
+            $e.Exception.Message | Should -Match 'audit-only and changed nothing'
+            @(Get-SqlUrlSimStatement $sim | Where-Object { $_ -match '^\s*(CREATE|ALTER|DROP|BACKUP)\b|DBCC\s+TRACEO' }) | Should -BeNullOrEmpty
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+
+    It 'IncludeWarning also reports a trace flag that is off (warn)' {
+        $url = "$script:SqlUrlTestAccountUrl/warnonly"
+        $sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -ManagedIdentityCredential $url)
+        try {
+            $r = New-DscResource SqlUrlBackupReadiness $sim @{ ContainerUrl = $url }
+            @($r.Get().Reasons.Code) | Should -Not -Contain 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:TraceFlag4675'
+            $r.IncludeWarning = $true
+            $got = $r.Get()
+            @($got.Reasons.Code) | Should -Contain 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:TraceFlag4675'
+            ($got.Reasons | Where-Object Code -like '*:TraceFlag4675').Phrase | Should -Match 'TraceFlag4675 \(warn\): .*Recommended action: .*4675'
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+
+    It 'a refused login is a Connection Reason (the audit goes on), without the password; a SAS in ContainerUrl never shows' {
+        $sim = Start-SqlUrlSim -Scenario @{}
+        try {
+            $bad = [pscredential]::new('sa', (ConvertTo-SecureString 'Wrong-AuditPassw0rd-XYZ' -AsPlainText -Force))
+            $sig = 'AUDIT' + 'SECRETSIG'
+            $r = New-DscResource SqlUrlBackupReadiness $sim @{ ContainerUrl = "$script:SqlUrlTestAccountUrl/audit"; Credential = $bad }
+            $got = $r.Get()
+            $got.Ready | Should -BeFalse
+            $got.Reasons.Code | Should -Be 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:Connection'
+            $got.Reasons[0].Phrase | Should -Match 'Login failed|login'
+            ($got | ConvertTo-Json -Depth 5) | Should -Not -Match 'Wrong-AuditPassw0rd-XYZ'
+            (Get-ThrownError { $r.Set() }).Exception.Message | Should -Not -Match 'Wrong-AuditPassw0rd-XYZ'
+            # A SAS in the URL is a bad property (an error, not a finding), and never shown.
+            $r.ContainerUrl = "$script:SqlUrlTestAccountUrl/audit?sv=2022-11-02&sig=$sig"
+            $r.Credential = $script:Sa
+            $e = Get-ThrownError { $r.Get() }
+            $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.InvalidUrl*'
+            ($e | Out-String -Width 1000) + $e.Exception.ToString() | Should -Not -Match $sig
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+}
+
+Describe 'Invoke-DscResource-style calls in a fresh process (PSDSC 2.0 and the DSC v3 adapter)' {
+    BeforeAll {
+        # What PSDesiredStateConfiguration 2.0.7's Invoke-DscClassBasedResource does: `using module`
+        # the module, [Type]::new(), set each property one by one, call the method. The result is
+        # shaped as the DSC v3 adapter returns it (only DscProperty members, enums as strings),
+        # PSCredential built from {username, password} JSON on stdin as the adapter does.
+        function Invoke-DscStyle([string]$Type, [hashtable]$Property, [string[]]$Method) {
+            $script = @"
+using module '$($script:ModulePath)'
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+`$in = [Console]::In.ReadToEnd() | ConvertFrom-Json
+`$r = [$Type]::new()
+foreach (`$p in `$in.properties.PSObject.Properties) {
+    `$v = `$p.Value
+    if (`$v -is [psobject] -and `$null -ne `$v.PSObject.Properties['username']) { `$v = [PSCredential]::new(`$v.username, (ConvertTo-SecureString `$v.password -AsPlainText -Force)) }
+    `$r.(`$p.Name) = `$v
+}
+`$dscProps = @([$Type].GetProperties() | Where-Object { `$_.GetCustomAttributes([System.Management.Automation.DscPropertyAttribute], `$true).Count -gt 0 } | ForEach-Object Name)
+foreach (`$m in `$in.methods) {
+    switch (`$m) {
+        'Get' { `$g = `$r.Get(); `$o = [ordered]@{}; foreach (`$n in `$dscProps) { `$v = `$g.`$n; if (`$v -is [System.Enum]) { `$v = `$v.ToString() }; `$o[`$n] = `$v }; [pscustomobject]@{ Method = 'Get'; Result = [pscustomobject]`$o } | ConvertTo-Json -Depth 6 -Compress }
+        'Test' { [pscustomobject]@{ Method = 'Test'; Result = [pscustomobject]@{ InDesiredState = `$r.Test() } } | ConvertTo-Json -Compress }
+        'Set' { `$r.Set(); [pscustomobject]@{ Method = 'Set'; Result = [pscustomobject]@{ RebootRequired = `$false } } | ConvertTo-Json -Compress }
+    }
+}
+"@
+            $file = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-dscstyle-' + [guid]::NewGuid().ToString('n') + '.ps1')
+            Set-Content -LiteralPath $file -Value $script
+            $props = @{}
+            foreach ($k in $Property.Keys) {
+                $v = $Property[$k]
+                if ($v -is [pscredential]) { $v = @{ username = $v.UserName; password = $v.GetNetworkCredential().Password } }
+                $props[$k] = $v
+            }
+            $json = @{ properties = $props; methods = $Method } | ConvertTo-Json -Depth 6 -Compress
+            $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
+            foreach ($a in @('-NoLogo', '-NonInteractive', '-NoProfile', '-File', $file)) { $psi.ArgumentList.Add($a) }
+            $psi.RedirectStandardInput = $true; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
+            $p = [System.Diagnostics.Process]::Start($psi)
+            $p.StandardInput.Write($json); $p.StandardInput.Close()
+            $errTask = $p.StandardError.ReadToEndAsync()
+            $out = $p.StandardOutput.ReadToEnd()
+            if (-not $p.WaitForExit(120000)) { $p.Kill(); throw 'the DSC-style child did not finish within 120 s' }
+            Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+            [pscustomobject]@{ ExitCode = $p.ExitCode; Err = $errTask.Result; Out = $out; Results = @($out -split "`n" | Where-Object { $_.Trim().StartsWith('{') } | ForEach-Object { $_ | ConvertFrom-Json }) }
+        }
+        $script:Azurite = Get-SqlUrlAzurite
+        $script:Container = New-SqlUrlTestContainer -Tag 'dscstyle'
+        $script:ContainerUrl = "$script:SqlUrlTestAccountUrl/$script:Container"
+        $script:Sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -Database Sales -DataMB 8)
+        $script:Conn = @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Sim.CaFile }
+    }
+    AfterAll { Stop-SqlUrlSim $script:Sim; Stop-SqlUrlAzurite $script:Azurite }
+
+    It '<Type>: Get -> Test false -> Set -> Test true -> Set (nothing sent) -> Get, stdout only JSON' -ForEach @(
+        @{ Type = 'SqlUrlCredential'; Change = '^\s*(CREATE|ALTER|DROP)\s+CREDENTIAL'; Extra = @{} }
+        @{ Type = 'SqlUrlTraceFlag4675'; Change = 'DBCC\s+TRACEON'; Extra = @{} }
+        @{ Type = 'SqlUrlRestoredDatabase'; Change = '^\s*RESTORE\s+(DATABASE|LOG)\b'; Extra = @{ Database = 'SalesDscStyle' } }
+    ) {
+        $props = @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Sim.CaFile; ContainerUrl = $script:ContainerUrl }
+        if ($Type -eq 'SqlUrlRestoredDatabase') {
+            $props.Remove('ContainerUrl')
+            # The credential (from the SqlUrlCredential case) lets the server back up and restore.
+            $b = Backup-SqlUrlDatabase @script:Conn -Database Sales -ContainerUrl $script:ContainerUrl -ErrorAction Stop
+            $props.BackupUrl = [string[]]@($b.Url)
+        }
+        foreach ($k in $Extra.Keys) { $props[$k] = $Extra[$k] }
+        $first = Invoke-DscStyle -Type $Type -Property $props -Method 'Get', 'Test', 'Set', 'Test'
+        $first.ExitCode | Should -Be 0 -Because $first.Err
+        @($first.Results.Method) | Should -Be @('Get', 'Test', 'Set', 'Test')
+        $first.Results[0].Result.Reasons.Count | Should -BeGreaterThan 0
+        $first.Results[0].Result.Reasons[0].Code | Should -BeLike "${Type}:${Type}:*"
+        $first.Results[1].Result.InDesiredState | Should -BeFalse
+        $first.Results[3].Result.InDesiredState | Should -BeTrue
+        $first.Results[0].Result.Credential | Should -BeNullOrEmpty
+        $changes = @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match $Change }).Count
+        $changes | Should -Be 1
+
+        # A new process, as the DSC v3 adapter runs (Set without Test first): nothing is sent.
+        $second = Invoke-DscStyle -Type $Type -Property $props -Method 'Set', 'Get'
+        $second.ExitCode | Should -Be 0 -Because $second.Err
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match $Change }).Count | Should -Be $changes
+        @($second.Results[1].Result.Reasons) | Should -BeNullOrEmpty
+        # Every stdout line is JSON (host text would corrupt the adapter's output); no secret in it.
+        @($second.Out -split "`n" | Where-Object { $_.Trim() -and -not $_.Trim().StartsWith('{') }) | Should -BeNullOrEmpty
+        $first.Out + $second.Out | Should -Not -Match 'Sim-Passw0rd'
+    }
+
+    It 'SqlUrlBackupReadiness: Get and Test in a fresh process' {
+        $r = Invoke-DscStyle -Type 'SqlUrlBackupReadiness' -Property @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Sim.CaFile; ContainerUrl = $script:ContainerUrl; IncludeWarning = $true } -Method 'Get', 'Test'
+        $r.ExitCode | Should -Be 0 -Because $r.Err
+        $r.Results[0].Result.Ready | Should -BeTrue
+        $r.Results[0].Result.Checks | Should -Contain 'Credential: pass'
+        $r.Results[1].Result.InDesiredState | Should -Be (@($r.Results[0].Result.Reasons).Count -eq 0)
     }
 }
 
@@ -402,7 +713,7 @@ Describe 'examples/dsc' {
         $errors | Should -BeNullOrEmpty
         # Every resource block: <ResourceName> <InstanceName> { Property = value ... }.
         $resources = @{}
-        foreach ($name in @('SqlUrlCredential', 'SqlUrlTraceFlag4675')) {
+        foreach ($name in @('SqlUrlCredential', 'SqlUrlTraceFlag4675', 'SqlUrlRestoredDatabase', 'SqlUrlBackupReadiness')) {
             $resources[$name] = @(& $script:Module ([scriptblock]::Create("[$name].GetProperties() | Where-Object { @(`$_.GetCustomAttributes([System.Management.Automation.DscPropertyAttribute], `$true) | Where-Object { -not `$_.NotConfigurable }).Count -gt 0 } | ForEach-Object Name")))
         }
         $blocks = @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] -and $resources.ContainsKey($n.GetCommandName()) }, $true))

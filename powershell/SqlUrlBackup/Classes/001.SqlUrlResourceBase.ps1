@@ -1,0 +1,204 @@
+# The DSC class resources of SqlUrlBackup share this file: the enums, the Reasons class, two helper
+# functions and SqlUrlResourceBase, the base class of every resource (010.*, 020.*, ...).
+#
+# build.ps1 merges every Classes/*.ps1 in file-name order, as ONE text, before Private/ and Public/,
+# into the ONE built SqlUrlBackup.psm1: the DSC engine finds [DscResource()] classes only by
+# statically parsing the RootModule (never in dot-sourced files), and a derived class parses only
+# where its base class is in the same text (PowerShell/PowerShell #8828). The numeric prefixes keep
+# this file first.
+#
+# Rules kept by every resource (reference: ../shared/reference/dsc-automation-facts.md, section A):
+# - Get()/Test()/Set() call the module's own cmdlets; nothing is re-implemented.
+# - Inside class methods non-terminating errors are lost: every cmdlet runs with -ErrorAction Stop
+#   and failures are re-thrown (NewError) with the server message AND the recommended action.
+# - Test() is read-only; Set() checks the state itself first (the DSC v3 adapters call Set()
+#   without Test(), implementsPretest) and sends nothing when the state is already right.
+# - Property types are primitives, [PSCredential] (the short name: the DSC v3 PowerShell adapter
+#   before 3.1 matches that name), arrays and the enums/classes of this module only: no generic
+#   collections, no interop types.
+# - Secrets (Credential, SasToken) are never returned by Get() nor written to any stream; URL query
+#   strings (a SAS) are masked in Reasons and error messages (Hide-SqlUrlDscSecret).
+# - Valid Windows PowerShell 5.1 syntax (tests/powershell/Syntax51.Tests.ps1).
+
+enum SqlUrlEnsure {
+    Present = 1
+    Absent = 2
+}
+
+enum SqlUrlCredentialIdentity {
+    # IDENTITY = 'Managed Identity' (SQL Server 2022 CU17+ on an Azure VM with a primary managed identity).
+    ManagedIdentity = 1
+    # IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = the SasToken password.
+    SharedAccessSignature = 2
+    # Reported by Get() only: a credential of another kind (S3, other). Set() never creates it.
+    Other = 3
+}
+
+# One entry of the Reasons property (Azure Machine Configuration): exactly Code and Phrase.
+# Code is '<Resource>:<Resource>:<Identifier>' (no whitespace); Phrase is for people.
+class SqlUrlBackupReason {
+    [DscProperty()]
+    [System.String] $Code
+
+    [DscProperty()]
+    [System.String] $Phrase
+}
+
+function Hide-SqlUrlDscSecret {
+    # Masks what could carry a secret in a text shown to people: the query string of any URL (a
+    # SAS appended to a blob or container URL) and a bare SAS signature.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([AllowNull()][AllowEmptyString()][string]$Text)
+    if ([string]::IsNullOrEmpty($Text)) { return $Text }
+    $masked = [regex]::Replace($Text, '(?i)\b(https?://[^\s''"?<>]+)\?[^\s''"<>]+', '$1?***')
+    [regex]::Replace($masked, '(?i)\bsig=[^&\s''"<>]+', 'sig=***')
+}
+
+function ConvertTo-SqlUrlDscConnectionParameter {
+    # The resource's connection properties as a splat for the module's cmdlets (their common
+    # connection parameters; defaults and validation stay in ConvertTo-SqlUrlConnection).
+    # The result holds the Credential object: never write it to any stream.
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([Parameter(Mandatory = $true)][object]$Resource)
+    if ([string]::IsNullOrWhiteSpace($Resource.ServerInstance)) {
+        throw [System.ArgumentException]::new('ServerInstance is empty: give the SQL Server instance (host, host,port or host\instance).')
+    }
+    $p = @{ ServerInstance = [string]$Resource.ServerInstance }
+    if ($null -ne $Resource.Credential -and $Resource.Credential -ne [System.Management.Automation.PSCredential]::Empty) {
+        $p.Credential = $Resource.Credential
+    }
+    if ($Resource.UseManagedIdentity) { $p.UseManagedIdentity = $true }
+    if (-not [string]::IsNullOrWhiteSpace($Resource.ManagedIdentityClientId)) { $p.ManagedIdentityClientId = [string]$Resource.ManagedIdentityClientId }
+    if (-not [string]::IsNullOrWhiteSpace($Resource.Encrypt)) { $p.Encrypt = [string]$Resource.Encrypt }
+    if ($Resource.TrustServerCertificate) { $p.TrustServerCertificate = $true }
+    if (-not [string]::IsNullOrWhiteSpace($Resource.HostNameInCertificate)) { $p.HostNameInCertificate = [string]$Resource.HostNameInCertificate }
+    if (-not [string]::IsNullOrWhiteSpace($Resource.CertificateAuthorityFile)) { $p.CertificateAuthorityFile = [string]$Resource.CertificateAuthorityFile }
+    if ($null -ne $Resource.ConnectTimeout) { $p.ConnectTimeout = [int]$Resource.ConnectTimeout }
+    $p
+}
+
+function New-SqlUrlDscError {
+    # A terminating ErrorRecord for a failed step of a DSC resource. The LCM shows only the
+    # exception message, so the message carries what failed, the server's message and the
+    # recommended action; the ErrorId (SqlUrlBackup.<kind>), category and ErrorDetails of the
+    # module's own error are kept. URL query strings are masked (Hide-SqlUrlDscSecret).
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory = $true)][string]$Activity,
+        [Parameter(Mandatory = $true)][object]$ErrorRecord
+    )
+    $inner = $ErrorRecord
+    if ($inner -isnot [System.Management.Automation.ErrorRecord] -and $null -ne $inner.PSObject.Properties['ErrorRecord']) { $inner = $inner.ErrorRecord }
+    $message = $null; $action = $null; $errorId = 'SqlUrlBackup.DscResourceFailed'; $category = [System.Management.Automation.ErrorCategory]::InvalidOperation
+    $exception = $null
+    if ($inner -is [System.Management.Automation.ErrorRecord]) {
+        $exception = $inner.Exception
+        if ($null -ne $inner.ErrorDetails) {
+            $message = $inner.ErrorDetails.Message
+            $action = $inner.ErrorDetails.RecommendedAction
+        }
+        if (-not $message -and $null -ne $exception) { $message = $exception.Message }
+        $id = [string]$inner.FullyQualifiedErrorId
+        if ($id -like 'SqlUrlBackup.*') { $errorId = $id.Split(',')[0] }
+        $category = $inner.CategoryInfo.Category
+    }
+    elseif ($inner -is [System.Exception]) {
+        $exception = $inner
+        $message = $inner.Message
+    }
+    if (-not $message) { $message = [string]$inner }
+    $text = '{0} failed: {1}' -f $Activity, $message.TrimEnd()
+    if ($action) { $text += ' Recommended action: ' + $action.TrimEnd() }
+    $text = Hide-SqlUrlDscSecret -Text $text
+    $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text, $exception), $errorId, $category, $null)
+    $details = [System.Management.Automation.ErrorDetails]::new($text)
+    if ($action) { $details.RecommendedAction = Hide-SqlUrlDscSecret -Text $action }
+    $record.ErrorDetails = $details
+    $record
+}
+
+<#
+What every SqlUrlBackup resource repeats: the server key, the connection properties (as the
+cmdlets' connection parameters), Reasons, and the helpers that connect, build Reasons and errors.
+
+Connection: Credential (a SQL login) or UseManagedIdentity [+ ManagedIdentityClientId]; without
+either, Windows authentication as the account the resource runs as (the LCM's LocalSystem, or
+PsDscRunAsCredential in Windows PowerShell 5.1; DSC 2.0 and later ignore RunAsCredential).
+Encryption is on and the server certificate validated by default (Encrypt, TrustServerCertificate,
+HostNameInCertificate, CertificateAuthorityFile, ConnectTimeout as in the cmdlets' parameters).
+Not a resource itself: it has no [DscResource()] attribute.
+#>
+class SqlUrlResourceBase {
+    [DscProperty(Key)]
+    [System.String] $ServerInstance
+
+    # The SQL login (SQL authentication), like the cmdlets' -Credential. Never returned by Get().
+    [DscProperty()]
+    [PSCredential] $Credential
+
+    [DscProperty()]
+    [System.Boolean] $UseManagedIdentity
+
+    [DscProperty()]
+    [System.String] $ManagedIdentityClientId
+
+    [DscProperty()]
+    [ValidateSet('Mandatory', 'Optional', 'Strict')]
+    [System.String] $Encrypt
+
+    [DscProperty()]
+    [System.Boolean] $TrustServerCertificate
+
+    [DscProperty()]
+    [System.String] $HostNameInCertificate
+
+    [DscProperty()]
+    [System.String] $CertificateAuthorityFile
+
+    [DscProperty()]
+    [Nullable[System.Int32]] $ConnectTimeout
+
+    # Why the resource is not in the desired state (empty when it is): Code + Phrase.
+    [DscProperty(NotConfigurable)]
+    [SqlUrlBackupReason[]] $Reasons
+
+    # The cmdlets' connection parameters (a splat). Holds the Credential: never write it anywhere.
+    hidden [hashtable] ConnectionParameter() {
+        return (ConvertTo-SqlUrlDscConnectionParameter -Resource $this)
+    }
+
+    # Copies the key and the non-secret connection properties into a Get() result.
+    hidden [void] CopyConnectionTo([SqlUrlResourceBase] $state) {
+        $state.ServerInstance = $this.ServerInstance
+        $state.UseManagedIdentity = $this.UseManagedIdentity
+        $state.ManagedIdentityClientId = $this.ManagedIdentityClientId
+        if (-not [string]::IsNullOrEmpty($this.Encrypt)) { $state.Encrypt = $this.Encrypt }
+        $state.TrustServerCertificate = $this.TrustServerCertificate
+        $state.HostNameInCertificate = $this.HostNameInCertificate
+        $state.CertificateAuthorityFile = $this.CertificateAuthorityFile
+        $state.ConnectTimeout = $this.ConnectTimeout
+    }
+
+    # A Reason with Code '<Resource>:<Resource>:<Id>' and a masked Phrase.
+    hidden [SqlUrlBackupReason] NewReason([string] $id, [string] $phrase) {
+        $r = [SqlUrlBackupReason]::new()
+        $r.Code = '{0}:{0}:{1}' -f $this.GetType().Name, ($id -replace '\s', '')
+        $r.Phrase = Hide-SqlUrlDscSecret -Text $phrase
+        return $r
+    }
+
+    # A terminating error naming the resource and the step, the cause and the recommended action.
+    hidden [System.Management.Automation.ErrorRecord] NewError([string] $activity, [object] $cause) {
+        return (New-SqlUrlDscError -Activity ('{0}: {1}' -f $this.GetType().Name, $activity) -ErrorRecord $cause)
+    }
+
+    # Test(): true when Get() found no Reasons; each Reason is written as verbose text.
+    hidden [System.Boolean] NoReasons([SqlUrlResourceBase] $state) {
+        $list = @($state.Reasons | Where-Object { $null -ne $_ })
+        foreach ($r in $list) { Write-Verbose ('{0}: {1}' -f $this.ServerInstance, $r.Phrase) }
+        return ($list.Count -eq 0)
+    }
+}
