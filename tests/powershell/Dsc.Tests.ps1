@@ -700,6 +700,38 @@ foreach (`$m in `$in.methods) {
 }
 
 Describe 'examples/dsc' {
+
+    It 'the DSC v3 document uses adapted type names and only properties the resources have' {
+        $path = Join-Path $PSScriptRoot '../../examples/dsc/sqlurlbackup.dsc.config.yaml'
+        $lines = @(Get-Content -LiteralPath $path)
+        ($lines -join "`n") | Should -Match '(?m)^\$schema: https://aka\.ms/dsc/schemas/v3/'
+        # A tiny reader for this document's shape: '- name:' items, 'type:', 'properties:' with keys below.
+        $items = @(); $cur = $null; $inProps = $false; $propIndent = -1
+        foreach ($l in $lines) {
+            if ($l -match '^\s*#' -or -not $l.Trim()) { continue }
+            $indent = $l.Length - $l.TrimStart().Length
+            if ($l -match '^\s*- name:\s*(.+)$') { $cur = @{ Name = $Matches[1]; Type = $null; Props = @() }; $items += $cur; $inProps = $false; continue }
+            if ($null -eq $cur) { continue }
+            if ($l -match '^\s*type:\s*(\S+)\s*$') { $cur.Type = $Matches[1]; $inProps = $false; continue }
+            if ($l -match '^\s*properties:\s*$') { $inProps = $true; $propIndent = -1; continue }
+            if ($inProps -and $l -match '^(\s*)(\w+):') {
+                if ($propIndent -lt 0) { $propIndent = $Matches[1].Length }
+                if ($Matches[1].Length -eq $propIndent) { $cur.Props += $Matches[2] }
+                elseif ($Matches[1].Length -lt $propIndent) { $inProps = $false }
+            }
+        }
+        $items.Count | Should -Be 4
+        foreach ($it in $items) {
+            # The adapter's type-name pattern: <Module>/<Class>.
+            $it.Type | Should -Match '^\w+(\.\w+){0,2}/\w+$'
+            $module, $class = $it.Type.Split('/')
+            $module | Should -Be 'SqlUrlBackup'
+            $class | Should -BeIn @((Import-PowerShellDataFile $script:ModulePath).DscResourcesToExport)
+            $known = @(& $script:Module ([scriptblock]::Create("[$class].GetProperties() | Where-Object { @(`$_.GetCustomAttributes([System.Management.Automation.DscPropertyAttribute], `$true) | Where-Object { -not `$_.NotConfigurable }).Count -gt 0 } | ForEach-Object Name")))
+            $it.Props | Should -Contain 'ServerInstance'
+            foreach ($p in $it.Props) { $p | Should -BeIn $known -Because "$class has no property $p" }
+        }
+    }
     It '<_.Name> parses and uses only properties the resources have' -ForEach @(Get-ChildItem (Join-Path $PSScriptRoot '../../examples/dsc') -Filter '*.ps1' | ForEach-Object { @{ Name = $_.Name; Path = $_.FullName } }) {
         $text = Get-Content -Raw -LiteralPath $_.Path
         # The Configuration keyword needs the DSC schema store (Windows, or PSDSC for Linux): it is
@@ -708,6 +740,9 @@ Describe 'examples/dsc' {
         $text | Should -Match 'Import-DscResource\s+-ModuleName\s+''?SqlUrlBackup'
         $asFunction = [regex]::Replace($text, '(?m)^(\s*)Configuration(\s+\w+)', '$1function$2')
         $asFunction = [regex]::Replace($asFunction, '(?m)^\s*Import-DscResource\b.*$', '')
+        # A resource block's body is a property list, as in a Configuration: parse it as a hashtable
+        # (as a script block, a property such as Sequence would read as a keyword).
+        $asFunction = [regex]::Replace($asFunction, '(?m)^(\s*SqlUrl\w+\s+\w+\s*)\{', '$1@{')
         $tokens = $null; $errors = $null
         $ast = [System.Management.Automation.Language.Parser]::ParseInput($asFunction, [ref]$tokens, [ref]$errors)
         $errors | Should -BeNullOrEmpty
@@ -720,13 +755,8 @@ Describe 'examples/dsc' {
         $blocks.Count | Should -BeGreaterThan 0
         foreach ($b in $blocks) {
             $body = $b.CommandElements[-1]
-            $body | Should -BeOfType [System.Management.Automation.Language.ScriptBlockExpressionAst]
-            # Outside a Configuration, 'Name = value' in the block parses as the command Name with the arguments '=' value.
-            $assigned = @($body.ScriptBlock.EndBlock.Statements | ForEach-Object {
-                    $cmd = @($_.PipelineElements)[0]
-                    if ($cmd -is [System.Management.Automation.Language.CommandAst] -and $cmd.CommandElements.Count -ge 3 -and $cmd.CommandElements[1].Extent.Text -eq '=') { $cmd.GetCommandName() }
-                    else { throw "not a 'Property = value' line: $($_.Extent.Text)" }
-                })
+            $body | Should -BeOfType [System.Management.Automation.Language.HashtableAst]
+            $assigned = @($body.KeyValuePairs | ForEach-Object { $_.Item1.Value })
             $assigned | Should -Contain 'ServerInstance'
             # DependsOn: a common property of every DSC resource.
             foreach ($p in $assigned) { $p | Should -BeIn (@($resources[$b.GetCommandName()]) + 'DependsOn') -Because "$($b.GetCommandName()) has no property $p" }
