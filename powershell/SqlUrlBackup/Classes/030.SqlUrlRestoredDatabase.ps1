@@ -26,7 +26,7 @@ function Invoke-SqlUrlDscRestorePlan {
         relocate   = $true
         dry_run    = $true
     }
-    if ($null -ne $StopAt) { $request.stop_at = $StopAt.Value.ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
+    if ($null -ne $StopAt) { $request.stop_at = ([datetime]$StopAt).ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
     $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server -Activity 'Restore from URL (dry run)' -NoProgress -TargetObject $Database
     $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $Database
     foreach ($e in @($split.Errors)) {
