@@ -8,7 +8,7 @@ a restart and SqlUrlBackup cannot read or set startup parameters (Get() reports 
 'Unknown'): SqlServerDsc's SqlTraceFlag adds -T4675 to the startup parameters (it restarts the
 service only when RestartService is $true).
 
-Ensure = 'Absent' is not supported (the module has no DBCC TRACEOFF operation): remove the resource
+Ensure offers 'Present' only (the module has no DBCC TRACEOFF operation): remove the resource
 and turn the flag off by hand if needed.
 
 Not run by the tests (no PSDesiredStateConfiguration there): tests/powershell/Dsc.Tests.ps1

@@ -375,7 +375,8 @@ Describe 'SqlUrlTraceFlag4675' {
     It 'off -> Test false -> Set turns it on globally (DBCC TRACESTATUS through SqlClient) -> Test true' {
         $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url }
         $got = $r.Get()
-        $got.Ensure | Should -Be 'Absent'
+        $got.Enabled | Should -BeFalse
+        $got.Ensure | Should -Be 'Present'
         $got.Evidence | Should -Match 'off'
         $got.Reasons.Code | Should -Be 'SqlUrlTraceFlag4675:SqlUrlTraceFlag4675:Ensure'
         $r.Test() | Should -BeFalse
@@ -387,7 +388,7 @@ Describe 'SqlUrlTraceFlag4675' {
         (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
         @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEON\s*\(\s*4675\s*,\s*-1\s*\)' }).Count | Should -Be 1
         $r.Test() | Should -BeTrue
-        $r.Get().Ensure | Should -Be 'Present'
+        $r.Get().Enabled | Should -BeTrue
         @($r.Get().Reasons) | Should -BeNullOrEmpty
         # The module cannot read the startup parameters: said so, never guessed.
         $r.Get().StartupParameter | Should -Be 'Unknown'
@@ -401,11 +402,15 @@ Describe 'SqlUrlTraceFlag4675' {
         (Get-ThrownError { $c.Set() }).Exception.Message | Should -Match '37563'
     }
 
-    It 'Ensure Absent is a clear "not supported" error' {
-        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url; Ensure = 'Absent' }
-        $e = Get-ThrownError { $r.Test() }
-        $e.Exception.Message | Should -Match 'Ensure Absent is not supported'
+    It 'Ensure offers Present only: Absent is rejected on assignment, and the flag stays on' {
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url }
+        { $r.Ensure = 'Absent' } | Should -Throw '*Absent*Present*'
+        $r.Ensure | Should -Be 'Present'
+        # The generated schema offers Present only.
+        $attr = & $script:Module { [SqlUrlTraceFlag4675].GetProperty('Ensure').GetCustomAttributes([System.Management.Automation.ValidateSetAttribute], $true) }
+        @($attr.ValidValues) | Should -Be @('Present')
         (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'TRACEOFF' }) | Should -BeNullOrEmpty
     }
 }
 

@@ -4,8 +4,12 @@ Trace flag 4675 on globally, so that CREATE CREDENTIAL ... IDENTITY = 'Managed I
 the readiness check can read what the server logged about a credential.
 
 Key: ServerInstance. ContainerUrl (mandatory) is the container the readiness check is run for.
-Only Ensure Present is supported: the module's library has no operation that turns the flag off
-(DBCC TRACEOFF), so Ensure Absent is a clear "not supported" error before anything is sent.
+Ensure offers Present only: the module's library has no operation that turns the flag off (DBCC
+TRACEOFF), so Ensure = 'Absent' is rejected (compiling a configuration, or at once under the DSC v3
+adapter; with Invoke-DscResource pass -ErrorAction Stop, since PSDesiredStateConfiguration 2.0 calls
+the method even after a property fails validation). To turn the flag off: remove this resource, run
+DBCC TRACEOFF(4675, -1) as sysadmin, and take -T4675 out of the startup parameters (SqlServerDsc's
+SqlTraceFlag with TraceFlagsToExclude = 4675). Get() reports the flag's actual state in Enabled.
 
 Startup parameter: DBCC TRACEON does not survive a restart. Get() reports StartupParameter: the
 module cannot read SQL Server's startup parameters (sys.dm_server_registry) yet, so it is always
@@ -21,7 +25,12 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
     [System.String] $ContainerUrl
 
     [DscProperty()]
-    [SqlUrlEnsure] $Ensure = [SqlUrlEnsure]::Present
+    [ValidateSet('Present')]
+    [System.String] $Ensure = 'Present'
+
+    # Whether trace flag 4675 is on globally now.
+    [DscProperty(NotConfigurable)]
+    [System.Boolean] $Enabled
 
     # --- read-only, filled in by Get() ---
     # What the readiness check saw (e.g. 'trace flag 4675 is on globally').
@@ -41,9 +50,9 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
         $state.ContainerUrl = $this.ContainerUrl
         $state.StartupParameter = 'Unknown'
         $state.Evidence = [string]$check.Evidence
-        if ($check.Status -eq 'pass') { $state.Ensure = [SqlUrlEnsure]::Present } else { $state.Ensure = [SqlUrlEnsure]::Absent }
+        $state.Enabled = ($check.Status -eq 'pass')
         $why = @()
-        if ($state.Ensure -ne $this.Ensure) {
+        if (-not $state.Enabled) {
             $why += $this.NewReason('Ensure', ('Trace flag 4675 should be on globally, but: {0}' -f $check.Evidence))
         }
         $state.Reasons = [SqlUrlBackupReason[]]$why
@@ -74,9 +83,6 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
     hidden [void] AssertProperties() {
         if ([string]::IsNullOrWhiteSpace($this.ContainerUrl)) {
             throw [System.ArgumentException]::new('SqlUrlTraceFlag4675: ContainerUrl is empty; give the container URL the readiness check runs for, e.g. https://account.blob.core.windows.net/backups.')
-        }
-        if ($this.Ensure -eq [SqlUrlEnsure]::Absent) {
-            throw [System.NotSupportedException]::new('SqlUrlTraceFlag4675: Ensure Absent is not supported: the module''s library has no operation that turns trace flag 4675 off. Remove the resource, and run DBCC TRACEOFF(4675, -1) by hand if needed.')
         }
     }
 
