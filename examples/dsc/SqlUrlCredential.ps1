@@ -15,7 +15,7 @@ What it does on each SQL Server node:
    re-creates the credential on every consistency run (use it while you rotate SAS tokens).
 4. SqlUrlCredential 'Legacy': a credential that must not exist.
 
-The LCM runs as LocalSystem: without SqlCredential it signs in with Windows authentication as the
+The LCM runs as LocalSystem: without Credential it signs in with Windows authentication as the
 computer account (NT AUTHORITY\SYSTEM needs sysadmin), which is the usual DSC setup. Credentials in
 a MOF must be encrypted (ConfigurationData CertificateFile); PSDscAllowPlainTextPassword is for
 test labs only.
