@@ -423,6 +423,7 @@ Describe 'SqlUrlRestoredDatabase (simulator + Azurite)' {
         $script:Source = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -Database Sales -DataMB 8 -ManagedIdentityCredential $script:ContainerUrl)
         $src = @{ ServerInstance = $script:Source.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Source.CaFile }
         $script:Full = Backup-SqlUrlDatabase @src -Database Sales -ContainerUrl $script:ContainerUrl -ErrorAction Stop
+        Start-Sleep -Milliseconds 1100   # the log backup finishes in a later second (STOPAT test)
         $script:Log = Backup-SqlUrlDatabase @src -Database Sales -ContainerUrl $script:ContainerUrl -Type Log -ErrorAction Stop
         # Target server: no Sales; one database left RESTORING by an earlier, unfinished restore.
         $target = New-SqlUrlTestScenario -ManagedIdentityCredential $script:ContainerUrl
@@ -478,6 +479,18 @@ Describe 'SqlUrlRestoredDatabase (simulator + Azurite)' {
         $r.Test() | Should -BeTrue
     }
 
+    It 'StopAt: the planned log restore stops at that time (dry run only, nothing sent)' {
+        $logEnd = (Get-SqlUrlBackupHeader -ServerInstance $script:Source.Server -Credential $script:Sa -CertificateAuthorityFile $script:Source.CaFile -Url $script:Log.Url).BackupFinishDate
+        $stopAt = ([datetime]$logEnd).ToString('yyyy-MM-ddTHH:mm:ss')
+        $r = New-DscResource SqlUrlRestoredDatabase $script:Target @{ Database = 'SalesPit'; BackupUrl = [string[]](@($script:Full.Url) + @($script:Log.Url)); Sequence = $true; StopAt = $stopAt }
+        $before = Get-RestoreCount $script:Target
+        $got = $r.Get()
+        $got.Ensure | Should -Be 'Absent'
+        @($got.PlannedStatements).Count | Should -Be 2
+        $got.PlannedStatements[1] | Should -Match "^RESTORE LOG \[SalesPit\].*STOPAT = N?'$([regex]::Escape($stopAt))(\.0+)?'"
+        Get-RestoreCount $script:Target | Should -Be $before
+    }
+
     It 'never replaces an existing database: Sales on the source server is present, Set sends no RESTORE' {
         $r = New-DscResource SqlUrlRestoredDatabase $script:Source @{ Database = 'Sales'; BackupUrl = [string[]]@($script:Full.Url) }
         $r.Test() | Should -BeTrue
@@ -518,6 +531,19 @@ Describe 'SqlUrlRestoredDatabase (simulator + Azurite)' {
         $e | Should -Not -BeNullOrEmpty
         $e.Exception.Message | Should -Match "SqlUrlRestoredDatabase: reading database 'Ghost'"
         Get-RestoreCount $script:Target | Should -Be $before
+    }
+}
+
+Describe 'Secrets in Reasons and errors' {
+    It 'URL query strings and bare SAS signatures are masked in Reasons and in errors' {
+        $sig = 'MASK' + 'MESIG'
+        $r = New-DscResource SqlUrlBackupReadiness @{ Server = '127.0.0.1,1'; CaFile = $null } @{ ContainerUrl = 'https://a.blob.core.windows.net/c' }
+        $reason = $r.NewReason('Some Id', "read https://a.blob.core.windows.net/c/x.bak?sv=2022-11-02&sp=r&sig=$sig and sv=1&sig=$sig")
+        $reason.Code | Should -Be 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:SomeId'
+        $reason.Phrase | Should -Be 'read https://a.blob.core.windows.net/c/x.bak?*** and sv=1&sig=***'
+        $e = $r.NewError('reading', "failed for https://a.blob.core.windows.net/c/x.bak?sig=$sig")
+        $e.Exception.Message | Should -Be 'SqlUrlBackupReadiness: reading failed: failed for https://a.blob.core.windows.net/c/x.bak?***'
+        ($e | Out-String) | Should -Not -Match $sig
     }
 }
 
