@@ -10,6 +10,8 @@ BeforeDiscovery {
     $classText = @(Get-ChildItem -LiteralPath (Join-Path $src 'Classes') -Filter '*.ps1' | Sort-Object Name | ForEach-Object { Get-Content -Raw -LiteralPath $_.FullName })
     Set-Content -LiteralPath $classes -Value ($classText -join [Environment]::NewLine)
     $files += $classes
+    # The runbooks: Azure Automation also offers a Windows PowerShell 5.1 runtime.
+    $files += @(Get-ChildItem -LiteralPath (Join-Path $repo 'examples/runbooks') -Filter '*.ps1' -ErrorAction SilentlyContinue | ForEach-Object { $_.FullName })
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $built = Join-Path (Split-Path (Get-SqlUrlTestModulePath)) 'SqlUrlBackup.psm1'
     $script:ModuleFiles = @(@($files) + @($built) | ForEach-Object {

@@ -127,6 +127,9 @@ cmdlets' connection parameters), Reasons, and the helpers that connect, build Re
 Connection: Credential (a SQL login) or UseManagedIdentity [+ ManagedIdentityClientId]; without
 either, Windows authentication as the account the resource runs as (the LCM's LocalSystem, or
 PsDscRunAsCredential in Windows PowerShell 5.1; DSC 2.0 and later ignore RunAsCredential).
+Under PsDscRunAsCredential, Windows PowerShell DSC is reported to return class-typed properties
+(here Reasons) empty from Get() (SqlServerDsc documents this for its SqlDatabasePermission):
+prefer Credential or UseManagedIdentity where Reasons matter.
 Encryption is on and the server certificate validated by default (Encrypt, TrustServerCertificate,
 HostNameInCertificate, CertificateAuthorityFile, ConnectTimeout as in the cmdlets' parameters).
 Not a resource itself: it has no [DscResource()] attribute.
