@@ -302,7 +302,7 @@ fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
     ItemOutcome::stopped(&e, &res)
 }
 
-async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
+pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     let database = rep.database();
     let cancel = rep.cancel_token();
     let mut res = BackupResult { database: database.clone(), kind: req.kind.to_ascii_lowercase(), copy_only: req.copy_only, ..Default::default() };
