@@ -131,3 +131,24 @@ function Write-SqlUrlError {
     }
     $Cmdlet.WriteError($ErrorRecord)
 }
+
+# SQL Server errors of RESTORE VERIFYONLY that mean "this backup is not valid" (the server read it
+# and judged it), as opposed to "could not check" (login, network, certificate, access denied):
+# 3241 media family incorrectly formed, 3242/3243 not a valid backup set / media family, 3183
+# and 3189 damage found, 3203 read failure (truncated), 3132 a stripe of the media set missing,
+# 3231 media loaded is formatted to support N families.
+$script:SqlUrlInvalidBackupErrorNumbers = @(3241, 3242, 3243, 3183, 3189, 3203, 3132, 3231)
+
+function Test-SqlUrlInvalidBackupError {
+    <#
+    .SYNOPSIS
+    True when an ErrorRecord of a verify means the backup itself is invalid or absent.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([Parameter(Mandatory = $true)][AllowNull()][System.Management.Automation.ErrorRecord]$ErrorRecord)
+    if ($null -eq $ErrorRecord -or $ErrorRecord.Exception -isnot [SqlUrlBackup.Interop.SqlUrlBackupException]) { return $false }
+    $ex = $ErrorRecord.Exception
+    if ($ex.Kind -eq 'BackupBlobNotFound') { return $true }
+    @($ex.SqlErrorNumbers | Where-Object { $script:SqlUrlInvalidBackupErrorNumbers -contains $_ }).Count -gt 0
+}
