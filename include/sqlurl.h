@@ -169,6 +169,14 @@ enum SqlurlResult sqlurl_backup_verify(const char *request_json, char **out_json
 // `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 enum SqlurlResult sqlurl_databases_resolve(const char *request_json, char **out_json);
 
+// The databases of one server (request: DatabaseList JSON; result: DatabaseListResult JSON).
+// Read-only. `*out_json` receives the result or an error object; free it with
+// `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_database_list(const char *request_json, char **out_json);
+
 // Starts one backup operation over several servers (request: FleetBackup JSON). Same rules as
 // `sqlurl_backup_start`: on `SQLURL_OK` `*out_op` holds the operation (release it with
 // `sqlurl_operation_free`) and `*out_json` its first OperationStatus; on failure `*out_op` is

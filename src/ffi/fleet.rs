@@ -1,4 +1,5 @@
-//! Whole servers and fleets: `sqlurl_databases_resolve`, `sqlurl_fleet_backup_start`.
+//! Whole servers and fleets: `sqlurl_database_list`, `sqlurl_databases_resolve`,
+//! `sqlurl_fleet_backup_start`.
 
 use super::guard::{json_call, run};
 use super::operation::SqlurlOperation;
@@ -16,6 +17,17 @@ use std::ffi::c_char;
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_databases_resolve(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
     unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::databases::resolve)) }
+}
+
+/// The databases of one server (request: DatabaseList JSON; result: DatabaseListResult JSON).
+/// Read-only. `*out_json` receives the result or an error object; free it with
+/// `sqlurl_string_free`. Thread-safe.
+///
+/// # Safety
+/// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+#[no_mangle]
+pub unsafe extern "C" fn sqlurl_database_list(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
+    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::databases::list)) }
 }
 
 /// Starts one backup operation over several servers (request: FleetBackup JSON). Same rules as

@@ -32,6 +32,8 @@ pub struct DatabaseRow {
     /// `recovery_model_desc`: `FULL`, `BULK_LOGGED`, `SIMPLE`.
     pub recovery_model: String,
     pub is_read_only: bool,
+    /// master, tempdb, model or msdb.
+    pub is_system: bool,
 }
 
 /// Why a database is not backed up.
@@ -225,15 +227,47 @@ pub async fn read_rows(conn: &ConnectionRequest) -> Result<Vec<DatabaseRow>> {
     Ok(rows
         .iter()
         .filter_map(|r| {
-            Some(DatabaseRow {
+            let mut row = DatabaseRow {
                 name: inspect::cell_string(r, "name")?,
                 database_id: inspect::cell_i64(r, "database_id").unwrap_or(0) as i32,
                 state: inspect::cell_string(r, "state_desc").unwrap_or_else(|| "ONLINE".into()),
                 recovery_model: inspect::cell_string(r, "recovery_model_desc").unwrap_or_default(),
                 is_read_only: inspect::cell_i64(r, "is_read_only").map(|v| v != 0).unwrap_or(false),
-            })
+                is_system: false,
+            };
+            row.is_system = is_system(&row);
+            Some(row)
         })
         .collect())
+}
+
+/// `sqlurl_database_list` request: the databases of one server, optionally only those matching
+/// names or wildcards.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRequest {
+    pub connection: ConnectionRequest,
+    #[serde(default)]
+    pub databases: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListResult {
+    pub databases: Vec<DatabaseRow>,
+}
+
+/// Rows matching any of `patterns` (names or wildcards); every row when there is none.
+pub fn filter_rows(rows: Vec<DatabaseRow>, patterns: Option<&[String]>) -> Vec<DatabaseRow> {
+    match patterns.filter(|p| !p.is_empty()) {
+        None => rows,
+        Some(p) => rows.into_iter().filter(|r| p.iter().any(|x| like(x, &r.name))).collect(),
+    }
+}
+
+/// Lists the databases of one server (read-only).
+pub async fn list(req: ListRequest) -> Result<ListResult> {
+    let rows = read_rows(&req.connection).await?;
+    Ok(ListResult { databases: filter_rows(rows, req.databases.as_deref()) })
 }
 
 /// Resolves the selection on every server at once.
@@ -266,7 +300,7 @@ mod tests {
     use super::*;
 
     fn row(name: &str, id: i32, state: &str, model: &str) -> DatabaseRow {
-        DatabaseRow { name: name.into(), database_id: id, state: state.into(), recovery_model: model.into(), is_read_only: false }
+        DatabaseRow { name: name.into(), database_id: id, state: state.into(), recovery_model: model.into(), is_read_only: false, is_system: id <= 4 }
     }
 
     fn server() -> Vec<DatabaseRow> {
@@ -333,6 +367,14 @@ mod tests {
         let s = select(&server(), &x).unwrap();
         assert_eq!(s.databases, vec!["msdb"]);
         assert_eq!(s.skipped[0].reason, SkipReason::Tempdb);
+    }
+
+    #[test]
+    fn listing_filters_by_names_and_wildcards() {
+        let names = |p: Option<Vec<String>>| filter_rows(server(), p.as_deref()).into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(names(None).len(), 9);
+        assert_eq!(names(Some(vec![])).len(), 9);
+        assert_eq!(names(Some(vec!["sales*".into(), "MASTER".into()])), vec!["master", "Sales", "Sales_old"]);
     }
 
     #[test]

@@ -46,7 +46,7 @@ Describe 'A whole server: no -Database' {
     AfterAll { Stop-SqlUrlSim $script:Sim }
 
     It 'backs up exactly the online user databases and reports the others by name' {
-        $r = @(Backup-SqlUrlDatabase @script:C -ContainerUrl $script:ContainerUrl -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err)
+        $r = @(Backup-SqlUrlDatabase @script:C -ContainerUrl $script:ContainerUrl -FileNameTemplate 'all/{database}_{type}{stripe}.bak' -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err)
         $err | Should -BeNullOrEmpty
         @($r.Database | Sort-Object) | Should -Be @('HR', 'Sales', 'Sales_old', 'Staging')
         $r | ForEach-Object { $_.ServerInstance | Should -Be $script:Sim.Server }
@@ -58,12 +58,12 @@ Describe 'A whole server: no -Database' {
     }
 
     It 'adds master, model and msdb with -IncludeSystemDatabase, never tempdb; -ExcludeDatabase takes wildcards' {
-        $r = @(Backup-SqlUrlDatabase @script:C -ContainerUrl $script:ContainerUrl -IncludeSystemDatabase -ExcludeDatabase 'sales*', 'STAG?NG' -WarningAction SilentlyContinue)
+        $r = @(Backup-SqlUrlDatabase @script:C -ContainerUrl $script:ContainerUrl -FileNameTemplate 'sys/{database}_{type}{stripe}.bak' -IncludeSystemDatabase -ExcludeDatabase 'sales*', 'STAG?NG' -WarningAction SilentlyContinue)
         @($r.Database | Sort-Object) | Should -Be @('HR', 'master', 'model', 'msdb')
     }
 
     It 'a log backup skips SIMPLE databases with one warning that names them, instead of error 4208' {
-        $r = @(Backup-SqlUrlDatabase @script:C -ContainerUrl $script:ContainerUrl -Type Log -IncludeSystemDatabase -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err)
+        $r = @(Backup-SqlUrlDatabase @script:C -ContainerUrl $script:ContainerUrl -FileNameTemplate 'log/{database}_{type}{stripe}.bak' -Type Log -IncludeSystemDatabase -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err)
         $err | Should -BeNullOrEmpty
         @($r.Database | Sort-Object) | Should -Be @('HR', 'model', 'Sales', 'Sales_old')
         $simple = @($warn | Where-Object { "$_" -match 'SIMPLE' })
@@ -73,8 +73,24 @@ Describe 'A whole server: no -Database' {
         ($warn -join "`n") | Should -Match 'master was not backed up: master allows only full backups'
     }
 
+    It 'Get-SqlUrlDatabase lists every database with state, recovery model and flags; -Database takes wildcards' {
+        $all = @(Get-SqlUrlDatabase @script:C)
+        $all[0].PSObject.TypeNames[0] | Should -Be 'SqlUrlBackup.Database'
+        @($all.Name) | Should -Contain 'tempdb'
+        $all.Count | Should -Be 10
+        $archive = $all | Where-Object Name -EQ 'Archive'
+        $archive.State | Should -Be 'OFFLINE'
+        $archive.IsSystem | Should -BeFalse
+        ($all | Where-Object Name -EQ 'Staging').RecoveryModel | Should -Be 'SIMPLE'
+        ($all | Where-Object Name -EQ 'master').IsSystem | Should -BeTrue
+        @(Get-SqlUrlDatabase @script:C -Database 'sales*', 'HR' | ForEach-Object Name | Sort-Object) | Should -Be @('HR', 'Sales', 'Sales_old')
+        # what a whole-server backup covers: the online user databases, which the listing shows too
+        $online = @($all | Where-Object { -not $_.IsSystem -and $_.State -eq 'ONLINE' } | ForEach-Object Name | Sort-Object)
+        $online | Should -Be @('HR', 'Sales', 'Sales_old', 'Staging')
+    }
+
     It 'an explicit -Database still works, and a name the server does not know gets the server''s error' {
-        $r = @(Backup-SqlUrlDatabase @script:C -Database Sales, NoSuchDb -ContainerUrl $script:ContainerUrl -ErrorVariable err -ErrorAction SilentlyContinue)
+        $r = @(Backup-SqlUrlDatabase @script:C -Database Sales, NoSuchDb -ContainerUrl $script:ContainerUrl -FileNameTemplate 'explicit/{database}_{type}{stripe}.bak' -ErrorVariable err -ErrorAction SilentlyContinue)
         $r.Database | Should -Be 'Sales'
         $err.Count | Should -Be 1
         $err[0].TargetObject | Should -Be 'NoSuchDb'
@@ -133,7 +149,7 @@ Describe 'Several servers in one call' {
 
     It 'an unreachable server is one error and the other servers still back up' {
         $bad = '127.0.0.1,1'
-        $r = @(Backup-SqlUrlDatabase -ServerInstance ($script:Servers + $bad) -Credential $script:Sa -CertificateAuthorityFile $script:Ca -ConnectTimeout 5 -ContainerUrl $script:ContainerUrl -ExcludeDatabase Big -ErrorVariable err -ErrorAction SilentlyContinue)
+        $r = @(Backup-SqlUrlDatabase -ServerInstance ($script:Servers + $bad) -Credential $script:Sa -CertificateAuthorityFile $script:Ca -ConnectTimeout 5 -ContainerUrl $script:ContainerUrl -FileNameTemplate 'unreachable/{server}/{database}{stripe}.bak' -ExcludeDatabase Big -ErrorVariable err -ErrorAction SilentlyContinue)
         @($r.ServerInstance | Sort-Object) | Should -Be @($script:Servers | Sort-Object)
         $r.Database | Select-Object -Unique | Should -Be 'Small'
         $err.Count | Should -Be 1
@@ -143,13 +159,13 @@ Describe 'Several servers in one call' {
 
     It 'binds Get-DbaDatabase-like objects (SqlInstance, ComputerName, Name) and CSV rows (ServerInstance, Database)' {
         $dba = @(foreach ($s in $script:Servers[0..1]) { [pscustomobject]@{ ComputerName = 'localhost'; InstanceName = 'MSSQLSERVER'; SqlInstance = $s; Name = 'Small' } })
-        $r = @($dba | Backup-SqlUrlDatabase -Credential $script:Sa -CertificateAuthorityFile $script:Ca -ContainerUrl $script:ContainerUrl)
+        $r = @($dba | Backup-SqlUrlDatabase -Credential $script:Sa -CertificateAuthorityFile $script:Ca -ContainerUrl $script:ContainerUrl -FileNameTemplate 'dba/{server}/{database}{stripe}.bak')
         @($r | ForEach-Object { '{0}|{1}' -f $_.ServerInstance, $_.Database } | Sort-Object) | Should -Be @($script:Servers[0..1] | ForEach-Object { "$_|Small" } | Sort-Object)
 
         $csv = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-fleet-' + [guid]::NewGuid().ToString('n') + '.csv')
         "ServerInstance,Database`n`"$($script:Servers[1])`",Small`n`"$($script:Servers[2])`",Small`n`"$($script:Servers[2])`",Big" | Set-Content -LiteralPath $csv
         try {
-            $r = @(Import-Csv -LiteralPath $csv | Backup-SqlUrlDatabase -Credential $script:Sa -CertificateAuthorityFile $script:Ca -ContainerUrl $script:ContainerUrl)
+            $r = @(Import-Csv -LiteralPath $csv | Backup-SqlUrlDatabase -Credential $script:Sa -CertificateAuthorityFile $script:Ca -ContainerUrl $script:ContainerUrl -FileNameTemplate 'csv/{server}/{database}{stripe}.bak')
             @($r | ForEach-Object { '{0}|{1}' -f $_.ServerInstance, $_.Database } | Sort-Object) |
                 Should -Be @("$($script:Servers[1])|Small", "$($script:Servers[2])|Big", "$($script:Servers[2])|Small" | Sort-Object)
         }
