@@ -78,6 +78,9 @@ function Invoke-SqlUrlFleetBackup {
         return
     }
     $emitted = New-Object 'bool[]' $ItemServer.Count
+    # per item: its server's connection, to fit a storage error's remedy to the credential in use
+    $itemConnection = @(foreach ($t in @($Request.targets)) { foreach ($db in @($t.databases)) { $t.connection } })
+    $storageUrl = if ($Request.options.container_url) { [string]$Request.options.container_url } else { [string]@($Request.options.urls)[0] }
     $shown = New-Object 'System.Collections.Generic.HashSet[int]'
     $emit = {
         param($Index, $Result)
@@ -87,6 +90,7 @@ function Invoke-SqlUrlFleetBackup {
         if ($Raw) { [pscustomobject]@{ Index = $Index; Server = $server; Result = $Result } }
         elseif ($null -ne $Result.error) {
             $rec = New-SqlUrlErrorRecord -ErrorObject $Result.error -ResultCode 3 -ServerInstance $server -TargetObject ([string]$Result.database)
+            if ($Index -lt $itemConnection.Count) { $rec = Update-SqlUrlErrorForCredential -ErrorRecord $rec -Connection $itemConnection[$Index] -Url $storageUrl }
             $Cmdlet.WriteError($rec)
         }
         else {

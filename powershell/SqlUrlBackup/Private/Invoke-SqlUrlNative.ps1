@@ -147,6 +147,7 @@ function Invoke-SqlUrlInspection {
         try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $BoundParameters -ServerInstance $server }
         catch { $Cmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
         $r = Invoke-SqlUrlNative -Function $Function -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
+        if ($null -ne $r.ErrorRecord) { $r.ErrorRecord = Update-SqlUrlErrorForCredential -ErrorRecord $r.ErrorRecord -Connection $connection -Url $Url[0] }
         [pscustomobject]@{ Server = $server; Result = $r }
     }
 }

@@ -28,7 +28,10 @@ function New-SqlUrlErrorRecord {
         [int]$ResultCode = 9,
         [string]$ServerInstance,
         # What the error is about (database, URL, credential name); default: database or server.
-        [object]$TargetObject
+        [object]$TargetObject,
+        # The kind of the credential in use ('sas', 'managed_identity'), when known: storage
+        # remedies then fit it.
+        [string]$CredentialKind
     )
     $e = $ErrorObject
     if ($null -ne $e -and $null -ne $e.PSObject.Properties['error'] -and $null -ne $e.error) { $e = $e.error }
@@ -52,6 +55,21 @@ function New-SqlUrlErrorRecord {
         $message = "The native library failed with $name and returned no error details."
     }
 
+    # In the cmdlets' words: parameter names instead of JSON fields, own ErrorIds and remedies
+    # for common server errors, remedies that fit the credential in use.
+    $numbers = @()
+    if ($null -ne $e) { $numbers = @(@($e.sql) | Where-Object { $null -ne $_ -and $null -ne $_.number } | ForEach-Object { [int]$_.number }) }
+    $remedy = Get-SqlUrlUserRemedy -Kind $kind -SqlErrorNumbers $numbers -CredentialKind $CredentialKind
+    if ($null -ne $remedy) {
+        if ($remedy.Kind) { $kind = $remedy.Kind; $categoryName = $remedy.Category }
+        if ($remedy.Action) { $action = $remedy.Action }
+    }
+    if ($CredentialKind -eq 'sas' -and $kind -eq 'StorageAccessDenied') {
+        $message = [regex]::Replace($message, '\s*This means either the managed identity[^.]*\.', '') + ' The container''s credential is a SAS credential: the storage account refused that SAS, or the network path to it is blocked.'
+    }
+    $message = ConvertTo-SqlUrlUserWords $message
+    $action = ConvertTo-SqlUrlUserWords $action
+
     $category = $null
     if ($categoryName) {
         # (Enum.TryParse(Type, ...) is not in .NET Framework: a cast works in 5.1 and 7.)
@@ -72,7 +90,6 @@ function New-SqlUrlErrorRecord {
     $exception = [SqlUrlBackup.Interop.SqlUrlBackupException]::new($message, $kind, [string]$category, $action, $ResultCode)
     $exception.ServerInstance = $ServerInstance
     if ($null -ne $e) {
-        $numbers = @(@($e.sql) | Where-Object { $null -ne $_ -and $null -ne $_.number } | ForEach-Object { [int]$_.number })
         $exception.SqlErrorNumbers = [int[]]$numbers
         if ($null -ne $e.os_error) { $exception.OsError = [int]$e.os_error }
         if ($e.statement) { $exception.Statement = [string]$e.statement }

@@ -145,7 +145,7 @@ function Restore-SqlUrlDatabase {
                     -Activity ('Restore from URL on {0}' -f $server) -ProgressId $progressId -TargetObject $target
                 $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $target
                 foreach ($res in $split.Results) { ConvertTo-SqlUrlRestoreResult -ServerInstance $server -Result $res }
-                foreach ($er in $split.Errors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $er }
+                foreach ($er in $split.Errors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord (Update-SqlUrlErrorForCredential -ErrorRecord $er -Connection $connection -Url $Urls[0]) }
             }
         }
     }
