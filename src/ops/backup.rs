@@ -177,7 +177,11 @@ impl BackupRequest {
             }
         }
         // the statement options, with a placeholder URL when the URLs come later
-        let urls = self.urls.clone().unwrap_or_else(|| vec!["https://placeholder.blob.core.windows.net/c/x.bak".into()]);
+        // (the container's own scheme decides the MAXTRANSFERSIZE limit: 4 MB for Azure Blob)
+        let urls = self.urls.clone().unwrap_or_else(|| {
+            let c = self.container_url.as_deref().unwrap_or("https://placeholder.blob.core.windows.net/c");
+            vec![format!("{}/x.bak", c.trim().trim_end_matches('/'))]
+        });
         let spec = self.spec_for(&self.databases[0], urls)?;
         validate(&spec).map_err(|e| Error::invalid(e.to_string()))?;
         Ok(())
@@ -472,6 +476,8 @@ mod tests {
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","type":"incremental""#, "incremental"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":1000"#, "block_size"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","throttle":0"#, "throttle"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","max_transfer_size":8388608"#, "4194304"),
+            (r#""databases":["a"],"urls":["https://a.blob.core.windows.net/c/1.bak"],"max_transfer_size":20971520"#, "Azure Blob Storage"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","file_name_template":"{x}""#, "{x}"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","stripes":65"#, "stripes"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","encryption":{"algorithm":"DES","server_certificate":"c"}"#, "DES"),

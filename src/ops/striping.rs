@@ -23,7 +23,7 @@ pub const MAX_STRIPES: u32 = 64;
 pub enum StripingError {
     #[error("stripes must be between 1 and 64; got {0}")]
     Range(u32),
-    #[error("the backup is estimated at {estimate} bytes, more than 64 blobs of {hard_limit} bytes (50,000 blocks at MAXTRANSFERSIZE {max_transfer_size}); raise max_transfer_size (up to 20971520) or back up fewer files")]
+    #[error("the backup is estimated at {estimate} bytes, more than 64 blobs of {hard_limit} bytes (50,000 blocks at MAXTRANSFERSIZE {max_transfer_size}); raise max_transfer_size to 4194304 if it is lower (4 MB is the most for Azure Blob Storage), turn on compression, or back up fewer files")]
     TooLarge { estimate: u64, hard_limit: u64, max_transfer_size: u32 },
     #[error("{stripes} stripes at MAXTRANSFERSIZE {max_transfer_size} cannot hold the estimated {estimate} bytes: each blob would need more than 50,000 blocks; use at least {needed} stripes")]
     TooFew { stripes: u32, estimate: u64, max_transfer_size: u32, needed: u32 },
@@ -147,8 +147,9 @@ mod tests {
     #[test]
     fn too_large_even_for_64_stripes() {
         assert!(matches!(plan(Some(20 * TB), None, MIB4, None), Err(StripingError::TooLarge { .. })));
-        // a bigger transfer size makes it fit
-        assert!(plan(Some(20 * TB), None, 20_971_520, None).is_ok());
+        // the remedy names the 4 MB ceiling of Azure Blob Storage, never 20 MB
+        let e = plan(Some(20 * TB), None, MIB4, None).unwrap_err().to_string();
+        assert!(e.contains("4194304") && !e.contains("up to 20971520"), "{e}");
     }
 
     #[test]
