@@ -84,7 +84,7 @@ impl ErrorKind {
         use ErrorKind::*;
         Some(match self {
             InvalidArgument => "Correct the request and try again.",
-            InvalidUrl => "Use the container URL: https://<account>.blob.core.windows.net/<container> (https, lower-case account, no trailing '/', no blob path).",
+            InvalidUrl => "Use the container URL: https://<account>.blob.core.windows.net/<container> (https, lower-case container name, no trailing '/', no blob path).",
             NotSupported => return None,
             ConnectionRefused => "Check the server name and port, that SQL Server is running and listens on TCP, and that no firewall blocks the port.",
             ConnectionTimeout => "Check the network path to the server (name resolution, firewall, NSG) or raise connect_timeout_s.",

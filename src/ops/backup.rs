@@ -132,6 +132,19 @@ impl BackupRequest {
         Ok(s)
     }
 
+    /// Writes the scheme and host of every URL in lower case, so BACKUP names the storage exactly
+    /// as the credential is named ([`crate::url::normalise_blob_url`]); blob paths are kept.
+    pub fn normalise_urls(&mut self) {
+        if let Some(u) = &mut self.urls {
+            for x in u.iter_mut() {
+                *x = crate::url::normalise_blob_url(x);
+            }
+        }
+        if let Some(c) = &mut self.container_url {
+            *c = crate::url::normalise_blob_url(c);
+        }
+    }
+
     /// Everything that can be checked without a server; called by `start`.
     pub fn validate(&self) -> Result<()> {
         if self.databases.is_empty() {
@@ -189,7 +202,8 @@ impl BackupRequest {
 }
 
 /// Validates the request and starts the operation (returns at once).
-pub fn start(req: BackupRequest) -> Result<Operation> {
+pub fn start(mut req: BackupRequest) -> Result<Operation> {
+    req.normalise_urls();
     req.validate()?;
     let throttle = req.throttle as usize;
     let dbs = req.databases.clone();

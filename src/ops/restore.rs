@@ -115,7 +115,9 @@ impl RestoreRequest {
 }
 
 /// Validates the request and starts the operation (returns at once).
-pub fn start(req: RestoreRequest) -> Result<Operation> {
+pub fn start(mut req: RestoreRequest) -> Result<Operation> {
+    // scheme and host in lower case, as the credential is named; blob paths are kept
+    req.urls = req.urls.iter().map(|u| crate::url::normalise_blob_url(u)).collect();
     req.validate()?;
     let label = req.database.clone().unwrap_or_default();
     let req = Arc::new(req);
