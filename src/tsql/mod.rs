@@ -129,6 +129,13 @@ SUSER_SNAME() AS login_name",
     )
 }
 
+/// The server's clock and its offset from UTC in minutes, one row: server_now (datetimeoffset),
+/// tz_offset_minutes (int, e.g. 120 at UTC+2). STOPAT is read in the server's local time, so a
+/// point in time given in UTC or with an offset is converted with this offset.
+pub fn server_utc_offset() -> Sql {
+    Sql::plain("SELECT SYSDATETIMEOFFSET() AS server_now, DATEPART(TZOFFSET, SYSDATETIMEOFFSET()) AS tz_offset_minutes")
+}
+
 /// `sys.dm_os_host_info.host_platform` (`Windows` / `Linux`); SQL Server 2017+.
 pub fn host_platform() -> Sql {
     Sql::plain("SELECT host_platform FROM sys.dm_os_host_info")
