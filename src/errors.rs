@@ -35,6 +35,8 @@ pub enum ErrorKind {
     SimpleRecoveryModel,
     NoCurrentDatabaseBackup,
     BlobExists,
+    /// 3271 whose inner text says the blob is under an active lease (a failed backup's leftover).
+    BlobLeased,
     /// 3271 whose inner text is a TLS, DNS, proxy or other remote-endpoint failure: SQL Server
     /// could not reach the storage account.
     StorageUnreachable,
@@ -72,6 +74,7 @@ impl ErrorKind {
             DifferentDatabaseInBackup | TailLogNotBackedUp | SimpleRecoveryModel
             | NoCurrentDatabaseBackup | BackupChainBroken => "InvalidOperation",
             BlobExists | CredentialExists | DatabaseExists => "ResourceExists",
+            BlobLeased => "ResourceBusy",
             BlockLimitReached => "LimitsExceeded",
             Cancelled => "OperationStopped",
             SqlError => "InvalidOperation",
@@ -107,6 +110,7 @@ impl ErrorKind {
             SimpleRecoveryModel => "Log backups need the FULL or BULK_LOGGED recovery model: ALTER DATABASE ... SET RECOVERY FULL, then take a full backup.",
             NoCurrentDatabaseBackup => "Take a full database backup before the first log backup.",
             BlobExists => "A blob with that name exists: choose another name, or overwrite explicitly.",
+            BlobLeased => "A blob of that name is under an active lease, usually left behind by a failed backup: it is not a usable backup. Break the lease and delete the blob (Azure portal, or az storage blob lease break / az storage blob delete), or back up under another name.",
             StorageUnreachable => "SQL Server could not reach the storage endpoint (this is not an existing blob): check the network path from the SQL Server machine to the storage account on port 443 - name resolution (for a private endpoint, the privatelink DNS zone), the storage account's firewall and virtual-network rules, NSG / firewall rules, any proxy between the server and storage - and that TLS 1.2 works and the storage certificate chain is trusted on the server.",
             BackupWriteFailed => "A write to storage failed while the backup was running: nothing usable was written (the blob or blobs left behind are not a restorable backup). Check the storage account and the network path, remove the partial blob(s) (overwrite explicitly when you retry), then run the backup again.",
             BlockLimitReached => "The blob reached the 50,000-block limit: stripe the backup over more URLs or use a larger MAXTRANSFERSIZE (4 MB).",
@@ -399,6 +403,12 @@ pub fn classify_3271(text: &str) -> ErrorKind {
     if l.contains("exists on the remote endpoint") && l.contains("with format") {
         return ErrorKind::BlobExists;
     }
+    if l.contains("lease on the blob") || l.contains("lease id") {
+        return ErrorKind::BlobLeased;
+    }
+    if l.contains("(403)") || l.contains("forbidden") || l.contains("authorizationfailure") || l.contains("not authorized") {
+        return ErrorKind::StorageAccessDenied;
+    }
     // only the storage stack's part: the file name (a URL, a blob name) must not decide
     let inner = match text.find(":\"") {
         Some(i) => &text[i + 2..],
@@ -561,6 +571,12 @@ mod tests {
             assert!(!action.to_ascii_lowercase().contains("overwrite"), "{action}");
             assert_eq!(e.kind.category(), "ConnectionError");
         }
+        let lease = r#"A nonrecoverable I/O error occurred on file "https://acct.blob.core.windows.net/c/Sales.bak:" Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (412) There is currently a lease on the blob and no lease ID was specified in the request.."#;
+        let e = classify_sql(vec![msg(3271, lease)]);
+        assert_eq!(e.kind, ErrorKind::BlobLeased);
+        assert!(e.kind.recommended_action().unwrap().contains("lease"));
+        let denied = r#"A nonrecoverable I/O error occurred on file "x:" Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (403) Forbidden.."#;
+        assert_eq!(classify_sql(vec![msg(3271, denied)]).kind, ErrorKind::StorageAccessDenied);
         // an inner text that is neither: a device error, never "blob exists"
         assert_eq!(classify_sql(vec![msg(3271, r#"A nonrecoverable I/O error occurred on file "x:" The media is corrupt."#)]).kind, ErrorKind::BackupDeviceError);
         // the file name does not decide: a blob named after a connection is still a device error
