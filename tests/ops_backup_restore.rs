@@ -212,11 +212,14 @@ fn automatic_striping_of_a_1_tb_database_keeps_every_blob_under_the_block_limit(
     let op = backup(&sim, json!({"databases": ["Big"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
     let r = &ok_results(&finish(&op))[0];
     let stripes = r["stripes"].as_u64().unwrap();
-    assert_eq!(stripes, 11, "{r}");
-    assert!(r["stripe_reason"].as_str().unwrap().contains("50,000-block"), "{r}");
+    // 1 TiB / (50,000 blocks × 4 MiB × 50% assumed fill × 80%) = 14 stripes
+    assert_eq!(stripes, 14, "{r}");
+    let reason = r["stripe_reason"].as_str().unwrap();
+    assert!(reason.contains("50,000-block") && reason.contains("assumed average block fill 50%"), "{r}");
+    assert_eq!(r["warnings"], json!([]), "{r}");
     let urls = urls_of(r);
-    assert_eq!(urls.len(), 11);
-    assert!(urls[0].ends_with("_1-of-11.bak") && urls[10].ends_with("_11-of-11.bak"), "{urls:?}");
+    assert_eq!(urls.len(), 14);
+    assert!(urls[0].ends_with("_1-of-14.bak") && urls[13].ends_with("_14-of-14.bak"), "{urls:?}");
     // what the server wrote: each stripe's share of the backup fits in 50,000 blocks of 4 MiB
     let bytes = r["bytes"].as_u64().unwrap();
     assert!(bytes.div_ceil(stripes).div_ceil(4_194_304) < 50_000, "{bytes} bytes over {stripes} stripes");

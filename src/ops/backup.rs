@@ -100,6 +100,9 @@ pub struct BackupResult {
     pub urls: Vec<String>,
     pub stripes: u32,
     pub stripe_reason: String,
+    /// Things the caller should know, known before the backup starts (e.g. fewer stripes forced
+    /// than the planner's margin for partial blocks wants). The cmdlet shows them as warnings.
+    pub warnings: Vec<String>,
     pub bytes: Option<i64>,
     pub duration_seconds: Option<f64>,
     pub throughput_mb_per_second: Option<f64>,
@@ -344,14 +347,23 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     };
 
     // destination
+    let fill = striping::assumed_block_fill_percent(kind, req.compression);
     let urls = match (&req.urls, &req.container_url) {
         (Some(u), _) => {
             res.stripes = u.len() as u32;
             res.stripe_reason = format!("{} stripe(s): the URLs were given explicitly", u.len());
+            // the caller chose the count: check it against the plan, as a warning only
+            match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, Some(u.len() as u32), fill) {
+                Ok(p) => {
+                    res.stripe_reason = format!("{}; the plan would use {} ({} blocks per blob expected)", res.stripe_reason, p.planned_stripes, p.blocks_per_blob);
+                    res.warnings.extend(p.warnings);
+                }
+                Err(e) => res.warnings.push(format!("{e} (the URLs were given explicitly, so the backup is tried as asked)")),
+            }
             u.clone()
         }
         (None, Some(container)) => {
-            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes) {
+            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes, fill) {
                 Ok(p) => p,
                 Err(e) => {
                     let err = match e {
@@ -363,6 +375,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
             };
             res.stripes = plan.stripes;
             res.stripe_reason = plan.reason.clone();
+            res.warnings.extend(plan.warnings.iter().cloned());
             let parts = naming::NameParts { server: &facts.server_name, database: &database, kind: kind.as_str(), timestamp: chrono::Utc::now() };
             match naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes) {
                 Ok(u) => u,
@@ -381,6 +394,10 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
         Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
     };
     res.statements = vec![sql.clone()];
+    // warnings go out before the statement is sent (operation messages), and stay in the result
+    for w in &res.warnings {
+        rep.message(format!("warning: {w}"));
+    }
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
