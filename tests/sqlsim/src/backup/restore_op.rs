@@ -12,7 +12,7 @@ use super::progress::Progress;
 use super::storage::{self, Access, StorageError};
 use crate::exec::{Column, Event, ExecContext, ExecError, ResultSet, SqlMessage, SqlType, SqlValue};
 use crate::scenario::DbFile;
-use crate::state::{now, DatabaseState};
+use crate::state::DatabaseState;
 
 const PAGE: u64 = 8192;
 
@@ -37,7 +37,7 @@ async fn read_families(ctx: &ExecContext, verb: &str, urls: &[String], need_all:
         let route = storage::resolve(&ctx.server, url, Access::Read).map_err(|e| route_error(verb, url, e))?;
         let blob = match route.download().await {
             Ok(b) => b,
-            Err(StorageError(os)) => return Err(fail(verb, vec![m::cannot_open(url, os)])),
+            Err(StorageError(os)) => return Err(fail(verb, vec![m::open_failed(url, os)])),
         };
         let (header, payload) = match format::decode(&blob) {
             Ok((h, p)) => (h, p.to_vec()),
@@ -83,6 +83,11 @@ pub async fn run(stmt: &RestoreStmt, ctx: &ExecContext) -> Result<(), ExecError>
         ));
     }
     if matches!(stmt.kind, RestoreKind::Database(_) | RestoreKind::Log(_)) && !ctx.is_sysadmin {
+        return Err(fail(verb, vec![m::permission_denied("CREATE DATABASE", "master")]));
+    }
+    // HEADERONLY / FILELISTONLY / LABELONLY / VERIFYONLY need CREATE DATABASE (their T-SQL
+    // pages): 262 for CREATE DATABASE in master, then 3013.
+    if !matches!(stmt.kind, RestoreKind::Database(_) | RestoreKind::Log(_)) && !ctx.has_create_database() {
         return Err(fail(verb, vec![m::permission_denied("CREATE DATABASE", "master")]));
     }
     let need_all = !matches!(stmt.kind, RestoreKind::HeaderOnly | RestoreKind::FileListOnly | RestoreKind::LabelOnly);
@@ -205,7 +210,7 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                     state: if recovery { "ONLINE" } else { "RESTORING" }.into(),
                     files,
                     in_use: false,
-                    create_date: existing.as_ref().map(|d| d.create_date).unwrap_or_else(now),
+                    create_date: existing.as_ref().map(|d| d.create_date).unwrap_or_else(|| ctx.server.local_now()),
                     is_system: false,
                 };
                 let mut nh = DbHistory::new(db.database_id);
