@@ -67,6 +67,16 @@ pub fn env_change_str(ty: u8, new: &str, old: &str) -> Vec<u8> {
     with_u16_len(TOKEN_ENVCHANGE, b)
 }
 
+/// ENVCHANGE with B_VARBYTE values (8 begin / 9 commit / 10 rollback transaction: the 8-byte
+/// transaction descriptor as new value on begin, as old value on commit/rollback).
+pub fn env_change_bytes(ty: u8, new: &[u8], old: &[u8]) -> Vec<u8> {
+    let mut b = vec![ty, new.len() as u8];
+    b.extend_from_slice(new);
+    b.push(old.len() as u8);
+    b.extend_from_slice(old);
+    with_u16_len(TOKEN_ENVCHANGE, b)
+}
+
 /// ENVCHANGE 7: SQL collation (new value only).
 pub fn env_change_collation() -> Vec<u8> {
     let mut b = vec![7u8, COLLATION.len() as u8];
