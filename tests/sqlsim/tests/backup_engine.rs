@@ -149,7 +149,7 @@ async fn full_backup_writes_a_committed_blob_that_reads_back() {
     assert_eq!(value(rs, 0, "DatabaseName"), &SqlValue::Str("Sales".into()));
     assert_eq!(value(rs, 0, "BackupName"), &SqlValue::Str("nightly".into()));
     assert_eq!(num(value(rs, 0, "BackupType")), 1);
-    assert_eq!(num(value(rs, 0, "Compressed")), 1);
+    assert_eq!(value(rs, 0, "Compressed"), &SqlValue::Bit(true));
     assert_eq!(value(rs, 0, "HasBackupChecksums"), &SqlValue::Bit(true));
     assert_eq!(value(rs, 0, "BackupTypeDescription"), &SqlValue::Str("Database".into()));
     assert_eq!(num(value(rs, 0, "BackupSize")), 64 * 1024 * 1024);
@@ -642,7 +642,7 @@ async fn copy_only_no_compression_description_and_encryption_read_back_from_the_
     h.ok();
     let rs = h.rows();
     assert_eq!(value(rs, 0, "IsCopyOnly"), &SqlValue::Bit(true));
-    assert_eq!(num(value(rs, 0, "Compressed")), 0);
+    assert_eq!(value(rs, 0, "Compressed"), &SqlValue::Bit(false));
     assert_eq!(value(rs, 0, "BackupDescription"), &SqlValue::Str("it's nightly".into()));
     assert_eq!(value(rs, 0, "BackupName"), &SqlValue::Str("n1".into()));
     assert_eq!(num(value(rs, 0, "BackupSize")), num(value(rs, 0, "CompressedBackupSize")));

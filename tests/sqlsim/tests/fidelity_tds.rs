@@ -271,3 +271,34 @@ async fn version_string_per_build() {
     assert!(v.starts_with("Microsoft SQL Server 2022 (RTM-CU25-GDR) (KB5099999) - 16.0.4230.2 (X64) \n\tOct 1 2025 12:00:00"), "{v}");
     assert_eq!(r[0].get::<&str, _>("t"), Some("GDR"));
 }
+
+/// HEADERONLY: RecoveryModel `BULK-LOGGED`, Compressed as bit, SoftwareVersion* of the server
+/// that wrote the backup; FILELISTONLY: the all-zero DifferentialBaseGUID for the log file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headeronly_and_filelistonly_values() {
+    let blobs = Blobs::new();
+    let c = container_name("hdr");
+    blobs.create_container(&c).await;
+    let sc = Scenario {
+        product_version: "16.0.4185.3".into(),
+        product_update_level: "CU18".into(),
+        product_update_reference: "KB5050771".into(),
+        ..scenario(&c, "Contributor", vec![db("Bl", "BULK_LOGGED", 16)])
+    };
+    let sim = sqlsim::start(sc).await.unwrap();
+    let mut cl = connect(&sim).await;
+    let url = blob_url(&c, "b.bak");
+    run(&mut cl, &format!("BACKUP DATABASE Bl TO URL = '{url}' WITH COMPRESSION")).await.unwrap();
+    let r = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{url}'")).await.unwrap();
+    assert_eq!(r[0].get::<&str, _>("RecoveryModel"), Some("BULK-LOGGED"));
+    assert_eq!(r[0].get::<bool, _>("Compressed"), Some(true));
+    assert_eq!(
+        (r[0].get::<i32, _>("SoftwareVersionMajor"), r[0].get::<i32, _>("SoftwareVersionMinor"), r[0].get::<i32, _>("SoftwareVersionBuild")),
+        (Some(16), Some(0), Some(4185))
+    );
+    let r = run(&mut cl, &format!("RESTORE FILELISTONLY FROM URL = '{url}'")).await.unwrap();
+    let log = r.iter().find(|row| row.get::<&str, _>("Type") == Some("L")).expect("log file row");
+    assert_eq!(log.get::<uuid::Uuid, _>("DifferentialBaseGUID"), Some(uuid::Uuid::nil()));
+    let v: String = run(&mut cl, "SELECT @@VERSION").await.unwrap()[0].get::<&str, _>(0).unwrap().to_string();
+    assert!(v.starts_with("Microsoft SQL Server 2022 (RTM-CU18) (KB5050771) - 16.0.4185.3 (X64)"), "{v}");
+}

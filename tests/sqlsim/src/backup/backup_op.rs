@@ -331,6 +331,7 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
         log_pages: total_pages - data_pages,
         payload_len: 0,
         payload_sha256: String::new(),
+        software_version: ctx.server.scenario.product_version.clone(),
     };
     let _ = last_lsn;
     Ok(Plan {
