@@ -97,6 +97,10 @@ pub struct BackupHeader {
     pub payload_len: u64,
     /// Lower-case hex SHA-256 of the payload.
     pub payload_sha256: String,
+    /// ProductVersion of the server that wrote the backup (HEADERONLY SoftwareVersion*);
+    /// absent in blobs written before issue 12.
+    #[serde(default)]
+    pub software_version: String,
 }
 
 impl BackupHeader {
@@ -277,6 +281,7 @@ mod tests {
             log_pages: 2,
             payload_len: 3,
             payload_sha256: sha256_hex(b"abc"),
+            software_version: "16.0.4175.1".into(),
         }
     }
 

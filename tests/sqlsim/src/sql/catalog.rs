@@ -184,9 +184,18 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
                 col("estimated_completion_time", SqlType::BigInt, false),
                 col("total_elapsed_time", SqlType::Int, false),
             ];
+            // SQL Server 2022 needs VIEW SERVER PERFORMANCE STATE (VIEW SERVER STATE implies it);
+            // older versions VIEW SERVER STATE.
+            let login = sc.logins.iter().find(|l| l.name.eq_ignore_ascii_case(&ctx.login));
             let sees_all = ctx.is_sysadmin
-                || sc.logins.iter().any(|l| l.name.eq_ignore_ascii_case(&ctx.login) && l.can_view_server_state);
-            let now = crate::state::now();
+                || login.is_some_and(|l| {
+                    if crate::sql::eval::major_version(sc) >= 16 {
+                        l.has_view_server_performance_state()
+                    } else {
+                        l.can_view_server_state
+                    }
+                });
+            let now = ctx.server.local_now();
             let reqs = ctx.server.requests();
             let g = ctx.server.lock();
             let rows = reqs

@@ -544,6 +544,7 @@ fn parse_type(p: &mut P) -> R<(SqlType, String)> {
         "CHAR" => SqlType::Char(n(30).unwrap_or(30)),
         "DATETIME" => SqlType::DateTime,
         "DATETIME2" => SqlType::DateTime2(args.first().copied().flatten().unwrap_or(7).min(7) as u8),
+        "DATETIMEOFFSET" => SqlType::DateTimeOffset(args.first().copied().flatten().unwrap_or(7).min(7) as u8),
         "NUMERIC" | "DECIMAL" => {
             let prec = args.first().copied().flatten().unwrap_or(18).min(38) as u8;
             let scale = args.get(1).copied().flatten().unwrap_or(0).min(prec as u32) as u8;
