@@ -110,7 +110,7 @@ impl ErrorKind {
             SimpleRecoveryModel => "Log backups need the FULL or BULK_LOGGED recovery model: ALTER DATABASE ... SET RECOVERY FULL, then take a full backup.",
             NoCurrentDatabaseBackup => "Take a full database backup before the first log backup.",
             BlobExists => "A blob with that name exists: choose another name, or overwrite explicitly.",
-            BlobLeased => "A blob of that name is under an active lease, usually left behind by a failed backup: it is not a usable backup. Break the lease and delete the blob (Azure portal, or az storage blob lease break / az storage blob delete), or back up under another name.",
+            BlobLeased => "A blob of that name is under an active lease: a backup is still writing it, or a failed one left it behind (then it is not a usable backup). Wait for the other backup, or break the lease and delete the leftover blob (Azure portal, or az storage blob lease break / az storage blob delete), or back up under another name.",
             StorageUnreachable => "SQL Server could not reach the storage endpoint (this is not an existing blob): check the network path from the SQL Server machine to the storage account on port 443 - name resolution (for a private endpoint, the privatelink DNS zone), the storage account's firewall and virtual-network rules, NSG / firewall rules, any proxy between the server and storage - and that TLS 1.2 works and the storage certificate chain is trusted on the server.",
             BackupWriteFailed => "A write to storage failed while the backup was running: nothing usable was written (the blob or blobs left behind are not a restorable backup). Check the storage account and the network path, remove the partial blob(s) (overwrite explicitly when you retry), then run the backup again.",
             BlockLimitReached => "The blob reached the 50,000-block limit: stripe the backup over more URLs or use a larger MAXTRANSFERSIZE (4 MB).",
@@ -403,8 +403,11 @@ pub fn classify_3271(text: &str) -> ErrorKind {
     if l.contains("exists on the remote endpoint") && l.contains("with format") {
         return ErrorKind::BlobExists;
     }
-    if l.contains("lease on the blob") || l.contains("lease id") {
+    if l.contains("lease on the blob") || l.contains("lease id") || l.contains("(412)") {
         return ErrorKind::BlobLeased;
+    }
+    if l.contains("(409)") {
+        return ErrorKind::BlobExists;
     }
     if l.contains("(403)") || l.contains("forbidden") || l.contains("authorizationfailure") || l.contains("not authorized") {
         return ErrorKind::StorageAccessDenied;
