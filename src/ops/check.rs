@@ -75,6 +75,53 @@ pub fn cluster_check(f: &ServerFacts) -> Check {
     }
 }
 
+/// CREATE DATABASE (RESTORE HEADERONLY / FILELISTONLY need it) (pure).
+pub fn create_database_check(perms: &Result<catalog::ReadinessPermissions>, login: &str, sysadmin: bool) -> Check {
+    const NAME: &str = "CreateDatabasePermission";
+    if sysadmin {
+        return check(NAME, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
+    }
+    match perms {
+        Ok(p) if p.create_any_database == Some(true) || p.create_database == Some(true) => check(
+            NAME,
+            CheckStatus::Pass,
+            format!("login '{login}' holds {}", if p.create_any_database == Some(true) { "CREATE ANY DATABASE" } else { "CREATE DATABASE in master" }),
+            None,
+        ),
+        Ok(p) if p.create_any_database.is_none() && p.create_database.is_none() => {
+            check(NAME, CheckStatus::Unknown, "HAS_PERMS_BY_NAME returned NULL for CREATE ANY DATABASE and CREATE DATABASE", None)
+        }
+        Ok(_) => check(
+            NAME,
+            CheckStatus::Warn,
+            format!("login '{login}' lacks CREATE DATABASE: RESTORE HEADERONLY and FILELISTONLY (reading a backup's header and file list, which restores and Get-SqlUrlBackupHeader use) will fail with error 262"),
+            Some(&format!("Grant it: {} (or add the login to the dbcreator role).", tsql::grant_create_any_database(login))),
+        ),
+        Err(e) => check(NAME, CheckStatus::Unknown, format!("could not read the permissions: {e}"), None),
+    }
+}
+
+/// VIEW SERVER PERFORMANCE STATE (2022) / VIEW SERVER STATE: progress of a running backup is read
+/// from sys.dm_exec_requests on a second session (pure).
+pub fn progress_permission_check(perms: &Result<catalog::ReadinessPermissions>, login: &str, sysadmin: bool, major_version: u32) -> Check {
+    const NAME: &str = "ProgressPermission";
+    let perm = tsql::progress_permission(major_version);
+    if sysadmin {
+        return check(NAME, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
+    }
+    match perms {
+        Ok(p) if p.view_progress == Some(true) => check(NAME, CheckStatus::Pass, format!("login '{login}' holds {perm}"), None),
+        Ok(p) if p.view_progress.is_none() => check(NAME, CheckStatus::Unknown, format!("HAS_PERMS_BY_NAME returned NULL for {perm}"), None),
+        Ok(_) => check(
+            NAME,
+            CheckStatus::Warn,
+            format!("login '{login}' lacks {perm}: the progress of a running backup or restore cannot be read (sys.dm_exec_requests shows only the login's own session), so progress falls back to elapsed time"),
+            Some(&format!("Grant it: {}.", tsql::grant_progress_permission(login, major_version))),
+        ),
+        Err(e) => check(NAME, CheckStatus::Unknown, format!("could not read the permissions: {e}"), None),
+    }
+}
+
 const TF_ACTION: &str = "Turn trace flag 4675 on: DBCC TRACEON(4675, -1), and add -T4675 to the startup parameters so it survives a restart (or run the check with enable_trace_flag).";
 const NEEDS_SYSADMIN: &str = "needs sysadmin, which this login lacks";
 
@@ -222,6 +269,13 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
         }
     }
 
+    // CREATE DATABASE (HEADERONLY / FILELISTONLY) and the permission that shows progress
+    let major = parse_version(&facts.product_version).map(|v| v[0]).unwrap_or(16);
+    let login = facts.login_name.clone().unwrap_or_default();
+    let perms = if sysadmin { Ok(catalog::ReadinessPermissions::default()) } else { catalog::readiness_permissions(&mut client, major).await };
+    checks.push(create_database_check(&perms, &login, sysadmin));
+    checks.push(progress_permission_check(&perms, &login, sysadmin, major));
+
     let ready = !checks.iter().any(|c| c.status == CheckStatus::Fail);
     Ok(ServerCheckResult { server: facts.server_name.clone(), product_version: facts.product_version.clone(), ready, checks, statements })
 }
@@ -246,6 +300,28 @@ mod tests {
         assert_eq!(c.status, CheckStatus::Fail);
         assert!(c.recommended_action.unwrap().contains("CU17"));
         assert_eq!(version_check(&facts("15.0.4375.4", None)).status, CheckStatus::Fail);
+    }
+
+    #[test]
+    fn create_database_and_progress_permissions() {
+        use catalog::ReadinessPermissions as P;
+        let none = Ok(P { create_any_database: Some(false), create_database: Some(false), view_progress: Some(false) });
+        let c = create_database_check(&none, "ops]x", false);
+        assert_eq!(c.status, CheckStatus::Warn);
+        assert!(c.evidence.contains("HEADERONLY") && c.evidence.contains("262"), "{}", c.evidence);
+        assert_eq!(c.recommended_action.as_deref(), Some("Grant it: GRANT CREATE ANY DATABASE TO [ops]]x] (or add the login to the dbcreator role)."));
+        let p = progress_permission_check(&none, "ops", false, 16);
+        assert_eq!(p.status, CheckStatus::Warn);
+        assert_eq!(p.recommended_action.as_deref(), Some("Grant it: GRANT VIEW SERVER PERFORMANCE STATE TO [ops]."));
+        assert!(progress_permission_check(&none, "ops", false, 15).recommended_action.unwrap().contains("GRANT VIEW SERVER STATE TO [ops]"));
+        let some = Ok(P { create_any_database: Some(false), create_database: Some(true), view_progress: Some(true) });
+        assert_eq!(create_database_check(&some, "ops", false).status, CheckStatus::Pass);
+        assert_eq!(progress_permission_check(&some, "ops", false, 16).status, CheckStatus::Pass);
+        let unknown = Ok(P::default());
+        assert_eq!(create_database_check(&unknown, "ops", false).status, CheckStatus::Unknown);
+        assert_eq!(progress_permission_check(&unknown, "ops", false, 16).status, CheckStatus::Unknown);
+        assert_eq!(create_database_check(&none, "sa", true).status, CheckStatus::Pass);
+        assert_eq!(progress_permission_check(&Err(crate::Error::invalid("x")), "ops", false, 16).status, CheckStatus::Unknown);
     }
 
     #[test]

@@ -155,6 +155,39 @@ pub fn database_files(database: &str) -> Sql {
     ))
 }
 
+/// The permission that shows other sessions' requests (progress of a running BACKUP / RESTORE):
+/// VIEW SERVER PERFORMANCE STATE on SQL Server 2022 (major version 16) and later, VIEW SERVER
+/// STATE before.
+pub fn progress_permission(major_version: u32) -> &'static str {
+    if major_version >= 16 {
+        "VIEW SERVER PERFORMANCE STATE"
+    } else {
+        "VIEW SERVER STATE"
+    }
+}
+
+/// The readiness check's permissions, one row of 1/0 (NULL for a permission the server does not
+/// know): can_create_any_database (server), can_create_database (in master; RESTORE HEADERONLY /
+/// FILELISTONLY need CREATE DATABASE), can_view_progress ([`progress_permission`]).
+pub fn readiness_permissions(major_version: u32) -> Sql {
+    Sql::plain(format!(
+        "SELECT HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS can_create_any_database, \
+HAS_PERMS_BY_NAME(N'master', N'DATABASE', N'CREATE DATABASE') AS can_create_database, \
+HAS_PERMS_BY_NAME(NULL, NULL, {}) AS can_view_progress",
+        quote_nstr(progress_permission(major_version))
+    ))
+}
+
+/// `GRANT CREATE ANY DATABASE TO [login]` (server level; covers CREATE DATABASE in master).
+pub fn grant_create_any_database(login: &str) -> String {
+    format!("GRANT CREATE ANY DATABASE TO {}", quote_ident(login))
+}
+
+/// `GRANT VIEW SERVER PERFORMANCE STATE TO [login]` (or VIEW SERVER STATE before 2022).
+pub fn grant_progress_permission(login: &str, major_version: u32) -> String {
+    format!("GRANT {} TO {}", progress_permission(major_version), quote_ident(login))
+}
+
 /// Evidence that the login may run BACKUP in the connection's database, one row:
 /// is_sysadmin, can_backup (`HAS_PERMS_BY_NAME(..., 'BACKUP DATABASE')`: db_backupoperator,
 /// db_owner or a grant), database_name.
@@ -221,5 +254,16 @@ mod tests {
         assert!(credential_by_name(HOSTILE).text().contains("name = N'a]b''c;DROP' COLLATE"));
         assert_eq!(trace_on_global(4675).text(), "DBCC TRACEON(4675, -1)");
         assert!(database_files("x'y").text().contains("DB_ID(N'x''y')"));
+    }
+
+    #[test]
+    fn readiness_permissions_and_grants() {
+        let q = readiness_permissions(16);
+        assert!(q.text().contains("HAS_PERMS_BY_NAME(NULL, NULL, N'VIEW SERVER PERFORMANCE STATE') AS can_view_progress"), "{}", q.text());
+        assert!(q.text().contains("HAS_PERMS_BY_NAME(N'master', N'DATABASE', N'CREATE DATABASE') AS can_create_database"));
+        assert!(readiness_permissions(15).text().contains("N'VIEW SERVER STATE') AS can_view_progress"));
+        assert_eq!(grant_create_any_database(HOSTILE), "GRANT CREATE ANY DATABASE TO [a]]b'c;DROP]");
+        assert_eq!(grant_progress_permission("DOMAIN\\svc", 16), "GRANT VIEW SERVER PERFORMANCE STATE TO [DOMAIN\\svc]");
+        assert_eq!(grant_progress_permission("x", 15), "GRANT VIEW SERVER STATE TO [x]");
     }
 }
