@@ -302,3 +302,30 @@ async fn headeronly_and_filelistonly_values() {
     let v: String = run(&mut cl, "SELECT @@VERSION").await.unwrap()[0].get::<&str, _>(0).unwrap().to_string();
     assert!(v.starts_with("Microsoft SQL Server 2022 (RTM-CU18) (KB5050771) - 16.0.4185.3 (X64)"), "{v}");
 }
+
+/// `sys.dm_server_registry`: startup parameters SQLArg0..n (scenario `startup_parameters` after
+/// -d/-e/-l) and CurrentVersion; needs VIEW SERVER PERFORMANCE STATE on 2022 (300 otherwise).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dm_server_registry_shows_startup_parameters_with_permission() {
+    let mut sc = Scenario { startup_parameters: vec!["-T4675".into(), "-T3226".into()], ..Scenario::default() };
+    sc.logins.push(login("plain", "Plain-Passw0rd1"));
+    sc.logins.push(Login { view_server_performance_state: Some(true), ..login("perf", "Perf-Passw0rd1") });
+    let sim = sqlsim::start(sc).await.unwrap();
+    let mut sa = connect(&sim).await;
+    let q = "SELECT value_name, CAST(value_data AS nvarchar(512)) AS v FROM sys.dm_server_registry \
+             WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%' ORDER BY value_name";
+    let rows = run(&mut sa, q).await.unwrap();
+    let got: Vec<(String, String)> =
+        rows.iter().map(|r| (r.get::<&str, _>(0).unwrap().to_string(), r.get::<&str, _>(1).unwrap().to_string())).collect();
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert!(got[0].1.starts_with("-d") && got[0].1.ends_with("\\DATA\\master.mdf"), "{got:?}");
+    assert!(got[1].1.starts_with("-e") && got[2].1.starts_with("-l"), "{got:?}");
+    assert_eq!(&got[3..], &[("SQLArg3".to_string(), "-T4675".to_string()), ("SQLArg4".to_string(), "-T3226".to_string())]);
+    let rows = run(&mut sa, "SELECT value_data FROM sys.dm_server_registry WHERE value_name = N'CurrentVersion'").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let mut perf = connect_as(&sim, "perf", "Perf-Passw0rd1").await;
+    assert_eq!(run(&mut perf, q).await.unwrap().len(), 5);
+    let mut plain = connect_as(&sim, "plain", "Plain-Passw0rd1").await;
+    let (n, m) = run(&mut plain, q).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (300, "VIEW SERVER PERFORMANCE STATE permission was denied on object 'server', database 'master'."));
+}
