@@ -67,6 +67,9 @@ pub struct Scenario {
     /// Marked transactions (`BEGIN TRAN name WITH MARK`) per database, for RESTORE …
     /// STOPATMARK / STOPBEFOREMARK.
     pub marks: Vec<Mark>,
+    /// Startup parameters after the three standard ones (-d, -e, -l), e.g. `["-T4675"]`:
+    /// `sys.dm_server_registry` shows them as SQLArg3, SQLArg4, …
+    pub startup_parameters: Vec<String>,
 }
 
 impl Default for Scenario {
@@ -107,6 +110,7 @@ impl Default for Scenario {
             build_date: String::new(),
             url_accepts_expiredate: false,
             marks: vec![],
+            startup_parameters: vec![],
         }
     }
 }

@@ -302,3 +302,84 @@ async fn headeronly_and_filelistonly_values() {
     let v: String = run(&mut cl, "SELECT @@VERSION").await.unwrap()[0].get::<&str, _>(0).unwrap().to_string();
     assert!(v.starts_with("Microsoft SQL Server 2022 (RTM-CU18) (KB5050771) - 16.0.4185.3 (X64)"), "{v}");
 }
+
+/// `sys.dm_server_registry`: startup parameters SQLArg0..n (scenario `startup_parameters` after
+/// -d/-e/-l) and CurrentVersion; needs VIEW SERVER PERFORMANCE STATE on 2022 (300 otherwise).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dm_server_registry_shows_startup_parameters_with_permission() {
+    let mut sc = Scenario { startup_parameters: vec!["-T4675".into(), "-T3226".into()], ..Scenario::default() };
+    sc.logins.push(login("plain", "Plain-Passw0rd1"));
+    sc.logins.push(Login { view_server_performance_state: Some(true), ..login("perf", "Perf-Passw0rd1") });
+    let sim = sqlsim::start(sc).await.unwrap();
+    let mut sa = connect(&sim).await;
+    let q = "SELECT value_name, CAST(value_data AS nvarchar(512)) AS v FROM sys.dm_server_registry \
+             WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%' ORDER BY value_name";
+    let rows = run(&mut sa, q).await.unwrap();
+    let got: Vec<(String, String)> =
+        rows.iter().map(|r| (r.get::<&str, _>(0).unwrap().to_string(), r.get::<&str, _>(1).unwrap().to_string())).collect();
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert!(got[0].1.starts_with("-d") && got[0].1.ends_with("\\DATA\\master.mdf"), "{got:?}");
+    assert!(got[1].1.starts_with("-e") && got[2].1.starts_with("-l"), "{got:?}");
+    assert_eq!(&got[3..], &[("SQLArg3".to_string(), "-T4675".to_string()), ("SQLArg4".to_string(), "-T3226".to_string())]);
+    let rows = run(&mut sa, "SELECT value_data FROM sys.dm_server_registry WHERE value_name = N'CurrentVersion'").await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let mut perf = connect_as(&sim, "perf", "Perf-Passw0rd1").await;
+    assert_eq!(run(&mut perf, q).await.unwrap().len(), 5);
+    let mut plain = connect_as(&sim, "plain", "Plain-Passw0rd1").await;
+    let (n, m) = run(&mut plain, q).await.unwrap_err();
+    assert_eq!((n, m.as_str()), (300, "VIEW SERVER PERFORMANCE STATE permission was denied on object 'server', database 'master'."));
+}
+
+/// Options documented for URL: MEDIANAME / MEDIADESCRIPTION (LABELONLY shows them; RESTORE …
+/// MEDIANAME must match), RESTART (no effect), PARTIAL, STOPATMARK / STOPBEFOREMARK against the
+/// scenario's marks, EXPIREDATE / RETAINDAYS behind `url_accepts_expiredate`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_options_media_marks_partial_restart_and_expiry() {
+    let blobs = Blobs::new();
+    let c = container_name("opts");
+    blobs.create_container(&c).await;
+    let mark_at = chrono::Utc::now().naive_utc() + chrono::Duration::milliseconds(1000);
+    let mut sc = scenario(&c, "Contributor", vec![db("Mk", "FULL", 16)]);
+    sc.marks = vec![sqlsim::scenario::Mark { database: "Mk".into(), name: "deploy_42".into(), time: mark_at.format("%Y-%m-%dT%H:%M:%S%.3f").to_string() }];
+    let sim = sqlsim::start(sc.clone()).await.unwrap();
+    let mut cl = connect(&sim).await;
+    let u = |n: &str| blob_url(&c, n);
+
+    run(&mut cl, &format!("BACKUP DATABASE Mk TO URL = '{}' WITH MEDIANAME = N'Nightly', MEDIADESCRIPTION = N'set A', RESTART", u("f.bak"))).await.unwrap();
+    let r = run(&mut cl, &format!("RESTORE LABELONLY FROM URL = '{}'", u("f.bak"))).await.unwrap();
+    assert_eq!((r[0].get::<&str, _>("MediaName"), r[0].get::<&str, _>("MediaDescription")), (Some("Nightly"), Some("set A")));
+    let (n, m) = run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}' WITH MEDIANAME = 'Other'", u("f.bak"))).await.unwrap_err();
+    assert_eq!(n, 3232, "{m}");
+    run(&mut cl, &format!("RESTORE VERIFYONLY FROM URL = '{}' WITH MEDIANAME = 'nightly'", u("f.bak"))).await.unwrap();
+    let (n, _) = run(&mut cl, &format!("BACKUP DATABASE Mk TO URL = '{}' WITH RETAINDAYS = 7", u("r.bak"))).await.unwrap_err();
+    assert_eq!(n, 3032, "EXPIREDATE/RETAINDAYS refused without the switch");
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    run(&mut cl, &format!("BACKUP LOG Mk TO URL = '{}'", u("l.trn"))).await.unwrap();
+    let mv = |d: &str| format!("MOVE 'Mk' TO 'F:\\data\\{d}.mdf', MOVE 'Mk_log' TO 'G:\\log\\{d}_log.ldf'");
+    // The mark lies inside the log: recovery stops there and the database comes online.
+    run(&mut cl, &format!("RESTORE DATABASE M2 FROM URL = '{}' WITH {}, NORECOVERY, PARTIAL", u("f.bak"), mv("M2"))).await.unwrap();
+    run(&mut cl, &format!("RESTORE LOG M2 FROM URL = '{}' WITH STOPATMARK = 'deploy_42', RECOVERY, RESTART", u("l.trn"))).await.unwrap();
+    // A mark this log does not hold: the log is applied, the database stays restoring.
+    run(&mut cl, &format!("RESTORE DATABASE M3 FROM URL = '{}' WITH {}, NORECOVERY", u("f.bak"), mv("M3"))).await.unwrap();
+    run(&mut cl, &format!("RESTORE LOG M3 FROM URL = '{}' WITH STOPBEFOREMARK = 'no_such_mark', RECOVERY", u("l.trn"))).await.unwrap();
+    let mut rows = run(&mut cl, "SELECT name, state_desc FROM sys.databases WHERE name = N'M2'").await.unwrap();
+    rows.extend(run(&mut cl, "SELECT name, state_desc FROM sys.databases WHERE name = N'M3'").await.unwrap());
+    let states: Vec<(&str, &str)> = rows.iter().map(|r| (r.get::<&str, _>(0).unwrap(), r.get::<&str, _>(1).unwrap())).collect();
+    assert_eq!(states, vec![("M2", "ONLINE"), ("M3", "RESTORING")]);
+    drop(cl);
+    drop(sim);
+
+    // With the switch (a build reported to accept them): ExpirationDate in HEADERONLY.
+    let sim = sqlsim::start(Scenario { url_accepts_expiredate: true, ..sc }).await.unwrap();
+    let mut cl = connect(&sim).await;
+    run(&mut cl, &format!("BACKUP DATABASE Mk TO URL = '{}' WITH EXPIREDATE = '2030-01-02T03:04:05'", u("e.bak"))).await.unwrap();
+    let r = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("e.bak"))).await.unwrap();
+    let exp: chrono::NaiveDateTime = r[0].get("ExpirationDate").unwrap();
+    assert_eq!(exp.format("%Y-%m-%d %H:%M:%S").to_string(), "2030-01-02 03:04:05");
+    run(&mut cl, &format!("BACKUP DATABASE Mk TO URL = '{}' WITH RETAINDAYS = 7", u("r.bak"))).await.unwrap();
+    let r = run(&mut cl, &format!("RESTORE HEADERONLY FROM URL = '{}'", u("r.bak"))).await.unwrap();
+    let exp: chrono::NaiveDateTime = r[0].get("ExpirationDate").unwrap();
+    let start: chrono::NaiveDateTime = r[0].get("BackupStartDate").unwrap();
+    assert_eq!((exp - start).num_days(), 7);
+}

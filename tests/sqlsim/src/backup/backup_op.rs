@@ -105,6 +105,14 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
             return Err(fail(verb, m::encryptor_missing(kind, name)));
         }
     }
+    if !ctx.server.scenario.url_accepts_expiredate {
+        // Older docs list EXPIREDATE / RETAINDAYS as not supported for URL (scenario switch).
+        for (given, name) in [(o.expire_date.is_some(), "EXPIREDATE"), (o.retain_days.is_some(), "RETAINDAYS")] {
+            if given {
+                return Err(fail(verb, m::option_not_supported(&name.to_ascii_lowercase())));
+            }
+        }
+    }
     let (mts, block_size) = check_sizes(o.max_transfer_size, o.block_size).map_err(|e| fail(verb, e))?;
 
     let plan = plan(stmt, ctx, verb, mts, block_size)?;
@@ -332,6 +340,9 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
         payload_len: 0,
         payload_sha256: String::new(),
         software_version: ctx.server.scenario.product_version.clone(),
+        media_name: o.media_name.clone(),
+        media_description: o.media_description.clone(),
+        expiration_date: o.expire_date.or_else(|| o.retain_days.map(|d| start + chrono::Duration::days(d.min(99_999) as i64))),
     };
     let _ = last_lsn;
     Ok(Plan {

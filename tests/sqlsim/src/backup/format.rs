@@ -101,6 +101,14 @@ pub struct BackupHeader {
     /// absent in blobs written before issue 12.
     #[serde(default)]
     pub software_version: String,
+    /// MEDIANAME / MEDIADESCRIPTION (LABELONLY MediaName / MediaDescription).
+    #[serde(default)]
+    pub media_name: Option<String>,
+    #[serde(default)]
+    pub media_description: Option<String>,
+    /// EXPIREDATE, or backup start + RETAINDAYS (HEADERONLY ExpirationDate).
+    #[serde(default)]
+    pub expiration_date: Option<NaiveDateTime>,
 }
 
 impl BackupHeader {
@@ -282,6 +290,9 @@ mod tests {
             payload_len: 3,
             payload_sha256: sha256_hex(b"abc"),
             software_version: "16.0.4175.1".into(),
+            media_name: None,
+            media_description: None,
+            expiration_date: None,
         }
     }
 

@@ -349,6 +349,12 @@ pub const UNREACHABLE_TEXT: &str = "Backup to URL received an exception from the
 /// "There is currently a lease on the blob"; the rest of the wording is *unconfirmed*).
 pub const LEASE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (412) There is currently a lease on the blob and no lease ID was specified in the request.";
 
+/// RESTORE … MEDIANAME that does not match the media: number and text *unconfirmed* (SQL
+/// Server checks the name; its message was not found).
+pub fn media_name_mismatch(want: &str, have: &str, url: &str) -> SqlMessage {
+    err(3232, 1, format!("The media name '{want}' does not match the media name '{have}' on device '{url}'."))
+}
+
 /// 3032 "One or more of the options (%ls) are not supported for this statement…" (unconfirmed).
 pub fn option_not_supported(opt: &str) -> SqlMessage {
     err(

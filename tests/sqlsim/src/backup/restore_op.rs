@@ -92,6 +92,12 @@ pub async fn run(stmt: &RestoreStmt, ctx: &ExecContext) -> Result<(), ExecError>
     }
     let need_all = !matches!(stmt.kind, RestoreKind::HeaderOnly | RestoreKind::FileListOnly | RestoreKind::LabelOnly);
     let fams = read_families(ctx, verb, &stmt.urls, need_all).await?;
+    if let Some(want) = &stmt.options.media_name {
+        let have = fams[0].header.media_name.clone().unwrap_or_default();
+        if !have.eq_ignore_ascii_case(want) {
+            return Err(fail(verb, vec![m::media_name_mismatch(want, &have, &fams[0].url)]));
+        }
+    }
     match &stmt.kind {
         RestoreKind::HeaderOnly => send_rows(ctx, header_rows(&fams[0].header)).await,
         RestoreKind::FileListOnly => send_rows(ctx, filelist_rows(&fams[0].header)).await,
@@ -165,7 +171,7 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                     }
                     let full_model = !d.recovery_model.eq_ignore_ascii_case("SIMPLE");
                     let chain = hist.as_ref().is_some_and(|x| x.has_full);
-                    if full_model && chain && d.state.eq_ignore_ascii_case("ONLINE") && !o.replace && o.stop_at.is_none() {
+                    if full_model && chain && d.state.eq_ignore_ascii_case("ONLINE") && !o.replace && o.stop_at.is_none() && o.stop_mark.is_none() {
                         return Err(fail(verb, vec![m::tail_not_backed_up(&d.name)]));
                     }
                 }
@@ -264,7 +270,22 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                         return Err(fail(verb, vec![m::log_too_early(h.last_lsn, chain.redo_lsn)]));
                     }
                     let mut reached = h.backup_finish_date;
-                    if let Some(t) = o.stop_at {
+                    // STOPATMARK / STOPBEFOREMARK: the mark's time from the scenario (marks of the
+                    // database the log belongs to); a mark not found is treated like a point
+                    // after this log (it may be in a later one).
+                    let mark_time = o.stop_mark.as_ref().map(|sm| {
+                        ctx.server
+                            .scenario
+                            .marks
+                            .iter()
+                            .filter(|mk| mk.database.eq_ignore_ascii_case(&h.database_name) && mk.name.eq_ignore_ascii_case(&sm.name))
+                            .filter_map(|mk| crate::backup::parse::parse_datetime(&mk.time))
+                            .filter(|t| sm.after.is_none_or(|a| *t >= a))
+                            .min()
+                            .map(|t| if sm.before { t - chrono::Duration::milliseconds(1) } else { t })
+                            .unwrap_or(chrono::NaiveDateTime::MAX)
+                    });
+                    if let Some(t) = o.stop_at.or(mark_time) {
                         if t < chain.reached_time {
                             return Err(fail(verb, vec![m::stopat_too_early()]));
                         }
@@ -453,7 +474,7 @@ pub fn header_rows(h: &BackupHeader) -> ResultSet {
         opt_s(&h.backup_name),
         opt_s(&h.backup_description),
         SqlValue::Int(h.backup_type as i64),
-        SqlValue::Null,
+        h.expiration_date.map(dt).unwrap_or(SqlValue::Null),
         b(h.compressed),
         SqlValue::Int(1),
         SqlValue::Int(9),
@@ -609,14 +630,14 @@ pub fn label_rows(h: &BackupHeader) -> ResultSet {
     ];
     let (a, b_) = h.media_set_guid.as_u64_pair();
     let row = vec![
-        SqlValue::Null,
+        opt_s(&h.media_name),
         SqlValue::Guid(h.media_set_guid),
         SqlValue::Int(h.family_count as i64),
         SqlValue::Int(h.family_number as i64),
         SqlValue::Guid(uuid::Uuid::from_u64_pair(b_, a ^ h.family_number as u64)),
         SqlValue::Int(1),
         SqlValue::Int(0),
-        SqlValue::Null,
+        opt_s(&h.media_description),
         s("Microsoft SQL Server"),
         SqlValue::Int(4608),
         dt(h.backup_start_date),

@@ -104,6 +104,13 @@ pub fn identifier_too_long(start: &str) -> SqlMessage {
 pub fn bad_waitfor_time(text: &str) -> SqlMessage {
     SqlMessage::new(148, 15, 1, format!("Incorrect time syntax in time string '{text}' used with WAITFOR."))
 }
+/// Msg 300, class 14, state 1: a server-state DMV without the permission (SQL Server also
+/// sends 297 "The user does not have permission to perform this action." — not modelled).
+/// The 2022 wording names VIEW SERVER PERFORMANCE STATE (*unconfirmed*).
+pub fn server_state_denied(sql2022: bool) -> SqlMessage {
+    let perm = if sql2022 { "VIEW SERVER PERFORMANCE STATE" } else { "VIEW SERVER STATE" };
+    SqlMessage::new(300, 14, 1, format!("{perm} permission was denied on object 'server', database 'master'."))
+}
 /// Msg 3902, class 16: COMMIT without a transaction.
 pub fn commit_without_begin() -> SqlMessage {
     SqlMessage::new(3902, 16, 1, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.")

@@ -39,6 +39,8 @@ pub enum CmpOp {
     Le,
     Gt,
     Ge,
+    /// `[NOT] LIKE` (true = NOT LIKE).
+    Like(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -482,7 +484,9 @@ fn parse_cond(p: &mut P) -> R<Cond> {
         Some(TokenKind::Punct("<=")) => CmpOp::Le,
         Some(TokenKind::Punct(">")) => CmpOp::Gt,
         Some(TokenKind::Punct(">=")) => CmpOp::Ge,
-        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("LIKE") || w.eq_ignore_ascii_case("IN") => {
+        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("LIKE") => CmpOp::Like(false),
+        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("NOT") && p.kw("LIKE") => CmpOp::Like(true),
+        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("IN") => {
             return Err(m::not_supported(&format!("{} in a WHERE clause", w.to_ascii_uppercase())));
         }
         _ => {
