@@ -161,6 +161,52 @@ fn login_without_create_database_or_performance_state_is_flagged_with_the_grant(
     assert_eq!(status(&out, "ProgressPermission"), "pass", "{out}");
 }
 
+/// Trace flag 4675 survives a restart only as a startup parameter (-T4675, SQLArgN in
+/// sys.dm_server_registry); disable_trace_flag mirrors enable_trace_flag.
+#[test]
+fn trace_flag_4675_as_a_startup_parameter_and_disable_trace_flag() {
+    // on now, but not a startup parameter: warn with the remedy
+    let sim = Sim::start(ready_scenario());
+    let out = run(&sim, sim.conn(), json!({}));
+    let c = check(&out, "TraceFlag4675Startup");
+    assert_eq!(c["status"], "warn", "{out}");
+    assert!(c["evidence"].as_str().unwrap().contains("lost at the next restart"), "{c}");
+    assert!(c["recommended_action"].as_str().unwrap().contains("SqlTraceFlag"), "{c}");
+    assert!(sim.statements().iter().any(|s| s.contains("FROM sys.dm_server_registry")));
+
+    // a startup parameter: pass
+    let sim = Sim::start(Scenario { startup_parameters: vec!["-T4675".into()], ..ready_scenario() });
+    let out = run(&sim, sim.conn(), json!({}));
+    assert_eq!(status(&out, "TraceFlag4675Startup"), "pass", "{out}");
+
+    // a login that may not read the registry DMV (no VIEW SERVER PERFORMANCE STATE): unknown, says why
+    let mut plain = login("plain", "Plain-Passw0rd!", true);
+    plain.view_server_performance_state = Some(false);
+    let sim2 = Sim::start(Scenario { startup_parameters: vec!["-T4675".into()], logins: vec![plain], ..ready_scenario() });
+    let out = run(&sim2, sim2.conn_with(json!({"kind": "sql", "user": "plain", "password": "Plain-Passw0rd!"})), json!({}));
+    let c = check(&out, "TraceFlag4675Startup");
+    assert_eq!(c["status"], "unknown", "{out}");
+    assert!(c["evidence"].as_str().unwrap().contains("VIEW SERVER PERFORMANCE STATE"), "{c}");
+
+    // disable_trace_flag: DBCC TRACEOFF(4675, -1), reported; the startup parameter brings it back
+    let out = run(&sim, sim.conn(), json!({"disable_trace_flag": true}));
+    assert_eq!(out["statements"], json!(["DBCC TRACEOFF(4675, -1)"]), "{out}");
+    assert_eq!(status(&out, "TraceFlag4675"), "warn", "{out}");
+    assert!(check(&out, "TraceFlag4675")["evidence"].as_str().unwrap().contains("turned off"), "{out}");
+    let c = check(&out, "TraceFlag4675Startup");
+    assert_eq!(c["status"], "warn", "{out}");
+    assert!(c["evidence"].as_str().unwrap().contains("comes back at the next restart"), "{c}");
+    // again: already off, nothing sent
+    let before = sim.statements().iter().filter(|s| s.starts_with("DBCC TRACEOFF")).count();
+    let out = run(&sim, sim.conn(), json!({"disable_trace_flag": true}));
+    assert_eq!(out["statements"], json!([]), "{out}");
+    assert_eq!(status(&out, "TraceFlag4675"), "pass", "{out}");
+    assert_eq!(sim.statements().iter().filter(|s| s.starts_with("DBCC TRACEOFF")).count(), before);
+    // both switches: refused
+    let (code, out) = call(sqlurl_server_check, &json!({"connection": sim.conn(), "enable_trace_flag": true, "disable_trace_flag": true}));
+    assert_eq!(code, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT, "{out}");
+}
+
 #[test]
 fn no_url_leaves_credential_checks_unknown_and_bad_url_is_rejected() {
     let sim = Sim::start(ready_scenario());

@@ -218,6 +218,12 @@ pub async fn backup_permission(client: &mut Client) -> Result<BackupPermission> 
     })
 }
 
+/// The startup parameters (`SQLArg0..n` values, in registry order).
+pub async fn startup_parameters(client: &mut Client) -> Result<Vec<String>> {
+    let rows = query_rows(client, &tsql::startup_parameters()).await?;
+    Ok(rows.iter().filter_map(|r| cell_string(r, 1)).collect())
+}
+
 /// The readiness check's permissions ([`tsql::readiness_permissions`]); `None`: NULL (unknown).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadinessPermissions {

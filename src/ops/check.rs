@@ -122,6 +122,44 @@ pub fn progress_permission_check(perms: &Result<catalog::ReadinessPermissions>, 
     }
 }
 
+const TF_STARTUP_ACTION: &str = "Add -T4675 to the SQL Server startup parameters so the flag survives a restart: SQL Server Configuration Manager > SQL Server service > Properties > Startup Parameters (then restart the service), or with DSC the SqlServerDsc resource SqlTraceFlag (TraceFlags = 4675).";
+
+/// Whether trace flag 4675 is a startup parameter (`-T4675`, the `t` in either case), so that it
+/// survives a restart (pure). `flag_on`: the flag is on globally now; `turned_off`: this check
+/// turned it off (then a startup parameter brings it back at the next restart).
+pub fn startup_trace_flag_check(params: &Result<Vec<String>>, flag_on: Option<bool>, turned_off: bool) -> Check {
+    const NAME: &str = "TraceFlag4675Startup";
+    let args = match params {
+        Ok(a) => a,
+        Err(e) => {
+            return check(
+                NAME,
+                CheckStatus::Unknown,
+                format!("could not read the startup parameters from sys.dm_server_registry (it needs VIEW SERVER PERFORMANCE STATE on SQL Server 2022, VIEW SERVER STATE before): {e}"),
+                Some(TF_STARTUP_ACTION),
+            )
+        }
+    };
+    let startup = args.iter().any(|a| a.trim().eq_ignore_ascii_case("-T4675"));
+    match (startup, turned_off, flag_on) {
+        (true, true, _) => check(
+            NAME,
+            CheckStatus::Warn,
+            "-T4675 is a startup parameter: the flag turned off now comes back at the next restart",
+            Some("Remove -T4675 from the startup parameters (SQL Server Configuration Manager, or SqlServerDsc SqlTraceFlag with Ensure = 'Absent')."),
+        ),
+        (true, false, _) => check(NAME, CheckStatus::Pass, "-T4675 is a startup parameter: trace flag 4675 survives a restart", None),
+        (false, true, _) => check(NAME, CheckStatus::Pass, "-T4675 is not a startup parameter: the flag stays off after a restart", None),
+        (false, false, Some(true)) => check(
+            NAME,
+            CheckStatus::Warn,
+            "trace flag 4675 is on, but -T4675 is not a startup parameter: the flag is lost at the next restart",
+            Some(TF_STARTUP_ACTION),
+        ),
+        (false, false, _) => check(NAME, CheckStatus::Warn, "-T4675 is not a startup parameter (and the flag is not on now)", Some(TF_STARTUP_ACTION)),
+    }
+}
+
 const TF_ACTION: &str = "Turn trace flag 4675 on: DBCC TRACEON(4675, -1), and add -T4675 to the startup parameters so it survives a restart (or run the check with enable_trace_flag).";
 const NEEDS_SYSADMIN: &str = "needs sysadmin, which this login lacks";
 
@@ -131,6 +169,9 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
         Some(u) => Some(parse_container_url(u)?),
         None => None,
     };
+    if req.enable_trace_flag && req.disable_trace_flag {
+        return Err(crate::Error::invalid("enable_trace_flag and disable_trace_flag cannot both be set."));
+    }
     let mut client = connect(&req.connection).await?;
     let facts = catalog::server_facts(&mut client).await?;
     let sysadmin = facts.is_sysadmin.unwrap_or(false);
@@ -142,8 +183,36 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     // Trace flag 4675, optionally turned on.
     let mut statements = Vec::new();
     let mut enabled_now = false;
+    let mut disabled_now = false;
     let tf = catalog::trace_flag(&mut client, 4675).await;
     let tf_on = match &tf {
+        Ok(t) if req.disable_trace_flag && t.status && t.global && !sysadmin => {
+            checks.push(check("TraceFlag4675", CheckStatus::Fail, format!("trace flag 4675 is on globally; turning it off {NEEDS_SYSADMIN}"), Some("Run the check as sysadmin, or turn it off with DBCC TRACEOFF(4675, -1).")));
+            Some(true)
+        }
+        Ok(t) if req.disable_trace_flag && t.status && t.global => {
+            let s = tsql::trace_off_global(4675);
+            execute(&mut client, &s).await?;
+            statements.push(s.masked().to_string());
+            let after = catalog::trace_flag(&mut client, 4675).await?;
+            if after.status && after.global {
+                checks.push(check("TraceFlag4675", CheckStatus::Fail, "DBCC TRACEOFF(4675, -1) ran but DBCC TRACESTATUS still shows the flag on", None));
+                Some(true)
+            } else {
+                disabled_now = true;
+                checks.push(check(
+                    "TraceFlag4675",
+                    CheckStatus::Warn,
+                    "trace flag 4675 was on and has been turned off globally (DBCC TRACEOFF(4675, -1)): CREATE CREDENTIAL no longer checks that a primary managed identity is selected",
+                    None,
+                ));
+                Some(false)
+            }
+        }
+        Ok(t) if req.disable_trace_flag && !(t.status && t.global) => {
+            checks.push(check("TraceFlag4675", CheckStatus::Pass, "trace flag 4675 is off globally (as asked: nothing to turn off)", None));
+            Some(false)
+        }
         Ok(t) if t.status && t.global => {
             checks.push(check("TraceFlag4675", CheckStatus::Pass, "trace flag 4675 is on globally", None));
             Some(true)
@@ -181,6 +250,10 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
             None
         }
     };
+
+    // Whether the flag survives a restart (startup parameter -T4675).
+    let params = catalog::startup_parameters(&mut client).await;
+    checks.push(startup_trace_flag_check(&params, tf_on, disabled_now));
 
     // The credential for the container.
     match &url {
@@ -322,6 +395,28 @@ mod tests {
         assert_eq!(progress_permission_check(&unknown, "ops", false, 16).status, CheckStatus::Unknown);
         assert_eq!(create_database_check(&none, "sa", true).status, CheckStatus::Pass);
         assert_eq!(progress_permission_check(&Err(crate::Error::invalid("x")), "ops", false, 16).status, CheckStatus::Unknown);
+    }
+
+    #[test]
+    fn trace_flag_as_a_startup_parameter() {
+        let args = |v: &[&str]| Ok(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let base = ["-dC:\\data\\master.mdf", "-eC:\\log\\ERRORLOG", "-lC:\\data\\mastlog.ldf"];
+        let with: Vec<&str> = base.iter().copied().chain(["-t4675"]).collect();
+        assert_eq!(startup_trace_flag_check(&args(&with), Some(true), false).status, CheckStatus::Pass);
+        let c = startup_trace_flag_check(&args(&base), Some(true), false);
+        assert_eq!(c.status, CheckStatus::Warn);
+        assert!(c.evidence.contains("lost at the next restart"), "{}", c.evidence);
+        let action = c.recommended_action.unwrap();
+        assert!(action.contains("SQL Server Configuration Manager") && action.contains("SqlTraceFlag"), "{action}");
+        assert_eq!(startup_trace_flag_check(&args(&base), Some(false), false).status, CheckStatus::Warn);
+        // -T46750 is another flag
+        assert_eq!(startup_trace_flag_check(&args(&["-T46750"]), Some(true), false).status, CheckStatus::Warn);
+        // turned off by the check: a startup parameter brings it back
+        assert_eq!(startup_trace_flag_check(&args(&with), Some(false), true).status, CheckStatus::Warn);
+        assert_eq!(startup_trace_flag_check(&args(&base), Some(false), true).status, CheckStatus::Pass);
+        let e = startup_trace_flag_check(&Err(crate::Error::invalid("300")), Some(true), false);
+        assert_eq!(e.status, CheckStatus::Unknown);
+        assert!(e.evidence.contains("VIEW SERVER PERFORMANCE STATE"));
     }
 
     #[test]

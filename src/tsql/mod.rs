@@ -108,6 +108,21 @@ pub fn trace_on_global(flag: u32) -> Sql {
     Sql::plain(format!("DBCC TRACEON({flag}, -1)"))
 }
 
+/// `DBCC TRACEOFF(flag, -1)`: off globally (needs sysadmin).
+pub fn trace_off_global(flag: u32) -> Sql {
+    Sql::plain(format!("DBCC TRACEOFF({flag}, -1)"))
+}
+
+/// The service's startup parameters (`SQLArg0..n` under `...\MSSQLServer\Parameters`), rows of
+/// value_name, value_data (sql_variant, cast for the driver). Needs VIEW SERVER PERFORMANCE STATE
+/// on SQL Server 2022 (VIEW SERVER STATE before).
+pub fn startup_parameters() -> Sql {
+    Sql::plain(
+        "SELECT value_name, CAST(value_data AS nvarchar(512)) AS value_data FROM sys.dm_server_registry \
+WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%'",
+    )
+}
+
 /// Server facts in one row: server name, product version, update level, update reference,
 /// product level, edition, engine edition, is clustered, default data path, default log path,
 /// is sysadmin, login name. SERVERPROPERTY returns sql_variant, so every value
@@ -253,6 +268,8 @@ mod tests {
         assert_eq!(drop_credential(HOSTILE).text(), "DROP CREDENTIAL [a]]b'c;DROP]");
         assert!(credential_by_name(HOSTILE).text().contains("name = N'a]b''c;DROP' COLLATE"));
         assert_eq!(trace_on_global(4675).text(), "DBCC TRACEON(4675, -1)");
+        assert_eq!(trace_off_global(4675).text(), "DBCC TRACEOFF(4675, -1)");
+        assert!(startup_parameters().text().contains("FROM sys.dm_server_registry WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%'"));
         assert!(database_files("x'y").text().contains("DB_ID(N'x''y')"));
     }
 
