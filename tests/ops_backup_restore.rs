@@ -907,3 +907,51 @@ fn stopat_given_in_utc_is_sent_in_the_server_local_time_and_4322_comes_back_as_a
     assert!(r["message"].as_str().unwrap().contains("left RESTORING"), "{r:#}");
     assert_eq!(sim.database_state("Orders_past").as_deref(), Some("RESTORING"));
 }
+
+/// STOPATMARK / STOPBEFOREMARK on the last log of a sequence; a mark's AFTER time given in UTC
+/// is sent in the server's local time. (The backups are taken on one simulated server and restored
+/// on a second one that knows the marked transaction: marks are a scenario list.)
+#[test]
+fn restore_to_a_marked_transaction_with_stopatmark_and_stopbeforemark() {
+    let c = container_name("mark");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Orders", "FULL", 64)]);
+    sc.utc_offset_minutes = 60;
+    let sim = Sim::start(sc.clone());
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let run = |kind: &str| {
+        let r = ok_results(&finish(&backup(&sim, json!({"databases": ["Orders"], "type": kind, "container_url": container}))))[0].clone();
+        std::thread::sleep(Duration::from_millis(1100));
+        urls_of(&r)
+    };
+    let full = run("full");
+    let log1 = run("log");
+    let log2 = run("log");
+    let (t1, t2) = (finish_date(&sim, &log1), finish_date(&sim, &log2));
+    let mark_time = t1 + (t2 - t1) / 2;
+    let urls: Vec<String> = full.iter().chain(&log1).chain(&log2).cloned().collect();
+
+    sc.marks = vec![sqlsim::scenario::Mark { database: "Orders".into(), name: "PriceUpdate".into(), time: mark_time.format("%Y-%m-%dT%H:%M:%S%.3f").to_string() }];
+    let sim2 = Sim::start(sc);
+    let op = restore(&sim2, json!({"urls": urls, "sequence": true, "database": "Orders_at", "stop_at_mark": "PriceUpdate"})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let last = r["steps"][2]["statement"].as_str().unwrap();
+    assert!(last.starts_with("RESTORE LOG [Orders_at]") && last.ends_with("WITH RECOVERY, STOPATMARK = N'PriceUpdate', STATS = 10"), "{last}");
+    assert!(!r["steps"][1]["statement"].as_str().unwrap().contains("MARK"), "{r:#}");
+    assert_eq!(sim2.database_state("Orders_at").as_deref(), Some("ONLINE"));
+    assert_eq!(r["warnings"], json!([]), "{r:#}");
+
+    // STOPBEFOREMARK ... AFTER, the AFTER time in UTC: sent as the server's local time (UTC+1)
+    let after_local = t1 - chrono::Duration::seconds(1);
+    let after_local = chrono::NaiveDateTime::parse_from_str(&after_local.format("%Y-%m-%dT%H:%M:%S").to_string(), "%Y-%m-%dT%H:%M:%S").unwrap();
+    let after_utc = (after_local - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let op = restore(&sim2, json!({"urls": urls, "sequence": true, "database": "Orders_before", "stop_before_mark": "PriceUpdate", "stop_mark_after": after_utc})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let expected = format!("STOPBEFOREMARK = N'PriceUpdate' AFTER N'{}.000'", after_local.format("%Y-%m-%dT%H:%M:%S"));
+    let sent = sim2.statements();
+    assert!(sent.iter().any(|s| s.starts_with("RESTORE LOG [Orders_before]") && s.contains(&expected)), "expected {expected} in {sent:?}");
+    assert_eq!(r["server_utc_offset_minutes"], 60, "{r:#}");
+    assert_eq!(sim2.database_state("Orders_before").as_deref(), Some("ONLINE"));
+}
