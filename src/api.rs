@@ -255,6 +255,9 @@ pub struct ServerCheck {
     /// Turn trace flag 4675 on globally when it is off (needs sysadmin).
     #[serde(default)]
     pub enable_trace_flag: bool,
+    /// Turn trace flag 4675 off globally when it is on (needs sysadmin); not with enable_trace_flag.
+    #[serde(default)]
+    pub disable_trace_flag: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

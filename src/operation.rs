@@ -66,6 +66,10 @@ pub struct ItemStatus {
     /// the running statement maps onto this step's share of the item.
     #[serde(skip)]
     pub phase: (usize, usize),
+    /// This item's BackupResult / RestoreResult as soon as the item is final (so a caller can
+    /// stream results while other items still run); absent before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
 }
 
 /// `OperationStatus` of the JSON contract.
@@ -227,6 +231,7 @@ impl Operation {
                         progress_source: ProgressSource::ElapsedOnly,
                         started: None,
                         phase: (0, 1),
+                        result: None,
                     })
                     .collect(),
                 messages: vec![],
@@ -287,6 +292,7 @@ impl Operation {
                         {
                             let mut s = inner.lock();
                             s.items[index].state = outcome.state;
+                            s.items[index].result = Some(outcome.result.clone());
                             if outcome.state == State::Succeeded {
                                 s.items[index].percent_complete = Some(100.0);
                                 s.items[index].estimated_seconds_left = Some(0.0);
@@ -583,7 +589,7 @@ mod percent_tests {
     use super::*;
 
     fn item(state: State, p: Option<f64>) -> ItemStatus {
-        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None, phase: (0, 1) }
+        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None, phase: (0, 1), result: None }
     }
 
     fn status(items: Vec<ItemStatus>) -> Status {

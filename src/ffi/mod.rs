@@ -10,6 +10,8 @@ pub mod credential;
 pub mod guard;
 // Backup/restore operations and inspection (issue 5)
 pub mod operation;
+// Whole servers and fleets (issue 19)
+pub mod fleet;
 
 use std::ffi::{c_char, CStr, CString};
 

@@ -32,7 +32,7 @@ fn status_json(st: &crate::operation::OperationStatus) -> String {
 
 /// The body of both start functions: parse the request as `Req`, start the operation with `f`,
 /// hand out the handle and its first status.
-unsafe fn start<Req: serde::de::DeserializeOwned>(
+pub(super) unsafe fn start<Req: serde::de::DeserializeOwned>(
     request_json: *const c_char,
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,

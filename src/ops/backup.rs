@@ -100,6 +100,9 @@ pub struct BackupResult {
     pub urls: Vec<String>,
     pub stripes: u32,
     pub stripe_reason: String,
+    /// Things the caller should know, known before the backup starts (e.g. fewer stripes forced
+    /// than the planner's margin for partial blocks wants). The cmdlet shows them as warnings.
+    pub warnings: Vec<String>,
     pub bytes: Option<i64>,
     pub duration_seconds: Option<f64>,
     pub throughput_mb_per_second: Option<f64>,
@@ -130,6 +133,19 @@ impl BackupRequest {
         s.max_transfer_size = self.max_transfer_size;
         s.block_size = self.block_size;
         Ok(s)
+    }
+
+    /// Writes the scheme and host of every URL in lower case, so BACKUP names the storage exactly
+    /// as the credential is named ([`crate::url::normalise_blob_url`]); blob paths are kept.
+    pub fn normalise_urls(&mut self) {
+        if let Some(u) = &mut self.urls {
+            for x in u.iter_mut() {
+                *x = crate::url::normalise_blob_url(x);
+            }
+        }
+        if let Some(c) = &mut self.container_url {
+            *c = crate::url::normalise_blob_url(c);
+        }
     }
 
     /// Everything that can be checked without a server; called by `start`.
@@ -177,7 +193,11 @@ impl BackupRequest {
             }
         }
         // the statement options, with a placeholder URL when the URLs come later
-        let urls = self.urls.clone().unwrap_or_else(|| vec!["https://placeholder.blob.core.windows.net/c/x.bak".into()]);
+        // (the container's own scheme decides the MAXTRANSFERSIZE limit: 4 MB for Azure Blob)
+        let urls = self.urls.clone().unwrap_or_else(|| {
+            let c = self.container_url.as_deref().unwrap_or("https://placeholder.blob.core.windows.net/c");
+            vec![format!("{}/x.bak", c.trim().trim_end_matches('/'))]
+        });
         let spec = self.spec_for(&self.databases[0], urls)?;
         validate(&spec).map_err(|e| Error::invalid(e.to_string()))?;
         Ok(())
@@ -185,7 +205,8 @@ impl BackupRequest {
 }
 
 /// Validates the request and starts the operation (returns at once).
-pub fn start(req: BackupRequest) -> Result<Operation> {
+pub fn start(mut req: BackupRequest) -> Result<Operation> {
+    req.normalise_urls();
     req.validate()?;
     let throttle = req.throttle as usize;
     let dbs = req.databases.clone();
@@ -302,7 +323,7 @@ fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
     ItemOutcome::stopped(&e, &res)
 }
 
-async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
+pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     let database = rep.database();
     let cancel = rep.cancel_token();
     let mut res = BackupResult { database: database.clone(), kind: req.kind.to_ascii_lowercase(), copy_only: req.copy_only, ..Default::default() };
@@ -326,14 +347,23 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     };
 
     // destination
+    let fill = striping::assumed_block_fill_percent(kind, req.compression);
     let urls = match (&req.urls, &req.container_url) {
         (Some(u), _) => {
             res.stripes = u.len() as u32;
             res.stripe_reason = format!("{} stripe(s): the URLs were given explicitly", u.len());
+            // the caller chose the count: check it against the plan, as a warning only
+            match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, Some(u.len() as u32), fill) {
+                Ok(p) => {
+                    res.stripe_reason = format!("{}; the plan would use {} ({} blocks per blob expected)", res.stripe_reason, p.planned_stripes, p.blocks_per_blob);
+                    res.warnings.extend(p.warnings);
+                }
+                Err(e) => res.warnings.push(format!("{e} (the URLs were given explicitly, so the backup is tried as asked)")),
+            }
             u.clone()
         }
         (None, Some(container)) => {
-            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes) {
+            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes, fill) {
                 Ok(p) => p,
                 Err(e) => {
                     let err = match e {
@@ -345,6 +375,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
             };
             res.stripes = plan.stripes;
             res.stripe_reason = plan.reason.clone();
+            res.warnings.extend(plan.warnings.iter().cloned());
             let parts = naming::NameParts { server: &facts.server_name, database: &database, kind: kind.as_str(), timestamp: chrono::Utc::now() };
             match naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes) {
                 Ok(u) => u,
@@ -363,6 +394,10 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
         Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
     };
     res.statements = vec![sql.clone()];
+    // warnings go out before the statement is sent (operation messages), and stay in the result
+    for w in &res.warnings {
+        rep.message(format!("warning: {w}"));
+    }
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
@@ -472,6 +507,8 @@ mod tests {
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","type":"incremental""#, "incremental"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":1000"#, "block_size"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","throttle":0"#, "throttle"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","max_transfer_size":8388608"#, "4194304"),
+            (r#""databases":["a"],"urls":["https://a.blob.core.windows.net/c/1.bak"],"max_transfer_size":20971520"#, "Azure Blob Storage"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","file_name_template":"{x}""#, "{x}"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","stripes":65"#, "stripes"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","encryption":{"algorithm":"DES","server_certificate":"c"}"#, "DES"),

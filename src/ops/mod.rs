@@ -15,6 +15,10 @@ pub mod restore;
 pub mod sequence;
 pub mod striping;
 
+// Whole servers and fleets (issue 19)
+pub mod databases;
+pub mod fleet;
+
 /// A request of type `T` for unit tests: `fields` (JSON members) after a SQL-login connection
 /// that the tests never open.
 #[cfg(test)]
