@@ -184,6 +184,13 @@ Describe 'Readiness outcomes' {
             $after = Test-SqlUrlBackupReadiness @cs -Url $url -EnableTraceFlag -Detailed -Confirm:$false | Where-Object Name -eq 'TraceFlag4675'
             $after.Status | Should -Be 'pass'
             Get-SqlUrlSimStatement $sim | Where-Object { $_ -match 'TRACEON' } | Should -Not -BeNullOrEmpty
+            # and -DisableTraceFlag turns it off again (ShouldProcess: -WhatIf sends nothing)
+            Test-SqlUrlBackupReadiness @cs -ContainerUrl $url -DisableTraceFlag -WhatIf | Should -BeNullOrEmpty
+            Get-SqlUrlSimStatement $sim | Where-Object { $_ -match 'TRACEOFF' } | Should -BeNullOrEmpty
+            $off = Test-SqlUrlBackupReadiness @cs -ContainerUrl $url -DisableTraceFlag -Detailed -Confirm:$false | Where-Object Name -eq 'TraceFlag4675'
+            $off.Status | Should -Not -Be 'pass'
+            Get-SqlUrlSimStatement $sim | Where-Object { $_ -match 'TRACEOFF\s*\(4675, -1\)' } | Should -Not -BeNullOrEmpty
+            { Test-SqlUrlBackupReadiness @cs -ContainerUrl $url -EnableTraceFlag -DisableTraceFlag } | Should -Throw '*-EnableTraceFlag or -DisableTraceFlag*'
         }
         finally { Stop-SqlUrlSim $sim }
     }

@@ -100,7 +100,9 @@ Describe 'Cmdlet surface' {
         $about | Should -Match 'TRACE FLAG 4675'
         $contract = Get-Content -Raw (Join-Path $script:RepoRoot 'docs/json-contract.md')
         $kindsText = [regex]::Match($contract, '(?s)Kinds: (.*?)\.\r?\n- `category`').Groups[1].Value
-        $kinds = @([regex]::Matches($kindsText, '`(\w+)`') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        # (a kind's description may name its category or a field: neither is a kind)
+        $kindsText = $kindsText -replace 'category `\w+`', ''
+        $kinds = @([regex]::Matches($kindsText, '`([A-Z]\w+)`') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
         $kinds.Count | Should -BeGreaterThan 20
         foreach ($k in $kinds) { $about | Should -Match "SqlUrlBackup\.$k\b" -Because "error kind $k needs a remedy in about_SqlUrlBackup" }
         Get-Help about_SqlUrlBackup | Out-String | Should -Match 'BACKUP TO URL'

@@ -16,6 +16,23 @@ function ConvertTo-SqlUrlDateTime {
     $null
 }
 
+function ConvertTo-SqlUrlPointInTime {
+    <#
+    .SYNOPSIS
+    A [datetime] as the contract's point in time: Utc -> '...Z', Local -> with its offset,
+    Unspecified -> as given (the server's local time). Milliseconds kept.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory = $true)][datetime]$Value)
+    $inv = [System.Globalization.CultureInfo]::InvariantCulture
+    switch ($Value.Kind) {
+        'Utc' { $Value.ToString('yyyy-MM-ddTHH:mm:ss.fff', $inv) + 'Z' }
+        'Local' { $Value.ToString('yyyy-MM-ddTHH:mm:ss.fffzzz', $inv) }
+        default { $Value.ToString('yyyy-MM-ddTHH:mm:ss.fff', $inv) }
+    }
+}
+
 function ConvertTo-SqlUrlCredentialInfo {
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)][string]$ServerInstance, [Parameter(Mandatory = $true)][object]$Credential, [string]$Action)
@@ -77,7 +94,8 @@ function ConvertTo-SqlUrlBackupResult {
         Checksum         = $Result.checksum
         Compressed       = $Result.compressed
         CopyOnly         = $Result.copy_only
-        Message          = [string]$Result.message
+        Warnings         = [string[]]@($Result.warnings | Where-Object { $_ } | ForEach-Object { ConvertTo-SqlUrlUserWords $_ })
+        Message          = ConvertTo-SqlUrlUserWords ([string]$Result.message)
         Statements       = [string[]]@($Result.statements | Where-Object { $_ })
     }
 }
@@ -99,6 +117,9 @@ function ConvertTo-SqlUrlRestoreResult {
         Files           = @($files)
         Steps           = @($steps)
         DurationSeconds = $Result.duration_seconds
+        StopAtServerLocal = ConvertTo-SqlUrlDateTime $Result.stop_at_server_local
+        StopAtUtc       = ConvertTo-SqlUrlDateTime $Result.stop_at_utc
+        Warnings        = [string[]]@($Result.warnings | Where-Object { $_ } | ForEach-Object { ConvertTo-SqlUrlUserWords $_ })
         Message         = [string]$Result.message
         Statements      = [string[]]@($Result.statements | Where-Object { $_ })
     }

@@ -94,6 +94,7 @@ function Invoke-SqlUrlFleetBackup {
             $Cmdlet.WriteError($rec)
         }
         else {
+            foreach ($w in @($Result.warnings | Where-Object { $_ })) { Write-Warning ('{0} on {1}: {2}' -f $Result.database, $server, (ConvertTo-SqlUrlUserWords $w)) }
             ConvertTo-SqlUrlBackupResult -ServerInstance $server -Result $Result
         }
     }

@@ -30,7 +30,20 @@ function Restore-SqlUrlDatabase {
     Leave the database in RESTORING state (WITH NORECOVERY) so more backups can be applied.
 
     .PARAMETER StopAt
-    Point-in-time restore: stop the log restore at this time (WITH STOPAT).
+    Point-in-time restore: stop the log restore at this time (WITH STOPAT). A [datetime] of kind
+    Utc (for example [datetime]::UtcNow, or a string ending in Z) or Local is converted to the
+    server's local time by the library; a time without a kind (a plain '2026-11-26 16:40') is
+    taken as the server's local time, as SQL Server reads STOPAT. Milliseconds are kept.
+
+    .PARAMETER StopAtMark
+    Stop at a marked transaction, including it (WITH STOPATMARK): the mark name, or 'lsn:<number>'.
+
+    .PARAMETER StopBeforeMark
+    Stop just before a marked transaction (WITH STOPBEFOREMARK): the mark name, or 'lsn:<number>'.
+
+    .PARAMETER StopMarkAfter
+    With -StopAtMark / -StopBeforeMark: the first mark of that name after this time (AFTER);
+    the time is read as for -StopAt.
 
     .PARAMETER Checksum
     Verify page checksums while restoring (WITH CHECKSUM).
@@ -55,6 +68,14 @@ function Restore-SqlUrlDatabase {
     Restores a backup chain over the existing Sales database without asking.
 
     .EXAMPLE
+    Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $full, $log1, $log2 -Sequence -Database Sales_pit -StopAt ([datetime]::UtcNow.AddMinutes(-30))
+
+    Restores to the state of half an hour ago (a UTC time, converted to the server's local time).
+
+    .EXAMPLE
+    Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $full, $log1 -Sequence -Database Sales_mark -StopBeforeMark 'PriceUpdate'
+
+    .EXAMPLE
     Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $url -Database Sales -Replace -WhatIf
 
     Prints the RESTORE statements that would run.
@@ -77,7 +98,10 @@ function Restore-SqlUrlDatabase {
         [switch]$Sequence,
         [switch]$Replace,
         [switch]$NoRecovery,
-        [Nullable[datetime]]$StopAt,
+        [datetime]$StopAt,
+        [string]$StopAtMark,
+        [string]$StopBeforeMark,
+        [datetime]$StopMarkAfter,
         [switch]$Checksum,
         [hashtable]$RelocateFile,
         [switch]$NoRelocate,
@@ -123,7 +147,11 @@ function Restore-SqlUrlDatabase {
                     dry_run    = $false
                 }
                 if ($Database) { $request.database = $Database }
-                if ($null -ne $StopAt) { $request.stop_at = $StopAt.Value.ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
+                # (PowerShell unwraps a nullable [datetime]: test for the parameter, never use .Value)
+                if ($Bound.ContainsKey('StopAt')) { $request.stop_at = ConvertTo-SqlUrlPointInTime $StopAt }
+                if ($StopAtMark) { $request.stop_at_mark = $StopAtMark }
+                if ($StopBeforeMark) { $request.stop_before_mark = $StopBeforeMark }
+                if ($Bound.ContainsKey('StopMarkAfter')) { $request.stop_mark_after = ConvertTo-SqlUrlPointInTime $StopMarkAfter }
                 $target = if ($Database) { $Database } else { $Urls[0] }
 
                 $action = if ($Replace) { "Restore over database $target (REPLACE)" } else { "Restore database $target" }
@@ -144,7 +172,10 @@ function Restore-SqlUrlDatabase {
                 $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server `
                     -Activity ('Restore from URL on {0}' -f $server) -ProgressId $progressId -TargetObject $target
                 $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $target
-                foreach ($res in $split.Results) { ConvertTo-SqlUrlRestoreResult -ServerInstance $server -Result $res }
+                foreach ($res in $split.Results) {
+                    foreach ($w in @($res.warnings | Where-Object { $_ })) { Write-Warning ('{0} on {1}: {2}' -f $res.database, $server, (ConvertTo-SqlUrlUserWords $w)) }
+                    ConvertTo-SqlUrlRestoreResult -ServerInstance $server -Result $res
+                }
                 foreach ($er in $split.Errors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord (Update-SqlUrlErrorForCredential -ErrorRecord $er -Connection $connection -Url $Urls[0]) }
             }
         }
