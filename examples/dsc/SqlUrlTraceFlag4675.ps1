@@ -4,12 +4,12 @@ Example DSC configuration: trace flag 4675 on every SQL Server node, now and aft
 SqlUrlTraceFlag4675 turns the flag on globally (DBCC TRACEON(4675, -1)) and checks it on every
 consistency run, so that CREATE CREDENTIAL ... IDENTITY = 'Managed Identity' fails (37563) instead
 of silently succeeding on a server without a primary managed identity. DBCC TRACEON does not survive
-a restart and SqlUrlBackup cannot read or set startup parameters (Get() reports StartupParameter =
-'Unknown'): SqlServerDsc's SqlTraceFlag adds -T4675 to the startup parameters (it restarts the
-service only when RestartService is $true).
+a restart: Get() reports whether -T4675 is a startup parameter (StartupParameter, read from
+sys.dm_server_registry) but SqlUrlBackup does not change startup parameters: SqlServerDsc's
+SqlTraceFlag adds -T4675 (it restarts the service only when RestartService is $true).
 
-Ensure offers 'Present' only (the module has no DBCC TRACEOFF operation): remove the resource
-and turn the flag off by hand if needed.
+Ensure = 'Absent' turns the flag off (DBCC TRACEOFF(4675, -1)); pair it with SqlTraceFlag
+TraceFlagsToExclude = 4675, or the next restart turns it on again.
 
 Not run by the tests (no PSDesiredStateConfiguration there): tests/powershell/Dsc.Tests.ps1
 parse-checks it and checks every SqlUrlBackup property name against the resource classes.

@@ -39,8 +39,14 @@ Only these databases (on every server). Without it, every online user database o
 (needs a SqlUrlBackup version whose Backup-SqlUrlDatabase takes no -Database; older versions make
 the job fail with a message saying so).
 
+.PARAMETER ExcludeDatabase
+Databases (names or wildcards) to leave out when -Database is not given.
+
 .PARAMETER Type
 Full (default), Differential or Log.
+
+.PARAMETER ServerThrottle
+How many servers run at once (default: the module's). -Throttle: backups at once per server.
 
 .PARAMETER IntervalMinutes
 With DurationMinutes: run a backup round every IntervalMinutes until DurationMinutes have passed.
@@ -66,6 +72,8 @@ param(
 
     [string[]]$Database,
 
+    [string[]]$ExcludeDatabase,
+
     [ValidateSet('Full', 'Differential', 'Log')]
     [string]$Type = 'Full',
 
@@ -79,6 +87,9 @@ param(
 
     [ValidateRange(0, 64)]
     [int]$Throttle = 0,
+
+    [ValidateRange(0, 64)]
+    [int]$ServerThrottle = 0,
 
     [string]$ModuleVersion,
 
@@ -116,7 +127,10 @@ if ($HostNameInCertificate) { $connection.HostNameInCertificate = $HostNameInCer
 if ($CertificateAuthorityFile) { $connection.CertificateAuthorityFile = $CertificateAuthorityFile }
 $backup = @{ ContainerUrl = $ContainerUrl; Type = $Type }
 if ($databases.Count -gt 0) { $backup.Database = $databases }
+$excluded = @($ExcludeDatabase | ForEach-Object { ([string]$_) -split '[;,\r\n]+' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+if ($excluded.Count -gt 0) { $backup.ExcludeDatabase = $excluded }
 if ($Throttle -gt 0) { $backup.Throttle = $Throttle }
+if ($ServerThrottle -gt 0) { $backup.ServerThrottle = $ServerThrottle }
 
 $started = [DateTime]::UtcNow
 $ok = 0; $failed = 0; $bytes = [long]0; $round = 0

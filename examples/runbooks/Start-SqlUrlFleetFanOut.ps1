@@ -46,6 +46,8 @@ param(
 
     [string[]]$Database,
 
+    [string[]]$ExcludeDatabase,
+
     [ValidateSet('Full', 'Differential', 'Log')]
     [string]$Type = 'Full',
 
@@ -130,6 +132,7 @@ if ($JobCount -gt 0) { $size = [int][Math]::Ceiling($servers.Count / [double]$Jo
 # The children's parameters: simple types only (lists as ';'-separated strings).
 $common = @{ ContainerUrl = $ContainerUrl; Type = $Type }
 if ($Database) { $common.Database = (@($Database) -join ';') }
+if ($ExcludeDatabase) { $common.ExcludeDatabase = (@($ExcludeDatabase) -join ';') }
 foreach ($name in 'ManagedIdentityClientId', 'ModuleVersion', 'Encrypt', 'HostNameInCertificate', 'CertificateAuthorityFile') {
     $value = Get-Variable -Name $name -ValueOnly
     if ($value) { $common[$name] = $value }

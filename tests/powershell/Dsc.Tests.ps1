@@ -250,11 +250,18 @@ Describe 'SqlUrlCredential' {
     }
 
     It 'a ContainerUrl that is not exactly a container URL is a clear error (InvalidUrl from the module, or the name to use)' {
+        # Scheme and host are case-insensitive: the credential is named in lower case, and found again.
         $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = 'https://SIMACCT.blob.core.windows.net/upper' }
-        $e = Get-ThrownError { $r.Test() }
+        $r.Test() | Should -BeFalse
+        $r.Set()
+        @(Get-SimCredential $script:Sim).Name | Should -Contain 'https://simacct.blob.core.windows.net/upper'
+        $r.Test() | Should -BeTrue
+        # A container name is lower case by Azure's rule: refused with the rule.
+        $r = New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = 'https://simacct.blob.core.windows.net/Upper' }
+        $e = Get-ThrownError { $r.Set() }
         $e.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.InvalidUrl*'
-        $e.Exception.Message | Should -Match 'lower case'
-        $e.Exception.Message | Should -Match 'Recommended action: Use the container URL'
+        $e.Exception.Message | Should -Match 'lower-case'
+        $e.Exception.Message | Should -Match 'Recommended action: '
 
         $exists = 'https://simacct.blob.core.windows.net/dsc-exact'
         (New-DscResource SqlUrlCredential $script:Sim @{ ContainerUrl = $exists }).Set()
@@ -375,8 +382,8 @@ Describe 'SqlUrlTraceFlag4675' {
     It 'off -> Test false -> Set turns it on globally (DBCC TRACESTATUS through SqlClient) -> Test true' {
         $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url }
         $got = $r.Get()
-        $got.Enabled | Should -BeFalse
-        $got.Ensure | Should -Be 'Present'
+        $got.Ensure | Should -Be 'Absent'
+        $got.StartupParameter | Should -Be 'Absent'
         $got.Evidence | Should -Match 'off'
         $got.Reasons.Code | Should -Be 'SqlUrlTraceFlag4675:SqlUrlTraceFlag4675:Ensure'
         $r.Test() | Should -BeFalse
@@ -388,10 +395,10 @@ Describe 'SqlUrlTraceFlag4675' {
         (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
         @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEON\s*\(\s*4675\s*,\s*-1\s*\)' }).Count | Should -Be 1
         $r.Test() | Should -BeTrue
-        $r.Get().Enabled | Should -BeTrue
+        $r.Get().Ensure | Should -Be 'Present'
         @($r.Get().Reasons) | Should -BeNullOrEmpty
-        # The module cannot read the startup parameters: said so, never guessed.
-        $r.Get().StartupParameter | Should -Be 'Unknown'
+        # -T4675 is not among the simulator's startup parameters (sys.dm_server_registry).
+        $r.Get().StartupParameter | Should -Be 'Absent'
         # Idempotent: a second Set() sends no DBCC TRACEON.
         $r.Set()
         @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEON' }).Count | Should -Be 1
@@ -402,15 +409,37 @@ Describe 'SqlUrlTraceFlag4675' {
         (Get-ThrownError { $c.Set() }).Exception.Message | Should -Match '37563'
     }
 
-    It 'Ensure offers Present only: Absent is rejected on assignment, and the flag stays on' {
-        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url }
-        { $r.Ensure = 'Absent' } | Should -Throw '*Absent*Present*'
-        $r.Ensure | Should -Be 'Present'
-        # The generated schema offers Present only.
-        $attr = & $script:Module { [SqlUrlTraceFlag4675].GetProperty('Ensure').GetCustomAttributes([System.Management.Automation.ValidateSetAttribute], $true) }
-        @($attr.ValidValues) | Should -Be @('Present')
+    It 'Ensure Absent: on -> Test false -> Set turns it off (DBCC TRACEOFF) -> Test true -> a second Set sends nothing' {
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url; Ensure = 'Absent' }
         (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 1
-        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'TRACEOFF' }) | Should -BeNullOrEmpty
+        $got = $r.Get()
+        $got.Ensure | Should -Be 'Present'
+        $got.Reasons.Code | Should -Be 'SqlUrlTraceFlag4675:SqlUrlTraceFlag4675:Ensure'
+        $got.Reasons[0].Phrase | Should -Match 'should be off'
+        $r.Test() | Should -BeFalse
+        $r.Set()
+        (Invoke-SimQuery -Sim $script:Sim -Query 'DBCC TRACESTATUS(4675, -1)').Tables[0].Rows[0].Global | Should -Be 0
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEOFF\s*\(\s*4675\s*,\s*-1\s*\)' }).Count | Should -Be 1
+        $r.Test() | Should -BeTrue
+        $r.Get().Ensure | Should -Be 'Absent'
+        $r.Set()
+        @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -match 'DBCC\s+TRACEOFF' }).Count | Should -Be 1
+    }
+}
+
+Describe 'SqlUrlTraceFlag4675 with -T4675 in the startup parameters' {
+    BeforeAll { $script:Sim = Start-SqlUrlSim -Scenario @{ trace_flags = @(4675); startup_parameters = @('-dC:\data\master.mdf', '-T4675') } }
+    AfterAll { Stop-SqlUrlSim $script:Sim }
+
+    It 'Get() says Present (read from sys.dm_server_registry); turning the flag off warns that the restart brings it back' {
+        $r = New-DscResource SqlUrlTraceFlag4675 $script:Sim @{ ContainerUrl = $script:Url }
+        $got = $r.Get()
+        $got.Ensure | Should -Be 'Present'
+        $got.StartupParameter | Should -Be 'Present'
+        $r.Ensure = 'Absent'
+        $warnings = & { $r.Set() } 3>&1 | Out-String
+        $warnings | Should -Match 'comes back at the next restart'
+        $r.Test() | Should -BeTrue
     }
 }
 
@@ -498,6 +527,11 @@ Describe 'SqlUrlRestoredDatabase (simulator + Azurite)' {
         $r.Set()
         Get-RestoreCount $script:Source | Should -Be 0
         @(Get-SqlUrlSimStatement $script:Source | Where-Object { $_ -match 'REPLACE' }) | Should -BeNullOrEmpty
+        # Once the database exists its backups are not read again (they may have expired).
+        $gone = New-DscResource SqlUrlRestoredDatabase $script:Source @{ Database = 'sales'; BackupUrl = [string[]]@("$script:ContainerUrl/expired/Sales.bak") }
+        $gone.Test() | Should -BeTrue
+        $gone.Get().DatabaseState | Should -Be 'ONLINE'
+        @(Get-SqlUrlSimStatement $script:Source | Where-Object { $_ -match 'expired' }) | Should -BeNullOrEmpty
     }
 
     It 'a database left RESTORING is a Reason; Set throws and does not touch it' {
@@ -529,7 +563,7 @@ Describe 'SqlUrlRestoredDatabase (simulator + Azurite)' {
         $before = Get-RestoreCount $script:Target
         $e = Get-ThrownError { $r.Set() }
         $e | Should -Not -BeNullOrEmpty
-        $e.Exception.Message | Should -Match "SqlUrlRestoredDatabase: reading database 'Ghost'"
+        $e.Exception.Message | Should -Match "SqlUrlRestoredDatabase: reading the backup of database 'Ghost'"
         Get-RestoreCount $script:Target | Should -Be $before
     }
 }
@@ -634,6 +668,7 @@ Describe 'SqlUrlBackupReadiness (audit only)' {
 
 Describe 'Invoke-DscResource-style calls in a fresh process (PSDSC 2.0 and the DSC v3 adapter)' {
     BeforeAll {
+        # Warnings go to stderr, as the DSC v3 adapter turns streams into traces on stderr.
         # What PSDesiredStateConfiguration 2.0.7's Invoke-DscClassBasedResource does: `using module`
         # the module, [Type]::new(), set each property one by one, call the method. The result is
         # shaped as the DSC v3 adapter returns it (only DscProperty members, enums as strings),
@@ -655,7 +690,7 @@ foreach (`$m in `$in.methods) {
     switch (`$m) {
         'Get' { `$g = `$r.Get(); `$o = [ordered]@{}; foreach (`$n in `$dscProps) { `$v = `$g.`$n; if (`$v -is [System.Enum]) { `$v = `$v.ToString() }; `$o[`$n] = `$v }; [pscustomobject]@{ Method = 'Get'; Result = [pscustomobject]`$o } | ConvertTo-Json -Depth 6 -Compress }
         'Test' { [pscustomobject]@{ Method = 'Test'; Result = [pscustomobject]@{ InDesiredState = `$r.Test() } } | ConvertTo-Json -Compress }
-        'Set' { `$r.Set(); [pscustomobject]@{ Method = 'Set'; Result = [pscustomobject]@{ RebootRequired = `$false } } | ConvertTo-Json -Compress }
+        'Set' { & { `$r.Set() } 3>&1 | ForEach-Object { [Console]::Error.WriteLine('WARNING: ' + `$_) }; [pscustomobject]@{ Method = 'Set'; Result = [pscustomobject]@{ RebootRequired = `$false } } | ConvertTo-Json -Compress }
     }
 }
 "@

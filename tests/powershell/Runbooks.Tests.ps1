@@ -137,6 +137,11 @@ Describe 'Backup-SqlUrlFleet.ps1 (nightly full, log rounds)' {
             $job.Status | Should -Be 'Completed' -Because $job.Error
             (@($job.Output | Where-Object { $_ -isnot [string] }).Database | Sort-Object) | Should -Be @('Archive', 'HR', 'Sales')
             (Get-Statement $sim '^\s*BACKUP\s+DATABASE\s+\[(master|tempdb|model|msdb)\]').Count | Should -Be 0
+            $job = Invoke-SqlUrlRunbookJob -Path (Join-Path $script:Runbooks 'Backup-SqlUrlFleet.ps1') -Environment $script:JobEnv -Parameters @{
+                ServerInstance = $sim.Server; ContainerUrl = $script:ContainerUrl; ExcludeDatabase = 'Arch*'; Type = 'Differential'; CertificateAuthorityFile = $script:Bundle
+            }
+            $job.Status | Should -Be 'Completed' -Because $job.Error
+            (@($job.Output | Where-Object { $_ -isnot [string] }).Database | Sort-Object) | Should -Be @('HR', 'Sales')
         }
     }
 

@@ -133,8 +133,10 @@ class SqlUrlCredential : SqlUrlResourceBase {
         # Get-SqlUrlCredential -Url also takes a blob URL or a trailing '/' and lists the credential of
         # its container; as a key, ContainerUrl must be the credential name itself.
         $list = @($list | Where-Object { $null -ne $_ })
+        # The module names a credential with scheme and host in lower case (both case-insensitive;
+        # container names are lower case by Azure's rule), so compare without case.
         foreach ($c in $list) {
-            if ([string]::Equals([string]$c.Name, $this.ContainerUrl, [System.StringComparison]::Ordinal)) { return $c }
+            if ([string]::Equals([string]$c.Name, $this.ContainerUrl, [System.StringComparison]::OrdinalIgnoreCase)) { return $c }
         }
         if ($list.Count -gt 0) {
             throw [System.ArgumentException]::new(("SqlUrlCredential: ContainerUrl '{0}' is not a container URL; the credential for its container is named '{1}': use that as ContainerUrl (no trailing '/', no blob path)." -f $this.ContainerUrl, $list[0].Name))

@@ -1,59 +1,56 @@
 <#
-Trace flag 4675 on globally, so that CREATE CREDENTIAL ... IDENTITY = 'Managed Identity' fails
-(37563) instead of silently succeeding on a server without a primary managed identity, and so that
-the readiness check can read what the server logged about a credential.
+Trace flag 4675 on (or off) globally. On, CREATE CREDENTIAL ... IDENTITY = 'Managed Identity' fails
+(37563) instead of silently succeeding on a server without a primary managed identity, and the
+readiness check can read what the server logged about a credential.
 
-Key: ServerInstance. ContainerUrl (mandatory) is the container the readiness check is run for.
-Ensure offers Present only: the module's library has no operation that turns the flag off (DBCC
-TRACEOFF), so Ensure = 'Absent' is rejected (compiling a configuration, or at once under the DSC v3
-adapter; with Invoke-DscResource pass -ErrorAction Stop, since PSDesiredStateConfiguration 2.0 calls
-the method even after a property fails validation). To turn the flag off: remove this resource, run
-DBCC TRACEOFF(4675, -1) as sysadmin, and take -T4675 out of the startup parameters (SqlServerDsc's
-SqlTraceFlag with TraceFlagsToExclude = 4675). Get() reports the flag's actual state in Enabled.
+Key: ServerInstance. ContainerUrl (mandatory) is the container the readiness check runs for.
+Ensure Present turns the flag on (DBCC TRACEON(4675, -1)), Absent turns it off
+(DBCC TRACEOFF(4675, -1)); both need sysadmin, and Set() sends nothing when the flag is already as
+wanted (Test-SqlUrlBackupReadiness -EnableTraceFlag / -DisableTraceFlag do the work).
 
-Startup parameter: DBCC TRACEON does not survive a restart. Get() reports StartupParameter: the
-module cannot read SQL Server's startup parameters (sys.dm_server_registry) yet, so it is always
-'Unknown' (never guessed). The LCM's consistency runs turn the flag on again after a restart, and
-Set() warns to add -T4675 to the startup parameters: manage that with SqlServerDsc's SqlTraceFlag
-resource (it sets startup trace flags through the SQL Server service), e.g.
+Startup parameter: DBCC TRACEON/TRACEOFF do not survive a restart. Get() reports StartupParameter
+from the readiness check TraceFlag4675Startup (sys.dm_server_registry): Present when -T4675 is a
+startup parameter, Absent when it is not, Unknown when the login cannot read it (never guessed).
+This resource does not change startup parameters: use SqlServerDsc's SqlTraceFlag resource (it
+sets startup trace flags through the SQL Server service), e.g.
     SqlTraceFlag T4675 { ServerName = 'SQLVM01'; InstanceName = 'MSSQLSERVER'; TraceFlagsToInclude = 4675 }
-Turning the flag on needs sysadmin. Connection properties and Reasons: SqlUrlResourceBase.
+(TraceFlagsToExclude = 4675 with Ensure Absent); Set() warns when the two disagree. Connection
+properties and Reasons: SqlUrlResourceBase.
 #>
 [DscResource(RunAsCredential = 'Optional')]
 class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
     [DscProperty(Mandatory)]
     [System.String] $ContainerUrl
 
+    # Present: on globally. Absent: off globally. Get() returns the actual state.
     [DscProperty()]
-    [ValidateSet('Present')]
-    [System.String] $Ensure = 'Present'
-
-    # Whether trace flag 4675 is on globally now.
-    [DscProperty(NotConfigurable)]
-    [System.Boolean] $Enabled
+    [SqlUrlEnsure] $Ensure = [SqlUrlEnsure]::Present
 
     # --- read-only, filled in by Get() ---
     # What the readiness check saw (e.g. 'trace flag 4675 is on globally').
     [DscProperty(NotConfigurable)]
     [System.String] $Evidence
 
-    # Whether -T4675 is also a startup parameter: 'Unknown' (the module cannot read startup
-    # parameters; see the help above and SqlServerDsc's SqlTraceFlag).
+    # Whether -T4675 is a startup parameter: Present, Absent or Unknown.
     [DscProperty(NotConfigurable)]
     [System.String] $StartupParameter
 
     [SqlUrlTraceFlag4675] Get() {
         $this.AssertProperties()
-        $check = $this.RunCheck($false)
+        $checks = $this.RunCheck('read')
+        $tf = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675')
         $state = [SqlUrlTraceFlag4675]::new()
         $this.CopyConnectionTo($state)
         $state.ContainerUrl = $this.ContainerUrl
-        $state.StartupParameter = 'Unknown'
-        $state.Evidence = [string]$check.Evidence
-        $state.Enabled = ($check.Status -eq 'pass')
+        $state.Evidence = [string]$tf.Evidence
+        # 'pass' = on globally; a flag on for one session only is not on.
+        if ($tf.Status -eq 'pass') { $state.Ensure = [SqlUrlEnsure]::Present } else { $state.Ensure = [SqlUrlEnsure]::Absent }
+        $state.StartupParameter = [SqlUrlTraceFlag4675]::StartupState([SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675Startup'))
         $why = @()
-        if (-not $state.Enabled) {
-            $why += $this.NewReason('Ensure', ('Trace flag 4675 should be on globally, but: {0}' -f $check.Evidence))
+        if ($state.Ensure -ne $this.Ensure) {
+            $want = 'on'
+            if ($this.Ensure -eq [SqlUrlEnsure]::Absent) { $want = 'off' }
+            $why += $this.NewReason('Ensure', ('Trace flag 4675 should be {0} globally, but: {1}' -f $want, $tf.Evidence))
         }
         $state.Reasons = [SqlUrlBackupReason[]]$why
         return $state
@@ -65,19 +62,29 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
 
     [void] Set() {
         $this.AssertProperties()
-        $check = $this.RunCheck($true)
-        if ($check.Status -ne 'pass') {
-            $text = Hide-SqlUrlDscSecret -Text ('SqlUrlTraceFlag4675: turning trace flag 4675 on for ''{0}'' failed: {1}' -f $this.ServerInstance, $check.Evidence)
-            if ($check.RecommendedAction) { $text += ' Recommended action: ' + $check.RecommendedAction }
-            $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text), 'SqlUrlBackup.TraceFlagNotEnabled',
+        $change = 'enable'
+        if ($this.Ensure -eq [SqlUrlEnsure]::Absent) { $change = 'disable' }
+        # The check reads the flag first and sends DBCC TRACEON/TRACEOFF only when it must.
+        $checks = $this.RunCheck($change)
+        $tf = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675')
+        if ($tf.Status -eq 'fail' -or ($change -eq 'enable' -and $tf.Status -ne 'pass')) {
+            $text = Hide-SqlUrlDscSecret -Text ('SqlUrlTraceFlag4675: turning trace flag 4675 {0} for ''{1}'' failed: {2}' -f $(if ($change -eq 'enable') { 'on' } else { 'off' }), $this.ServerInstance, $tf.Evidence)
+            if ($tf.RecommendedAction) { $text += ' Recommended action: ' + $tf.RecommendedAction }
+            $id = 'SqlUrlBackup.TraceFlagNotEnabled'
+            if ($change -eq 'disable') { $id = 'SqlUrlBackup.TraceFlagNotDisabled' }
+            $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text), $id,
                 [System.Management.Automation.ErrorCategory]::InvalidOperation, $this.ServerInstance)
             $details = [System.Management.Automation.ErrorDetails]::new($text)
-            if ($check.RecommendedAction) { $details.RecommendedAction = [string]$check.RecommendedAction }
+            if ($tf.RecommendedAction) { $details.RecommendedAction = [string]$tf.RecommendedAction }
             $record.ErrorDetails = $details
             throw $record
         }
-        Write-Verbose ('{0}: {1}' -f $this.ServerInstance, $check.Evidence)
-        if ($check.RecommendedAction) { Write-Warning ('{0}: {1}' -f $this.ServerInstance, $check.RecommendedAction) }
+        Write-Verbose ('{0}: {1}' -f $this.ServerInstance, $tf.Evidence)
+        # The startup parameter disagrees with the wanted state: the flag flips at the next restart.
+        $startup = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675Startup')
+        if ($null -ne $startup -and $startup.Status -eq 'warn' -and $startup.RecommendedAction) {
+            Write-Warning ('{0}: {1} {2}' -f $this.ServerInstance, $startup.Evidence, $startup.RecommendedAction)
+        }
     }
 
     hidden [void] AssertProperties() {
@@ -86,25 +93,40 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
         }
     }
 
-    # The readiness check's TraceFlag4675 entry (Status, Evidence, RecommendedAction).
-    hidden [object] RunCheck([bool] $enable) {
+    # The readiness checks (Name, Status, Evidence, RecommendedAction); $change: read, enable, disable.
+    hidden [object[]] RunCheck([string] $change) {
         $conn = $this.ConnectionParameter()
         $activity = "reading trace flag 4675 on '$($this.ServerInstance)'"
-        if ($enable) { $activity = "turning trace flag 4675 on for '$($this.ServerInstance)'" }
+        $switch = @{}
+        if ($change -eq 'enable') { $activity = "turning trace flag 4675 on for '$($this.ServerInstance)'"; $switch.EnableTraceFlag = $true }
+        if ($change -eq 'disable') { $activity = "turning trace flag 4675 off for '$($this.ServerInstance)'"; $switch.DisableTraceFlag = $true }
         $checks = $null
         try {
-            $checks = @(Test-SqlUrlBackupReadiness @conn -Url $this.ContainerUrl -EnableTraceFlag:$enable -Detailed -Confirm:$false -ErrorAction Stop)
+            $checks = @(Test-SqlUrlBackupReadiness @conn @switch -ContainerUrl $this.ContainerUrl -Detailed -Confirm:$false -ErrorAction Stop | Where-Object { $null -ne $_ })
         }
         catch {
             throw $this.NewError($activity, $_)
         }
-        $tf = @($checks | Where-Object { $null -ne $_ -and $_.Name -eq 'TraceFlag4675' })
-        if ($tf.Count -eq 0) {
+        $tf = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675')
+        if ($null -eq $tf) {
             throw $this.NewError($activity, 'the readiness check returned no TraceFlag4675 result.')
         }
-        if ($tf[0].Status -eq 'unknown') {
-            throw $this.NewError($activity, [string]$tf[0].Evidence)
+        if ($tf.Status -eq 'unknown') {
+            throw $this.NewError($activity, [string]$tf.Evidence)
         }
-        return $tf[0]
+        return $checks
+    }
+
+    hidden static [object] Pick([object[]] $checks, [string] $name) {
+        foreach ($c in $checks) { if ($c.Name -eq $name) { return $c } }
+        return $null
+    }
+
+    # TraceFlag4675Startup read without a change: pass = -T4675 is a startup parameter, warn = it is not.
+    hidden static [string] StartupState([object] $check) {
+        if ($null -eq $check) { return 'Unknown' }
+        if ($check.Status -eq 'pass') { return 'Present' }
+        if ($check.Status -eq 'warn') { return 'Absent' }
+        return 'Unknown'
     }
 }

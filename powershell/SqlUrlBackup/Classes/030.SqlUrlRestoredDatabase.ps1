@@ -49,16 +49,16 @@ backups in any order; StopAt restores to a point in time), relocating its files 
 default data and log paths (never onto another database's files). It NEVER replaces an existing
 database: the restore runs without REPLACE, and the library checks again right before it.
 
-Keys: ServerInstance and Database. Test() is read-only: it runs the restore planner's dry run
-(backup headers, existence, relocation plan) and sends no change. Reasons say what is missing:
+Keys: ServerInstance and Database. Test() is read-only: it looks the database up
+(Get-SqlUrlDatabase) and, only when it is absent, runs the restore planner's dry run (backup
+headers, relocation plan); it sends no change. Reasons say what is missing:
 Code ...:Database when the database is absent (with the RESTORE statements Set() would run),
 ...:State when it exists but is not ONLINE (e.g. left RESTORING: Set() does not touch it; finish
 or drop it by hand).
 
 Limits: restoring "the latest backup of database X in container Y, as of time T" needs a backup
-catalog, which the module does not have yet: give BackupUrl explicitly. Because existence is read
-by the restore planner, BackupUrl must still be readable for Get()/Test() to work (the module has
-no read-only database lookup yet).
+catalog, which the module does not have yet: give BackupUrl explicitly. Once the database exists,
+Get()/Test() no longer read the backups (they may have expired).
 
 Connection properties and Reasons: SqlUrlResourceBase. Restoring needs CREATE DATABASE (dbcreator
 or sysadmin) on the server and a credential for the container (SqlUrlCredential).
@@ -159,7 +159,8 @@ class SqlUrlRestoredDatabase : SqlUrlResourceBase {
         Write-Verbose ('{0}: database {1} restored from {2} backup URL(s).' -f $this.ServerInstance, $this.Database, @($this.BackupUrl).Count)
     }
 
-    # The dry run for this resource; bad properties are clear errors before anything is sent.
+    # Whether the database exists (Get-SqlUrlDatabase, read-only) and, when it does not, the
+    # restore planner's dry run for it. Bad properties are clear errors before anything is sent.
     hidden [object] ReadPlan() {
         if ([string]::IsNullOrWhiteSpace($this.Database)) {
             throw [System.ArgumentException]::new('SqlUrlRestoredDatabase: Database is empty; give the name the database must have on the server.')
@@ -174,12 +175,24 @@ class SqlUrlRestoredDatabase : SqlUrlResourceBase {
             }
         }
         $stop = $this.StopAtValue()
-        $plan = $null
+        $conn = $this.ConnectionParameter()
+        $found = $null
         try {
-            $plan = Invoke-SqlUrlDscRestorePlan -Connection $this.ConnectionParameter() -Url ([string[]]$urls) -Database $this.Database -Sequence $this.Sequence -StopAt $stop
+            # -Database takes wildcards (* and ?): keep only the exact name (case-insensitive, as SQL Server's default collation).
+            $found = @(Get-SqlUrlDatabase @conn -Database $this.Database -ErrorAction Stop | Where-Object { $null -ne $_ -and [string]::Equals([string]$_.Name, $this.Database, [System.StringComparison]::OrdinalIgnoreCase) })
         }
         catch {
-            throw $this.NewError("reading database '$($this.Database)' and its backup on '$($this.ServerInstance)'", $_)
+            throw $this.NewError("reading database '$($this.Database)' on '$($this.ServerInstance)'", $_)
+        }
+        if ($found.Count -gt 0) {
+            return [pscustomobject]@{ Exists = $true; State = [string]$found[0].State; Statements = @() }
+        }
+        $plan = $null
+        try {
+            $plan = Invoke-SqlUrlDscRestorePlan -Connection $conn -Url ([string[]]$urls) -Database $this.Database -Sequence $this.Sequence -StopAt $stop
+        }
+        catch {
+            throw $this.NewError("reading the backup of database '$($this.Database)' on '$($this.ServerInstance)'", $_)
         }
         return $plan
     }
