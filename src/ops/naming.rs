@@ -56,20 +56,9 @@ pub fn sanitize(value: &str) -> String {
     out
 }
 
-/// Checks and normalises a container URL (drops one trailing `/`).
+/// Checks and normalises a container URL (drops trailing `/`): [`crate::url::normalize_container`].
 pub fn normalize_container(url: &str) -> Result<String, NamingError> {
-    let u = url.trim().trim_end_matches('/');
-    let rest = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("s3://"))
-        .ok_or_else(|| NamingError::BadContainer(crate::url::shown_url(url)))?;
-    if u.contains('?') || u.contains('#') {
-        return Err(NamingError::BadContainer(crate::url::shown_url(url)));
-    }
-    match rest.find('/') {
-        Some(i) if i > 0 && !rest[i + 1..].is_empty() => Ok(u.to_string()),
-        _ => Err(NamingError::BadContainer(crate::url::shown_url(url))),
-    }
+    crate::url::normalize_container(url).map_err(NamingError::BadContainer)
 }
 
 /// Renders the template for every stripe: returns the full blob URLs, stripe 1 first.
