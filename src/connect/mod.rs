@@ -12,6 +12,7 @@
 //!   [`ConnectOptions::no_command_timeout`].
 
 pub mod browser;
+pub mod rows;
 pub mod target;
 
 use crate::api::{Auth, ConnectionRequest, Encrypt};

@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ConnectionRequest;
-use crate::connect::{connect_with, Client, ConnectOptions};
+use crate::connect::rows::{cell_i64, cell_string};
+use crate::connect::{connect_with, query_rows, Client, ConnectOptions};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
 use crate::ops::{inspect, naming, striping};
 use crate::tsql::backup::{build_backup, validate, BackupKind, BackupSpec, Encryption, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_TRANSFER_SIZE, MAX_URLS};
-use crate::tsql::{quote_nstr, Sql};
+use crate::tsql;
 
 /// How long ATTENTION may take to be acknowledged before the connection is simply closed.
 pub const ATTENTION_TIMEOUT: Duration = Duration::from_secs(15);
@@ -258,36 +259,29 @@ struct Facts {
 }
 
 async fn read_facts(client: &mut Client, database: &str, kind: BackupKind) -> Result<Facts> {
-    // Plain single-table queries (no subqueries): they run on any SQL Server and the simulator.
-    let sql = "SELECT @@SPID AS spid, CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name";
-    let rows = crate::connect::query_rows(client, &Sql::plain(sql)).await?;
+    let rows = query_rows(client, &tsql::session_and_server()).await?;
     let row = rows.first().ok_or_else(|| Error::Internal("SELECT @@SPID returned no row".into()))?;
-    let spid = inspect::cell_i64(row, "spid").ok_or_else(|| Error::Internal("@@SPID was NULL".into()))? as i32;
-    let server_name = inspect::cell_string(row, "server_name").unwrap_or_else(|| "server".into());
+    let spid = cell_i64(row, "spid").ok_or_else(|| Error::Internal("@@SPID was NULL".into()))? as i32;
+    let server_name = cell_string(row, "server_name").unwrap_or_else(|| "server".into());
     // allocated size: data files for full/differential, log files for a log backup (8 KB pages)
-    let files = crate::connect::query_rows(client, &crate::tsql::database_files(database)).await?;
+    let files = query_rows(client, &tsql::database_files(database)).await?;
     let pages: i64 = files
         .iter()
         .filter(|r| {
-            let log = inspect::cell_string(r, "type_desc").map(|t| t.eq_ignore_ascii_case("LOG")).unwrap_or(false);
+            let log = cell_string(r, "type_desc").map(|t| t.eq_ignore_ascii_case("LOG")).unwrap_or(false);
             log == (kind == BackupKind::Log)
         })
-        .filter_map(|r| inspect::cell_i64(r, "size"))
+        .filter_map(|r| cell_i64(r, "size"))
         .sum();
     let allocated_bytes = if pages > 0 { Some(pages as u64 * 8192) } else { None };
     // The last backup's size, where msdb knows it (optional: an error here is ignored).
-    let last_sql = format!(
-        "SELECT TOP (1) CAST(backup_size AS bigint) AS backup_size FROM msdb.dbo.backupset \
-         WHERE database_name = {db} AND type = N'{t}' ORDER BY backup_finish_date DESC",
-        db = quote_nstr(database),
-        t = match kind {
-            BackupKind::Full => "D",
-            BackupKind::Differential => "I",
-            BackupKind::Log => "L",
-        }
-    );
-    let last_backup_bytes = match crate::connect::query_rows(client, &Sql::plain(last_sql)).await {
-        Ok(rows) => rows.first().and_then(|r| inspect::cell_i64(r, "backup_size")).filter(|v| *v > 0).map(|v| v as u64),
+    let letter = match kind {
+        BackupKind::Full => 'D',
+        BackupKind::Differential => 'I',
+        BackupKind::Log => 'L',
+    };
+    let last_backup_bytes = match query_rows(client, &tsql::last_backup_size(database, letter)).await {
+        Ok(rows) => rows.first().and_then(|r| cell_i64(r, "backup_size")).filter(|v| *v > 0).map(|v| v as u64),
         Err(_) => None,
     };
     Ok(Facts { spid, server_name, allocated_bytes, last_backup_bytes })

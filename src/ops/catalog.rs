@@ -3,43 +3,10 @@
 //! backup/restore operations.
 
 use crate::api::CredentialInfo;
+use crate::connect::rows::{cell_datetime, cell_i64, cell_string};
 use crate::connect::{query_rows, Client};
 use crate::errors::Result;
 use crate::tsql;
-use tiberius::{ColumnData, Row};
-
-/// A cell as an integer (any integer type, bit, numeric with scale 0, or a numeric string).
-pub fn cell_i64(row: &Row, idx: usize) -> Option<i64> {
-    let (_, data) = row.cells().nth(idx)?;
-    match data {
-        ColumnData::U8(Some(v)) => Some(*v as i64),
-        ColumnData::I16(Some(v)) => Some(*v as i64),
-        ColumnData::I32(Some(v)) => Some(*v as i64),
-        ColumnData::I64(Some(v)) => Some(*v),
-        ColumnData::Bit(Some(b)) => Some(*b as i64),
-        ColumnData::Numeric(Some(n)) => {
-            let p = 10i128.pow(n.scale() as u32);
-            i64::try_from(n.value() / p).ok()
-        }
-        ColumnData::String(Some(s)) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// A cell as a string (string columns; numbers are formatted).
-pub fn cell_string(row: &Row, idx: usize) -> Option<String> {
-    let (_, data) = row.cells().nth(idx)?;
-    match data {
-        ColumnData::String(Some(s)) => Some(s.to_string()),
-        ColumnData::Guid(Some(g)) => Some(g.to_string()),
-        _ => cell_i64(row, idx).map(|v| v.to_string()),
-    }
-}
-
-/// A cell as a date-time (datetime, datetime2, smalldatetime).
-pub fn cell_datetime(row: &Row, idx: usize) -> Option<chrono::NaiveDateTime> {
-    row.try_get::<chrono::NaiveDateTime, usize>(idx).ok().flatten()
-}
 
 /// What `SERVERPROPERTY` and friends say about the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

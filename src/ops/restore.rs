@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::api::ConnectionRequest;
-use crate::connect::{connect_with, Client, ConnectOptions};
+use crate::connect::rows::{cell_i64, cell_string};
+use crate::connect::{connect_with, query_rows, Client, ConnectOptions};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
 use crate::ops::backup::{run_long, RunOutcome};
@@ -26,7 +27,7 @@ use crate::ops::inspect::{self, BackupHeader};
 use crate::ops::relocate::{relocate, UsedFile};
 use crate::ops::sequence::{self, BackupSet, Step};
 use crate::tsql::restore::{build_restore, parse_stop_at, RestoreKind, RestoreSpec};
-use crate::tsql::{quote_nstr, Sql};
+use crate::tsql;
 
 fn default_true() -> bool {
     true
@@ -142,40 +143,26 @@ fn type_name(h: &BackupHeader) -> String {
 
 /// Reads the server facts the restore needs: default paths and every database file.
 async fn server_paths(client: &mut Client) -> Result<(Option<String>, Option<String>, Vec<UsedFile>)> {
-    let rows = crate::connect::query_rows(
-        client,
-        &Sql::plain(
-            "SELECT CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS data_path, \
-             CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS log_path",
-        ),
-    )
-    .await?;
-    let (data, log) = rows
-        .first()
-        .map(|r| (inspect::cell_string(r, "data_path"), inspect::cell_string(r, "log_path")))
-        .unwrap_or((None, None));
+    let rows = query_rows(client, &tsql::default_paths()).await?;
+    let (data, log) = rows.first().map(|r| (cell_string(r, "data_path"), cell_string(r, "log_path"))).unwrap_or((None, None));
     // two plain queries joined here (no DB_NAME per row): any server and the simulator answer them
-    let dbs = crate::connect::query_rows(client, &Sql::plain("SELECT name, database_id FROM sys.databases")).await?;
-    let names: Vec<(i64, String)> = dbs
-        .iter()
-        .filter_map(|r| Some((inspect::cell_i64(r, "database_id")?, inspect::cell_string(r, "name")?)))
-        .collect();
-    let files = crate::connect::query_rows(client, &Sql::plain("SELECT database_id, physical_name FROM sys.master_files")).await?;
+    let dbs = query_rows(client, &tsql::database_ids()).await?;
+    let names: Vec<(i64, String)> = dbs.iter().filter_map(|r| Some((cell_i64(r, "database_id")?, cell_string(r, "name")?))).collect();
+    let files = query_rows(client, &tsql::all_database_files()).await?;
     let used = files
         .iter()
         .filter_map(|r| {
-            let id = inspect::cell_i64(r, "database_id")?;
+            let id = cell_i64(r, "database_id")?;
             let database = names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("database id {id}"));
-            Some(UsedFile { database, physical_name: inspect::cell_string(r, "physical_name")? })
+            Some(UsedFile { database, physical_name: cell_string(r, "physical_name")? })
         })
         .collect();
     Ok((data, log, used))
 }
 
 async fn database_exists(client: &mut Client, name: &str) -> Result<Option<String>> {
-    let sql = Sql::plain(format!("SELECT name, state_desc FROM sys.databases WHERE name = {}", quote_nstr(name)));
-    let rows = crate::connect::query_rows(client, &sql).await?;
-    Ok(rows.first().map(|r| inspect::cell_string(r, "state_desc").unwrap_or_default()))
+    let rows = query_rows(client, &tsql::database_state(name)).await?;
+    Ok(rows.first().map(|r| cell_string(r, "state_desc").unwrap_or_default()))
 }
 
 /// Builds the plan: the steps (sets in order) from the headers.
@@ -239,8 +226,8 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
         Err(e) => return fail(res, e),
     };
     let prep = async {
-        let rows = crate::connect::query_rows(&mut client, &Sql::plain("SELECT @@SPID AS spid")).await?;
-        let spid = rows.first().and_then(|r| inspect::cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
+        let rows = query_rows(&mut client, &tsql::session_id()).await?;
+        let spid = rows.first().and_then(|r| cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
         let steps = plan_steps(&mut client, &req).await?;
         let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
         if target.trim().is_empty() {
