@@ -38,16 +38,6 @@ pub unsafe fn fail(out: *mut *mut c_char, e: &Error) -> SqlurlResult {
     SqlurlResult::of(e)
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "unknown panic".into()
-    }
-}
-
 /// The body of a JSON-in / JSON-out entry point: `f` gets the request text and returns the
 /// result object (already enveloped) or an error.
 ///
@@ -86,7 +76,7 @@ pub unsafe fn json_call(
             code
         }
         Err(p) => {
-            let e = Error::Internal(format!("panic inside the library: {}", panic_message(p.as_ref())));
+            let e = Error::Internal(format!("panic inside the library: {}", crate::errors::panic_message(p.as_ref())));
             // Writing the envelope cannot panic in practice; guard it anyway.
             let _ = catch_unwind(AssertUnwindSafe(|| unsafe { write_out(out_json, crate::api::error_envelope(&e).to_string()) }));
             SqlurlResult::SQLURL_ERROR_INTERNAL

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::api::ConnectionRequest;
+use crate::api::{BackupResult, ConnectionRequest, ItemResult};
 use crate::connect::rows::{cell_i64, cell_string};
 use crate::connect::{connect_with, query_rows, Client, ConnectOptions};
 use crate::errors::{Error, ErrorKind, Result};
@@ -28,9 +28,6 @@ use crate::tsql;
 /// How long ATTENTION may take to be acknowledged before the connection is simply closed.
 pub const ATTENTION_TIMEOUT: Duration = Duration::from_secs(15);
 
-fn default_type() -> String {
-    "full".into()
-}
 fn default_true() -> bool {
     true
 }
@@ -45,7 +42,7 @@ fn default_throttle() -> u32 {
 }
 
 /// `{"algorithm": "AES_256", "server_certificate": "BackupCert"}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EncryptionRequest {
     pub algorithm: String,
@@ -53,13 +50,13 @@ pub struct EncryptionRequest {
 }
 
 /// The Backup request of the JSON contract.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRequest {
     pub connection: ConnectionRequest,
     pub databases: Vec<String>,
-    #[serde(rename = "type", default = "default_type")]
-    pub kind: String,
+    #[serde(rename = "type", default)]
+    pub kind: BackupKind,
     #[serde(default)]
     pub urls: Option<Vec<String>>,
     #[serde(default)]
@@ -92,32 +89,9 @@ pub struct BackupRequest {
     pub dry_run: bool,
 }
 
-/// BackupResult of the JSON contract (one per database).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct BackupResult {
-    pub database: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub urls: Vec<String>,
-    pub stripes: u32,
-    pub stripe_reason: String,
-    pub bytes: Option<i64>,
-    pub duration_seconds: Option<f64>,
-    pub throughput_mb_per_second: Option<f64>,
-    pub first_lsn: Option<String>,
-    pub last_lsn: Option<String>,
-    pub checksum: Option<bool>,
-    pub compressed: Option<bool>,
-    pub copy_only: bool,
-    pub message: String,
-    pub statements: Vec<String>,
-    pub error: Option<serde_json::Value>,
-}
-
 impl BackupRequest {
     fn spec_for(&self, database: &str, urls: Vec<String>) -> Result<BackupSpec> {
-        let kind = BackupKind::parse(&self.kind).map_err(|e| Error::invalid(e.to_string()))?;
-        let mut s = BackupSpec::new(database, kind, urls);
+        let mut s = BackupSpec::new(database, self.kind, urls);
         s.copy_only = self.copy_only;
         s.compression = self.compression;
         s.checksum = self.checksum;
@@ -292,19 +266,15 @@ fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
     if res.message.is_empty() {
         res.message = e.to_string();
     }
-    res.error = Some(e.to_json());
-    ItemOutcome::stopped(&e, &res)
+    res.error = Some(e.to_object());
+    ItemOutcome::stopped(&e, &ItemResult::Backup(res))
 }
 
 async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     let database = rep.database();
     let cancel = rep.cancel_token();
-    let mut res = BackupResult { database: database.clone(), kind: req.kind.to_ascii_lowercase(), copy_only: req.copy_only, ..Default::default() };
-    let kind = match BackupKind::parse(&req.kind) {
-        Ok(k) => k,
-        Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
-    };
-    res.kind = kind.as_str().into();
+    let kind = req.kind;
+    let mut res = BackupResult { database: database.clone(), kind, copy_only: req.copy_only, ..Default::default() };
 
     let connected = tokio::select! {
         c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
@@ -360,7 +330,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
-        return ItemOutcome::succeeded(&res);
+        return ItemOutcome::succeeded(&ItemResult::Backup(res));
     }
 
     // progress on a second connection
@@ -428,7 +398,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
         ),
     };
     let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-    ItemOutcome::succeeded(&res)
+    ItemOutcome::succeeded(&ItemResult::Backup(res))
 }
 
 fn round3(v: f64) -> f64 {

@@ -2,7 +2,7 @@
 //! files, default paths. Used by the readiness check, the credential functions and the
 //! backup/restore operations.
 
-use crate::api::CredentialInfo;
+use crate::api::{CredentialInfo, CredentialKind};
 use crate::connect::rows::{cell_datetime, cell_i64, cell_string};
 use crate::connect::{query_rows, Client};
 use crate::errors::Result;
@@ -77,15 +77,15 @@ pub async fn trace_flag(client: &mut Client, flag: u32) -> Result<TraceFlagState
 }
 
 /// Classify `credential_identity`: `managed_identity`, `sas`, `s3` or `other`.
-pub fn credential_kind(identity: &str) -> &'static str {
+pub fn credential_kind(identity: &str) -> CredentialKind {
     if identity.eq_ignore_ascii_case(tsql::IDENTITY_MANAGED) {
-        "managed_identity"
+        CredentialKind::ManagedIdentity
     } else if identity.eq_ignore_ascii_case(tsql::IDENTITY_SAS) {
-        "sas"
+        CredentialKind::Sas
     } else if identity.eq_ignore_ascii_case(tsql::IDENTITY_S3) {
-        "s3"
+        CredentialKind::S3
     } else {
-        "other"
+        CredentialKind::Other
     }
 }
 
@@ -99,7 +99,7 @@ pub async fn credentials(client: &mut Client) -> Result<Vec<CredentialInfo>> {
             CredentialInfo {
                 credential_id: cell_i64(r, 0).unwrap_or_default() as i32,
                 name: cell_string(r, 1).unwrap_or_default(),
-                kind: credential_kind(&identity).to_string(),
+                kind: credential_kind(&identity),
                 identity,
                 create_date: cell_datetime(r, 3),
                 modify_date: cell_datetime(r, 4),

@@ -3,7 +3,7 @@
 //! Each check reads what it needs on its own; a query that fails (permissions, an old server)
 //! makes that check `unknown` with the reason, instead of failing the whole call.
 
-use crate::api::{Check, CheckStatus, ServerCheck, ServerCheckResult};
+use crate::api::{Check, CheckName, CheckStatus, CredentialKind, ServerCheck, ServerCheckResult};
 use crate::connect::{connect, execute};
 use crate::errors::Result;
 use crate::ops::catalog::{self, ServerFacts};
@@ -26,8 +26,8 @@ pub fn parse_version(v: &str) -> Option<[u32; 4]> {
     Some(out)
 }
 
-fn check(name: &str, status: CheckStatus, evidence: impl Into<String>, action: Option<&str>) -> Check {
-    Check { name: name.into(), status, evidence: evidence.into(), recommended_action: action.map(str::to_string) }
+fn check(name: CheckName, status: CheckStatus, evidence: impl Into<String>, action: Option<&str>) -> Check {
+    Check { name, status, evidence: evidence.into(), recommended_action: action.map(str::to_string) }
 }
 
 /// Version ≥ 16.0.4175.1 (pure).
@@ -35,10 +35,10 @@ pub fn version_check(f: &ServerFacts) -> Check {
     let level = f.product_update_level.as_deref().filter(|s| !s.is_empty()).map(|l| format!(" ({l})")).unwrap_or_default();
     let evidence = format!("ProductVersion {}{}", f.product_version, level);
     match parse_version(&f.product_version) {
-        None => check("Version", CheckStatus::Unknown, format!("{evidence}: not a version number"), None),
-        Some(v) if v >= MIN_VERSION => check("Version", CheckStatus::Pass, evidence, None),
+        None => check(CheckName::Version, CheckStatus::Unknown, format!("{evidence}: not a version number"), None),
+        Some(v) if v >= MIN_VERSION => check(CheckName::Version, CheckStatus::Pass, evidence, None),
         Some(_) => check(
-            "Version",
+            CheckName::Version,
             CheckStatus::Fail,
             format!("{evidence} is older than 16.0.4175.1 (SQL Server 2022 CU17)"),
             Some("Install SQL Server 2022 CU17 (KB5048038) or later: managed-identity backup to URL needs it."),
@@ -49,29 +49,29 @@ pub fn version_check(f: &ServerFacts) -> Check {
 /// Windows host (pure).
 pub fn platform_check(platform: &Result<Option<String>>) -> Check {
     match platform {
-        Ok(Some(p)) if p.eq_ignore_ascii_case("Windows") => check("HostPlatform", CheckStatus::Pass, format!("host_platform {p}"), None),
+        Ok(Some(p)) if p.eq_ignore_ascii_case("Windows") => check(CheckName::HostPlatform, CheckStatus::Pass, format!("host_platform {p}"), None),
         Ok(Some(p)) => check(
-            "HostPlatform",
+            CheckName::HostPlatform,
             CheckStatus::Fail,
             format!("host_platform {p}"),
             Some("Managed-identity backup to URL works on Windows only: use a SAS credential on this server, or a Windows Azure VM."),
         ),
-        Ok(None) => check("HostPlatform", CheckStatus::Unknown, "sys.dm_os_host_info returned nothing", None),
-        Err(e) => check("HostPlatform", CheckStatus::Unknown, format!("could not read sys.dm_os_host_info: {e}"), None),
+        Ok(None) => check(CheckName::HostPlatform, CheckStatus::Unknown, "sys.dm_os_host_info returned nothing", None),
+        Err(e) => check(CheckName::HostPlatform, CheckStatus::Unknown, format!("could not read sys.dm_os_host_info: {e}"), None),
     }
 }
 
 /// Not a failover cluster instance (pure).
 pub fn cluster_check(f: &ServerFacts) -> Check {
     match f.is_clustered {
-        Some(false) => check("FailoverCluster", CheckStatus::Pass, "IsClustered 0", None),
+        Some(false) => check(CheckName::FailoverCluster, CheckStatus::Pass, "IsClustered 0", None),
         Some(true) => check(
-            "FailoverCluster",
+            CheckName::FailoverCluster,
             CheckStatus::Fail,
             "IsClustered 1: a failover cluster instance",
             Some("Managed-identity backup to URL is not supported on a failover cluster instance: use a SAS credential."),
         ),
-        None => check("FailoverCluster", CheckStatus::Unknown, "IsClustered is NULL", None),
+        None => check(CheckName::FailoverCluster, CheckStatus::Unknown, "IsClustered is NULL", None),
     }
 }
 
@@ -98,11 +98,11 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     let tf = catalog::trace_flag(&mut client, 4675).await;
     let tf_on = match &tf {
         Ok(t) if t.status && t.global => {
-            checks.push(check("TraceFlag4675", CheckStatus::Pass, "trace flag 4675 is on globally", None));
+            checks.push(check(CheckName::TraceFlag4675, CheckStatus::Pass, "trace flag 4675 is on globally", None));
             Some(true)
         }
         Ok(_) if req.enable_trace_flag && !sysadmin => {
-            checks.push(check("TraceFlag4675", CheckStatus::Fail, format!("trace flag 4675 is off; turning it on {NEEDS_SYSADMIN}"), Some(TF_ACTION)));
+            checks.push(check(CheckName::TraceFlag4675, CheckStatus::Fail, format!("trace flag 4675 is off; turning it on {NEEDS_SYSADMIN}"), Some(TF_ACTION)));
             Some(false)
         }
         Ok(_) if req.enable_trace_flag => {
@@ -113,24 +113,24 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
             if after.status && after.global {
                 enabled_now = true;
                 checks.push(check(
-                    "TraceFlag4675",
+                    CheckName::TraceFlag4675,
                     CheckStatus::Pass,
                     "trace flag 4675 was off and has been turned on globally (DBCC TRACEON(4675, -1)); it does not survive a restart without -T4675",
                     Some("Add -T4675 to the SQL Server startup parameters."),
                 ));
                 Some(true)
             } else {
-                checks.push(check("TraceFlag4675", CheckStatus::Fail, "DBCC TRACEON(4675, -1) ran but DBCC TRACESTATUS still shows the flag off", Some(TF_ACTION)));
+                checks.push(check(CheckName::TraceFlag4675, CheckStatus::Fail, "DBCC TRACEON(4675, -1) ran but DBCC TRACESTATUS still shows the flag off", Some(TF_ACTION)));
                 Some(false)
             }
         }
         Ok(t) => {
             let ev = if t.status { "trace flag 4675 is on for this session only, not globally" } else { "trace flag 4675 is off" };
-            checks.push(check("TraceFlag4675", CheckStatus::Warn, format!("{ev}: CREATE CREDENTIAL does not check that a primary managed identity is selected"), Some(TF_ACTION)));
+            checks.push(check(CheckName::TraceFlag4675, CheckStatus::Warn, format!("{ev}: CREATE CREDENTIAL does not check that a primary managed identity is selected"), Some(TF_ACTION)));
             Some(false)
         }
         Err(e) => {
-            checks.push(check("TraceFlag4675", CheckStatus::Unknown, format!("could not read DBCC TRACESTATUS(4675): {e}"), None));
+            checks.push(check(CheckName::TraceFlag4675, CheckStatus::Unknown, format!("could not read DBCC TRACESTATUS(4675): {e}"), None));
             None
         }
     };
@@ -138,13 +138,13 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     // The credential for the container.
     match &url {
         None => {
-            checks.push(check("Credential", CheckStatus::Unknown, "no container URL given", Some("Pass the container URL to check its credential.")));
-            checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "no container URL given", None));
+            checks.push(check(CheckName::Credential, CheckStatus::Unknown, "no container URL given", Some("Pass the container URL to check its credential.")));
+            checks.push(check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "no container URL given", None));
         }
         Some(u) => match catalog::credentials(&mut client).await {
             Err(e) => {
-                checks.push(check("Credential", CheckStatus::Unknown, format!("could not read sys.credentials: {e}"), None));
-                checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "credential unknown", None));
+                checks.push(check(CheckName::Credential, CheckStatus::Unknown, format!("could not read sys.credentials: {e}"), None));
+                checks.push(check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "credential unknown", None));
             }
             Ok(all) => {
                 let exact = all.iter().find(|c| c.name == u.url);
@@ -158,43 +158,43 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
                         if all.is_empty() && !sysadmin {
                             ev.push_str(&format!(" (sys.credentials shows nothing to this login; reading it {NEEDS_SYSADMIN} or VIEW ANY DEFINITION)"));
                         }
-                        checks.push(check("Credential", CheckStatus::Fail, ev, Some("Create the credential: CREATE CREDENTIAL [<container URL>] WITH IDENTITY = 'Managed Identity' (New-SqlUrlCredential).")));
-                        checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "no credential", None));
+                        checks.push(check(CheckName::Credential, CheckStatus::Fail, ev, Some("Create the credential: CREATE CREDENTIAL [<container URL>] WITH IDENTITY = 'Managed Identity' (New-SqlUrlCredential).")));
+                        checks.push(check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "no credential", None));
                     }
-                    Some(c) if c.kind == "managed_identity" => {
-                        checks.push(check("Credential", CheckStatus::Pass, format!("credential '{}' uses 'Managed Identity' (id {})", c.name, c.credential_id), None));
+                    Some(c) if c.kind == CredentialKind::ManagedIdentity => {
+                        checks.push(check(CheckName::Credential, CheckStatus::Pass, format!("credential '{}' uses 'Managed Identity' (id {})", c.name, c.credential_id), None));
                         let recreate = "Drop and recreate the credential while trace flag 4675 is on, so SQL Server checks the primary managed identity (New-SqlUrlCredential -Force).";
                         let when = c.modify_date.or(c.create_date).map(|d| d.to_string()).unwrap_or_else(|| "an unknown time".into());
                         match tf_on {
                             Some(true) if enabled_now => checks.push(check(
-                                "CredentialVerifiedByTraceFlag",
+                                CheckName::CredentialVerifiedByTraceFlag,
                                 CheckStatus::Warn,
                                 format!("the credential was created at {when}, before trace flag 4675 was turned on by this check: the identity was not checked"),
                                 Some(recreate),
                             )),
                             Some(true) => checks.push(check(
-                                "CredentialVerifiedByTraceFlag",
+                                CheckName::CredentialVerifiedByTraceFlag,
                                 CheckStatus::Pass,
                                 format!("trace flag 4675 is on; the credential was last changed at {when} (if that was before the flag was turned on, recreate it)"),
                                 None,
                             )),
                             Some(false) => checks.push(check(
-                                "CredentialVerifiedByTraceFlag",
+                                CheckName::CredentialVerifiedByTraceFlag,
                                 CheckStatus::Warn,
                                 format!("trace flag 4675 is off, so the credential (last changed at {when}) was created without the managed-identity check: it cannot be proven to work"),
                                 Some(recreate),
                             )),
-                            None => checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "trace flag state unknown", None)),
+                            None => checks.push(check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "trace flag state unknown", None)),
                         }
                     }
                     Some(c) => {
                         checks.push(check(
-                            "Credential",
+                            CheckName::Credential,
                             CheckStatus::Warn,
                             format!("credential '{}' uses identity '{}' ({}), not 'Managed Identity'", c.name, c.identity, c.kind),
                             Some("Replace it with a managed-identity credential (New-SqlUrlCredential -Force) to back up with the server's managed identity."),
                         ));
-                        checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "not a managed-identity credential", None));
+                        checks.push(check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "not a managed-identity credential", None));
                     }
                 }
             }
@@ -203,22 +203,22 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
 
     // BACKUP permission.
     if sysadmin {
-        checks.push(check("BackupPermission", CheckStatus::Pass, format!("login '{}' is a member of sysadmin", facts.login_name.clone().unwrap_or_default()), None));
+        checks.push(check(CheckName::BackupPermission, CheckStatus::Pass, format!("login '{}' is a member of sysadmin", facts.login_name.clone().unwrap_or_default()), None));
     } else {
         match catalog::backup_permission(&mut client).await {
             Ok(p) if p.can_backup => checks.push(check(
-                "BackupPermission",
+                CheckName::BackupPermission,
                 CheckStatus::Pass,
                 format!("login '{}' is not sysadmin but holds BACKUP DATABASE in '{}' (db_backupoperator, db_owner or a grant)", facts.login_name.clone().unwrap_or_default(), p.database),
                 None,
             )),
             Ok(p) => checks.push(check(
-                "BackupPermission",
+                CheckName::BackupPermission,
                 CheckStatus::Fail,
                 format!("login '{}' is not sysadmin and lacks BACKUP DATABASE / db_backupoperator in '{}'", facts.login_name.clone().unwrap_or_default(), p.database),
                 Some("Add the login to db_backupoperator in each database to back up, or to sysadmin. Credential and trace-flag changes need sysadmin."),
             )),
-            Err(e) => checks.push(check("BackupPermission", CheckStatus::Unknown, format!("could not read permissions: {e}"), None)),
+            Err(e) => checks.push(check(CheckName::BackupPermission, CheckStatus::Unknown, format!("could not read permissions: {e}"), None)),
         }
     }
 

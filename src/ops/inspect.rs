@@ -11,7 +11,7 @@ use crate::tsql::restore::{build_filelistonly, build_headeronly, build_verifyonl
 use crate::tsql::Sql;
 
 /// The Inspect request: `{"connection": {...}, "urls": [...]}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InspectRequest {
     pub connection: crate::api::ConnectionRequest,

@@ -15,6 +15,14 @@ pub mod restore;
 pub mod sequence;
 pub mod striping;
 
+/// The results of the backup and restore operations.
+impl crate::operation::ItemReport for crate::api::ItemResult {
+    fn stopped(database: &str, message: Option<&str>, error: &crate::errors::Error) -> Self {
+        let message = message.map(str::to_string);
+        crate::api::ItemResult::Stopped(crate::api::StoppedItem { database: database.into(), message, error: error.to_object() })
+    }
+}
+
 /// A request of type `T` for unit tests: `fields` (JSON members) after a SQL-login connection
 /// that the tests never open.
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::ConnectionRequest;
+use crate::api::{ConnectionRequest, FileMove, ItemResult, RestoreResult, StepInfo};
 use crate::connect::rows::{cell_i64, cell_string};
 use crate::connect::{connect_with, query_rows, Client, ConnectOptions};
 use crate::errors::{Error, ErrorKind, Result};
@@ -34,7 +34,7 @@ fn default_true() -> bool {
 }
 
 /// The Restore request of the JSON contract.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
     pub connection: ConnectionRequest,
@@ -57,32 +57,6 @@ pub struct RestoreRequest {
     pub relocate: bool,
     #[serde(default)]
     pub dry_run: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FileMove {
-    pub logical_name: String,
-    pub physical_name: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StepInfo {
-    pub url: String,
-    pub backup_type: String,
-    pub statement: String,
-}
-
-/// RestoreResult of the JSON contract.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RestoreResult {
-    pub database: String,
-    pub urls: Vec<String>,
-    pub files: Vec<FileMove>,
-    pub steps: Vec<StepInfo>,
-    pub duration_seconds: Option<f64>,
-    pub message: String,
-    pub statements: Vec<String>,
-    pub error: Option<serde_json::Value>,
 }
 
 impl RestoreRequest {
@@ -128,8 +102,8 @@ fn fail(mut res: RestoreResult, e: Error) -> ItemOutcome {
     if res.message.is_empty() {
         res.message = e.to_string();
     }
-    res.error = Some(e.to_json());
-    ItemOutcome::stopped(&e, &res)
+    res.error = Some(e.to_object());
+    ItemOutcome::stopped(&e, &ItemResult::Restore(res))
 }
 
 fn type_name(h: &BackupHeader) -> String {
@@ -286,7 +260,7 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
     res.statements = stmts.clone();
     if req.dry_run {
         res.message = format!("dry run: nothing was restored; {} statement(s) would run", stmts.len());
-        return ItemOutcome::succeeded(&res);
+        return ItemOutcome::succeeded(&ItemResult::Restore(res));
     }
 
     let stop = cancel.child_token();
@@ -323,7 +297,7 @@ async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
                 if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
             );
             let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-            ItemOutcome::succeeded(&res)
+            ItemOutcome::succeeded(&ItemResult::Restore(res))
         }
     }
 }

@@ -15,9 +15,11 @@ pub const DEFAULT_BLOCK_SIZE: u32 = 65_536;
 /// Largest MAXTRANSFERSIZE SQL Server 2022 accepts for block blobs (20 MiB).
 pub const MAX_MAX_TRANSFER_SIZE: u32 = 20 * 1_048_576;
 
-/// Which backup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which backup. In JSON: `full`, `differential`, `log` (a request may also say `database`,
+/// `diff`, in any case).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum BackupKind {
+    #[default]
     Full,
     Differential,
     Log,
@@ -41,6 +43,19 @@ impl BackupKind {
             "log" => Ok(BackupKind::Log),
             other => Err(BackupSqlError::UnknownType(other.to_string())),
         }
+    }
+}
+
+impl serde::Serialize for BackupKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackupKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        BackupKind::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
