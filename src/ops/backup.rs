@@ -7,26 +7,23 @@
 //!
 //! Cancel: the statement's future is dropped (which releases the connection), then tiberius'
 //! `cancel_query` sends a TDS ATTENTION and drains the acknowledgement (bounded to
-//! [`ATTENTION_TIMEOUT`]); the connection is then closed — a closed socket also aborts the
+//! [`ATTENTION_TIMEOUT`](super::long_statement::ATTENTION_TIMEOUT)); the connection is then closed — a closed socket also aborts the
 //! server's work. A connection lost mid-statement is a failure, never a success.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tokio_util::sync::CancellationToken;
 
 use crate::api::{BackupResult, ConnectionRequest, ItemResult};
 use crate::connect::rows::{cell_i64, cell_string};
-use crate::connect::{connect_with, query_rows, Client, ConnectOptions};
+use crate::connect::{query_rows, Client};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
-use crate::ops::{inspect, naming, striping};
+use crate::ops::long_statement::{connect_cancellable, run_long, Progress, RunOutcome};
+use crate::ops::{fail, inspect, naming, striping};
 use crate::tsql::backup::{build_backup, validate, BackupKind, BackupSpec, Encryption, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_TRANSFER_SIZE, MAX_URLS};
-use crate::tsql;
-
-/// How long ATTENTION may take to be acknowledged before the connection is simply closed.
-pub const ATTENTION_TIMEOUT: Duration = Duration::from_secs(15);
+use crate::tsql::{self, Sql};
 
 fn default_true() -> bool {
     true
@@ -90,7 +87,7 @@ pub struct BackupRequest {
 }
 
 impl BackupRequest {
-    fn spec_for(&self, database: &str, urls: Vec<String>) -> Result<BackupSpec> {
+    fn spec_for(&self, database: &str, urls: Vec<String>) -> BackupSpec {
         let mut s = BackupSpec::new(database, self.kind, urls);
         s.copy_only = self.copy_only;
         s.compression = self.compression;
@@ -104,7 +101,7 @@ impl BackupRequest {
             .map(|e| Encryption { algorithm: e.algorithm.clone(), server_certificate: e.server_certificate.clone() });
         s.max_transfer_size = self.max_transfer_size;
         s.block_size = self.block_size;
-        Ok(s)
+        s
     }
 
     /// Everything that can be checked without a server; called by `start`.
@@ -153,7 +150,7 @@ impl BackupRequest {
         }
         // the statement options, with a placeholder URL when the URLs come later
         let urls = self.urls.clone().unwrap_or_else(|| vec!["https://placeholder.blob.core.windows.net/c/x.bak".into()]);
-        let spec = self.spec_for(&self.databases[0], urls)?;
+        let spec = self.spec_for(&self.databases[0], urls);
         validate(&spec).map_err(|e| Error::invalid(e.to_string()))?;
         Ok(())
     }
@@ -166,62 +163,6 @@ pub fn start(req: BackupRequest) -> Result<Operation> {
     let dbs = req.databases.clone();
     let req = Arc::new(req);
     Ok(Operation::start(OpKind::Backup, dbs, throttle, move |rep| backup_one(req.clone(), rep)))
-}
-
-/// Outcome of a long statement.
-pub(crate) enum RunOutcome {
-    Done,
-    /// Cancelled; `attention_acknowledged` tells whether the server answered the ATTENTION
-    /// (DONE with the ATTN bit) before we closed the connection.
-    Cancelled { attention_acknowledged: bool },
-}
-
-impl RunOutcome {
-    pub(crate) fn cancel_text(acknowledged: bool) -> &'static str {
-        if acknowledged {
-            "ATTENTION was sent and acknowledged by the server, then the connection was closed"
-        } else {
-            "ATTENTION was sent but not acknowledged in time, so the connection was closed (which also aborts the statement)"
-        }
-    }
-}
-
-/// Runs one long statement on `client`, racing the cancel token. On cancel: ATTENTION
-/// (`cancel_query`, bounded) — the caller then drops the connection.
-pub(crate) async fn run_long(client: &mut Client, sql: &str, cancel: &CancellationToken, verb: &str) -> Result<RunOutcome> {
-    let outcome = {
-        let fut = async {
-            let stream = client.simple_query(sql).await?;
-            stream.into_results().await
-        };
-        tokio::pin!(fut);
-        tokio::select! {
-            biased;
-            // checked first: a cancel that came before the statement was sent sends nothing
-            _ = cancel.cancelled() => None,
-            r = &mut fut => Some(r),
-        }
-    };
-    match outcome {
-        None => {
-            // the query future is gone: tell the server to stop
-            let acked = matches!(tokio::time::timeout(ATTENTION_TIMEOUT, client.cancel_query()).await, Ok(Ok(())));
-            Ok(RunOutcome::Cancelled { attention_acknowledged: acked })
-        }
-        Some(Ok(_)) => Ok(RunOutcome::Done),
-        Some(Err(e)) => {
-            let err = Error::from_tiberius(e);
-            Err(match err {
-                Error::Connection { kind, message } => Error::Connection {
-                    kind,
-                    message: format!(
-                        "The connection to the server was lost while {verb} was running ({message}); the statement did not complete and its result is unknown to the server's caller: treat it as failed."
-                    ),
-                },
-                other => other.with_statement(sql),
-            })
-        }
-    }
 }
 
 /// Server facts a backup needs, read on the backup's own connection.
@@ -261,104 +202,81 @@ async fn read_facts(client: &mut Client, database: &str, kind: BackupKind) -> Re
     Ok(Facts { spid, server_name, allocated_bytes, last_backup_bytes })
 }
 
-fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
-    let e = e.with_database(database);
-    if res.message.is_empty() {
-        res.message = e.to_string();
+async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
+    let mut res = BackupResult { database: rep.database(), kind: req.kind, copy_only: req.copy_only, ..Default::default() };
+    match backup_steps(&req, &rep, &mut res).await {
+        Ok(()) => ItemOutcome::succeeded(&ItemResult::Backup(res)),
+        Err(e) => fail(res, e),
     }
-    res.error = Some(e.to_object());
-    ItemOutcome::stopped(&e, &ItemResult::Backup(res))
 }
 
-async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
-    let database = rep.database();
-    let cancel = rep.cancel_token();
-    let kind = req.kind;
-    let mut res = BackupResult { database: database.clone(), kind, copy_only: req.copy_only, ..Default::default() };
-
-    let connected = tokio::select! {
-        c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
-        _ = cancel.cancelled() => Err(Error::Cancelled),
-    };
-    let mut client = match connected {
-        Ok(c) => c,
-        Err(e) => return fail(res, e, &database),
-    };
-    let facts = match read_facts(&mut client, &database, kind).await {
-        Ok(f) => f,
-        Err(e) => return fail(res, e, &database),
-    };
-
-    // destination
-    let urls = match (&req.urls, &req.container_url) {
+/// The stripes and URLs of the backup (explicit, or planned and named in the container);
+/// fills `stripes` and `stripe_reason`.
+fn destination(req: &BackupRequest, facts: &Facts, res: &mut BackupResult) -> Result<Vec<String>> {
+    match (&req.urls, &req.container_url) {
         (Some(u), _) => {
             res.stripes = u.len() as u32;
             res.stripe_reason = format!("{} stripe(s): the URLs were given explicitly", u.len());
-            u.clone()
+            Ok(u.clone())
         }
         (None, Some(container)) => {
-            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes) {
-                Ok(p) => p,
-                Err(e) => {
-                    let err = match e {
-                        striping::StripingError::Range(_) => Error::invalid(e.to_string()),
-                        _ => Error::Precondition { kind: ErrorKind::BlockLimitReached, message: e.to_string() },
-                    };
-                    return fail(res, err, &database);
-                }
-            };
+            let plan = striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes).map_err(|e| match e {
+                striping::StripingError::Range(_) => Error::invalid(e.to_string()),
+                _ => Error::Precondition { kind: ErrorKind::BlockLimitReached, message: e.to_string() },
+            })?;
             res.stripes = plan.stripes;
             res.stripe_reason = plan.reason.clone();
-            let parts = naming::NameParts { server: &facts.server_name, database: &database, kind: kind.as_str(), timestamp: chrono::Utc::now() };
-            match naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes) {
-                Ok(u) => u,
-                Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
-            }
+            let parts = naming::NameParts { server: &facts.server_name, database: &res.database, kind: req.kind.as_str(), timestamp: chrono::Utc::now() };
+            naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes).map_err(|e| Error::invalid(e.to_string()))
         }
-        (None, None) => return fail(res, Error::invalid("no destination"), &database),
-    };
+        (None, None) => Err(Error::invalid("no destination")),
+    }
+}
+
+/// One database: connect, read the facts, choose the destination, run BACKUP with progress,
+/// read the header back. Fills `res` as it goes (a failure keeps what was learnt).
+async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResult) -> Result<()> {
+    let cancel = rep.cancel_token();
+    let mut client = connect_cancellable(&req.connection, &cancel).await?;
+    let facts = read_facts(&mut client, &res.database, req.kind).await?;
+    let urls = destination(req, &facts, res)?;
     res.urls = urls.clone();
-    let spec = match req.spec_for(&database, urls.clone()) {
-        Ok(s) => s,
-        Err(e) => return fail(res, e, &database),
-    };
-    let sql = match build_backup(&spec) {
-        Ok(s) => s,
-        Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
-    };
-    res.statements = vec![sql.clone()];
+    let spec = req.spec_for(&res.database, urls.clone());
+    let sql = Sql::plain(build_backup(&spec).map_err(|e| Error::invalid(e.to_string()))?);
+    res.statements = vec![sql.masked().to_string()];
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
-        return ItemOutcome::succeeded(&ItemResult::Backup(res));
+        return Ok(());
     }
 
     // progress on a second connection
-    let stop = cancel.child_token();
-    let poller = tokio::spawn(crate::progress::run(req.connection.clone(), facts.spid, rep.clone(), stop.clone()));
-    let verb = if kind == BackupKind::Log { "BACKUP LOG" } else { "BACKUP DATABASE" };
+    let progress = Progress::start(&req.connection, facts.spid, rep);
+    let verb = if req.kind == BackupKind::Log { "BACKUP LOG" } else { "BACKUP DATABASE" };
     let t0 = Instant::now();
     let outcome = run_long(&mut client, &sql, &cancel, verb).await;
     let duration = t0.elapsed().as_secs_f64();
-    stop.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
+    progress.stop().await;
     res.duration_seconds = Some(round3(duration));
-    match outcome {
-        Ok(RunOutcome::Cancelled { attention_acknowledged }) => {
-            drop(client); // closes the socket: the server aborts whatever is left
-            res.message = format!(
-                "{verb} was cancelled after {duration:.1} s: {}; the server discards the unfinished backup.",
-                RunOutcome::cancel_text(attention_acknowledged)
-            );
-            return fail(res, Error::Cancelled, &database);
-        }
-        Err(e) => return fail(res, e, &database),
-        Ok(RunOutcome::Done) => {}
+    if let RunOutcome::Cancelled { attention_acknowledged } = outcome? {
+        drop(client); // closes the socket: the server aborts whatever is left
+        res.message = format!(
+            "{verb} was cancelled after {duration:.1} s: {}; the server discards the unfinished backup.",
+            RunOutcome::cancel_text(attention_acknowledged)
+        );
+        return Err(Error::Cancelled);
     }
+    let processed = read_back(&mut client, &urls, rep, res).await;
+    res.message = success_message(verb, processed, duration, res);
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    Ok(())
+}
 
-    // read the header back for LSNs, size and checksum flag
+/// Reads the header back for LSNs, size and checksum flag; returns the bytes processed
+/// (uncompressed) when known. A failure here only leaves those fields empty (with a message).
+async fn read_back(client: &mut Client, urls: &[String], rep: &Reporter, res: &mut BackupResult) -> Option<i64> {
     let mut processed: Option<i64> = None;
-    match inspect::read_headers(&mut client, &urls).await {
+    match inspect::read_headers(client, urls).await {
         Ok(h) if !h.is_empty() => {
             let h = h.last().cloned().unwrap_or_default();
             processed = h.backup_size;
@@ -368,13 +286,18 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
             res.last_lsn = Some(h.last_lsn.clone()).filter(|s| !s.is_empty());
             res.checksum = h.has_backup_checksums;
             res.compressed = Some(h.compressed);
-            if let Ok(q) = crate::tsql::restore::build_headeronly(&urls) {
+            if let Ok(q) = crate::tsql::restore::build_headeronly(urls) {
                 res.statements.push(q);
             }
         }
         Ok(_) => rep.message("RESTORE HEADERONLY after the backup returned no row; LSNs and size are unknown"),
         Err(e) => rep.message(format!("could not read the backup header back ({e}); LSNs and size are unknown")),
     }
+    processed
+}
+
+/// The result message (and `throughput_mb_per_second`) of a finished backup.
+fn success_message(verb: &str, processed: Option<i64>, duration: f64, res: &mut BackupResult) -> String {
     // like SQL Server's 3014 message, throughput is over the bytes processed (uncompressed);
     // `bytes` is what was stored (compressed size when compressed)
     let processed = processed.or(res.bytes);
@@ -383,7 +306,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
         _ => None,
     };
     res.throughput_mb_per_second = mb_s;
-    res.message = match (processed, mb_s) {
+    match (processed, mb_s) {
         (Some(b), Some(r)) => format!(
             "{verb} successfully processed {b} bytes in {duration:.3} seconds ({r:.3} MB/sec) to {} URL(s){}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
             res.urls.len(),
@@ -396,9 +319,7 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
             "{verb} completed without error in {duration:.3} seconds to {} URL(s). (The size could not be read back; the server's own completion message is not passed on by the driver.)",
             res.urls.len()
         ),
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-    ItemOutcome::succeeded(&ItemResult::Backup(res))
+    }
 }
 
 fn round3(v: f64) -> f64 {

@@ -16,18 +16,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
 use crate::api::{ConnectionRequest, FileMove, ItemResult, RestoreResult, StepInfo};
 use crate::connect::rows::{cell_i64, cell_string};
-use crate::connect::{connect_with, query_rows, Client, ConnectOptions};
+use crate::connect::{query_rows, Client};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
-use crate::ops::backup::{run_long, RunOutcome};
+use crate::ops::fail;
+use crate::ops::long_statement::{connect_cancellable, run_long, Progress, RunOutcome};
 use crate::ops::inspect::{self, BackupHeader};
 use crate::ops::relocate::{relocate, UsedFile};
 use crate::ops::sequence::{self, BackupSet, Step};
 use crate::tsql::restore::{build_restore, parse_stop_at, RestoreKind, RestoreSpec};
-use crate::tsql;
+use crate::tsql::{self, Sql};
 
 fn default_true() -> bool {
     true
@@ -95,15 +97,6 @@ pub fn start(req: RestoreRequest) -> Result<Operation> {
     let label = req.database.clone().unwrap_or_default();
     let req = Arc::new(req);
     Ok(Operation::start(OpKind::Restore, vec![label], 1, move |rep| restore_one(req.clone(), rep)))
-}
-
-fn fail(mut res: RestoreResult, e: Error) -> ItemOutcome {
-    let e = if res.database.is_empty() { e } else { e.with_database(res.database.clone()) };
-    if res.message.is_empty() {
-        res.message = e.to_string();
-    }
-    res.error = Some(e.to_object());
-    ItemOutcome::stopped(&e, &ItemResult::Restore(res))
 }
 
 fn type_name(h: &BackupHeader) -> String {
@@ -189,117 +182,134 @@ fn statements(req: &RestoreRequest, target: &str, steps: &[Step], moves: &[(Stri
 }
 
 async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
-    let cancel = rep.cancel_token();
     let mut res = RestoreResult { database: req.database.clone().unwrap_or_default(), urls: req.urls.clone(), ..Default::default() };
-    let connected = tokio::select! {
-        c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
-        _ = cancel.cancelled() => Err(Error::Cancelled),
-    };
-    let mut client = match connected {
-        Ok(c) => c,
-        Err(e) => return fail(res, e),
-    };
-    let prep = async {
-        let rows = query_rows(&mut client, &tsql::session_id()).await?;
-        let spid = rows.first().and_then(|r| cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
-        let steps = plan_steps(&mut client, &req).await?;
-        let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
-        if target.trim().is_empty() {
-            return Err(Error::invalid("the backup header names no database; pass database"));
-        }
-        if req.stop_at.is_some() && steps.iter().all(|s| s.is_database) {
-            return Err(Error::invalid("stop_at needs a log backup to stop in: give the log backups too (with sequence: true)"));
-        }
-        let starts_with_full = steps[0].set.header.backup_type == 1;
-        if let Some(state) = database_exists(&mut client, &target).await? {
-            // Continuing a restore sequence (a differential or log onto a RESTORING database)
-            // overwrites nothing; anything else over an existing database needs `replace`.
-            let continues = !starts_with_full && state.eq_ignore_ascii_case("RESTORING");
-            if !req.replace && !continues {
-                return Err(Error::Precondition {
-                    kind: ErrorKind::DatabaseExists,
-                    message: format!("Database '{target}' already exists (state {state}); nothing was restored. Set replace to overwrite it, or restore under another name."),
-                });
-            }
-        }
-        let moves: Vec<(String, String)> = if !starts_with_full {
-            vec![] // files are placed by the full restore; MOVE only applies there
-        } else if let Some(m) = &req.moves {
-            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-        } else if req.relocate {
-            let files = inspect::read_filelist(&mut client, &steps[0].set.urls).await?;
-            let (data, log, used) = server_paths(&mut client).await?;
-            relocate(&files, &target, data.as_deref(), log.as_deref(), &used).map_err(|e| match e {
-                crate::ops::relocate::RelocateError::InUse { .. } | crate::ops::relocate::RelocateError::Collision(_) => {
-                    Error::Precondition { kind: ErrorKind::FilesInUse, message: e.to_string() }
-                }
-                other => Error::invalid(other.to_string()),
-            })?
-        } else {
-            vec![]
-        };
-        let stmts = statements(&req, &target, &steps, &moves)?;
-        Ok::<_, Error>((spid, steps, target, moves, stmts))
-    };
-    let prepared = tokio::select! {
-        p = prep => p,
-        _ = cancel.cancelled() => Err(Error::Cancelled),
-    };
-    let (spid, steps, target, moves, stmts) = match prepared {
-        Ok(p) => p,
-        Err(e) => return fail(res, e),
-    };
-    res.database = target.clone();
-    rep.set_database(&target);
-    res.files = moves.iter().map(|(l, p)| FileMove { logical_name: l.clone(), physical_name: p.clone() }).collect();
-    res.steps = steps
-        .iter()
-        .zip(&stmts)
-        .map(|(s, q)| StepInfo { url: s.set.urls.join(" "), backup_type: type_name(&s.set.header), statement: q.clone() })
-        .collect();
-    res.statements = stmts.clone();
-    if req.dry_run {
-        res.message = format!("dry run: nothing was restored; {} statement(s) would run", stmts.len());
-        return ItemOutcome::succeeded(&ItemResult::Restore(res));
+    match restore_steps(&req, &rep, &mut res).await {
+        Ok(()) => ItemOutcome::succeeded(&ItemResult::Restore(res)),
+        Err(e) => fail(res, e),
     }
+}
 
-    let stop = cancel.child_token();
-    let poller = tokio::spawn(crate::progress::run(req.connection.clone(), spid, rep.clone(), stop.clone()));
-    let t0 = Instant::now();
+/// What is known before the first RESTORE is sent.
+struct Prepared {
+    spid: i32,
+    steps: Vec<Step>,
+    target: String,
+    moves: Vec<(String, String)>,
+    statements: Vec<String>,
+}
+
+/// The file moves of the first (full) restore: explicit, automatic relocation, or none.
+async fn file_moves(client: &mut Client, req: &RestoreRequest, steps: &[Step], target: &str) -> Result<Vec<(String, String)>> {
+    if steps[0].set.header.backup_type != 1 {
+        return Ok(vec![]); // files are placed by the full restore; MOVE only applies there
+    }
+    if let Some(m) = &req.moves {
+        return Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+    }
+    if !req.relocate {
+        return Ok(vec![]);
+    }
+    let files = inspect::read_filelist(client, &steps[0].set.urls).await?;
+    let (data, log, used) = server_paths(client).await?;
+    relocate(&files, target, data.as_deref(), log.as_deref(), &used).map_err(|e| match e {
+        crate::ops::relocate::RelocateError::InUse { .. } | crate::ops::relocate::RelocateError::Collision(_) => {
+            Error::Precondition { kind: ErrorKind::FilesInUse, message: e.to_string() }
+        }
+        other => Error::invalid(other.to_string()),
+    })
+}
+
+/// Every check before the first RESTORE: session id, the plan, the target, the file moves.
+async fn prepare(client: &mut Client, req: &RestoreRequest) -> Result<Prepared> {
+    let rows = query_rows(client, &tsql::session_id()).await?;
+    let spid = rows.first().and_then(|r| cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
+    let steps = plan_steps(client, req).await?;
+    let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
+    if target.trim().is_empty() {
+        return Err(Error::invalid("the backup header names no database; pass database"));
+    }
+    if req.stop_at.is_some() && steps.iter().all(|s| s.is_database) {
+        return Err(Error::invalid("stop_at needs a log backup to stop in: give the log backups too (with sequence: true)"));
+    }
+    let starts_with_full = steps[0].set.header.backup_type == 1;
+    if let Some(state) = database_exists(client, &target).await? {
+        // Continuing a restore sequence (a differential or log onto a RESTORING database)
+        // overwrites nothing; anything else over an existing database needs `replace`.
+        let continues = !starts_with_full && state.eq_ignore_ascii_case("RESTORING");
+        if !req.replace && !continues {
+            return Err(Error::Precondition {
+                kind: ErrorKind::DatabaseExists,
+                message: format!("Database '{target}' already exists (state {state}); nothing was restored. Set replace to overwrite it, or restore under another name."),
+            });
+        }
+    }
+    let moves = file_moves(client, req, &steps, &target).await?;
+    let statements = statements(req, &target, &steps, &moves)?;
+    Ok(Prepared { spid, steps, target, moves, statements })
+}
+
+/// Runs the statements in order (NORECOVERY until the last), stopping at a cancel or failure.
+async fn run_statements(client: &mut Client, p: &Prepared, cancel: &CancellationToken, rep: &Reporter) -> Result<RunOutcome> {
     let mut outcome: Result<RunOutcome> = Ok(RunOutcome::Done);
-    for (i, sql) in stmts.iter().enumerate() {
-        let verb = if steps[i].is_database { "RESTORE DATABASE" } else { "RESTORE LOG" };
-        rep.set_phase(i, stmts.len());
-        outcome = run_long(&mut client, sql, &cancel, verb).await;
+    let n = p.statements.len();
+    for (i, sql) in p.statements.iter().enumerate() {
+        let verb = if p.steps[i].is_database { "RESTORE DATABASE" } else { "RESTORE LOG" };
+        rep.set_phase(i, n);
+        outcome = run_long(client, &Sql::plain(sql.as_str()), cancel, verb).await;
         match &outcome {
-            Ok(RunOutcome::Done) => rep.message(format!("step {}/{} done: {} backup restored", i + 1, stmts.len(), type_name(&steps[i].set.header))),
+            Ok(RunOutcome::Done) => rep.message(format!("step {}/{} done: {} backup restored", i + 1, n, type_name(&p.steps[i].set.header))),
             _ => break,
         }
     }
-    stop.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
+    outcome
+}
+
+/// The restore: connect, prepare (every check), run the steps with progress. Fills `res` as it
+/// goes (a failure keeps what was learnt).
+async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreResult) -> Result<()> {
+    let cancel = rep.cancel_token();
+    let mut client = connect_cancellable(&req.connection, &cancel).await?;
+    let p = tokio::select! {
+        p = prepare(&mut client, req) => p,
+        _ = cancel.cancelled() => Err(Error::Cancelled),
+    }?;
+    let target = p.target.clone();
+    res.database = target.clone();
+    rep.set_database(&target);
+    res.files = p.moves.iter().map(|(l, ph)| FileMove { logical_name: l.clone(), physical_name: ph.clone() }).collect();
+    res.steps = p
+        .steps
+        .iter()
+        .zip(&p.statements)
+        .map(|(s, q)| StepInfo { url: s.set.urls.join(" "), backup_type: type_name(&s.set.header), statement: q.clone() })
+        .collect();
+    res.statements = p.statements.clone();
+    if req.dry_run {
+        res.message = format!("dry run: nothing was restored; {} statement(s) would run", p.statements.len());
+        return Ok(());
+    }
+
+    let progress = Progress::start(&req.connection, p.spid, rep);
+    let t0 = Instant::now();
+    let outcome = run_statements(&mut client, &p, &cancel, rep).await;
+    progress.stop().await;
     let duration = t0.elapsed().as_secs_f64();
     res.duration_seconds = Some((duration * 1000.0).round() / 1000.0);
-    match outcome {
-        Ok(RunOutcome::Cancelled { attention_acknowledged }) => {
-            drop(client);
-            res.message = format!(
-                "RESTORE of '{target}' was cancelled after {duration:.1} s: {}; the database may be left in the RESTORING state.",
-                RunOutcome::cancel_text(attention_acknowledged)
-            );
-            fail(res, Error::Cancelled)
-        }
-        Err(e) => fail(res, e),
-        Ok(RunOutcome::Done) => {
-            res.message = format!(
-                "RESTORE of '{target}' completed: {} step(s) in {duration:.3} seconds{}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
-                stmts.len(),
-                if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
-            );
-            let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-            ItemOutcome::succeeded(&ItemResult::Restore(res))
-        }
+    if let RunOutcome::Cancelled { attention_acknowledged } = outcome? {
+        drop(client);
+        res.message = format!(
+            "RESTORE of '{target}' was cancelled after {duration:.1} s: {}; the database may be left in the RESTORING state.",
+            RunOutcome::cancel_text(attention_acknowledged)
+        );
+        return Err(Error::Cancelled);
     }
+    res.message = format!(
+        "RESTORE of '{target}' completed: {} step(s) in {duration:.3} seconds{}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
+        p.statements.len(),
+        if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    Ok(())
 }
 
 #[cfg(test)]
