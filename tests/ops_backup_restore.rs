@@ -480,9 +480,12 @@ mod c_abi {
     pub fn call(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> SqlurlResult, req: &serde_json::Value) -> (SqlurlResult, serde_json::Value) {
         let req = CString::new(req.to_string()).unwrap();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let rc = unsafe { f(req.as_ptr(), &mut out) };
         assert!(!out.is_null());
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         assert!(!text.contains("Sim-Passw0rd!"), "password leaked: {text}");
         (rc, serde_json::from_str(&text).unwrap())
@@ -644,12 +647,18 @@ fn dry_runs_through_the_c_abi_send_nothing_that_changes_the_server() {
         let req = CString::new(req.to_string()).unwrap();
         let mut op: *mut SqlurlOperation = std::ptr::null_mut();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { start(req.as_ptr(), &mut op, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { sqlurl_operation_wait(op, 120_000, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl_operation_free(op) };
         assert!(!text.contains("Sim-Passw0rd!"));
         serde_json::from_str(&text).unwrap()

@@ -25,7 +25,7 @@ impl Column for &str {
     }
 }
 
-fn cell<'r>(row: &'r Row, col: impl Column) -> Option<&'r ColumnData<'static>> {
+fn cell(row: &Row, col: impl Column) -> Option<&ColumnData<'static>> {
     let idx = col.index_in(row)?;
     row.cells().nth(idx).map(|(_, d)| d)
 }

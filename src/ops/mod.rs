@@ -3,18 +3,18 @@
 //! the Rust tests both call these.
 
 pub mod catalog;
-pub mod check;
+pub(crate) mod check;
 pub mod credential;
 
 // Backup/restore operations (issue 5)
 pub mod backup;
 pub mod inspect;
 pub(crate) mod long_statement;
-pub mod naming;
-pub mod relocate;
+pub(crate) mod naming;
+pub(crate) mod relocate;
 pub mod restore;
-pub mod sequence;
-pub mod striping;
+pub(crate) mod sequence;
+pub(crate) mod striping;
 
 use crate::api::{BackupResult, ItemResult, RestoreResult};
 use crate::errors::{Error, ErrorObject};
