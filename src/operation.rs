@@ -147,10 +147,6 @@ impl<R> Clone for Reporter<R> {
 }
 
 impl<R> Reporter<R> {
-    /// The item this reporter belongs to.
-    pub fn index(&self) -> usize {
-        self.index
-    }
     pub fn database(&self) -> String {
         self.inner.lock().items[self.index].database.clone()
     }
@@ -201,10 +197,6 @@ impl<R> Reporter<R> {
     pub fn message(&self, m: impl Into<String>) {
         let db = self.database();
         self.inner.lock().messages.push(format!("{db}: {}", m.into()));
-    }
-    /// Elapsed time of this item.
-    pub fn elapsed(&self) -> Duration {
-        self.inner.lock().items[self.index].started.map(|t| t.elapsed()).unwrap_or_default()
     }
 }
 

@@ -161,12 +161,6 @@ pub async fn database_files(client: &mut Client, database: &str) -> Result<Vec<D
         .collect())
 }
 
-/// Default data and log paths (`InstanceDefaultDataPath`, `InstanceDefaultLogPath`).
-pub async fn default_paths(client: &mut Client) -> Result<(Option<String>, Option<String>)> {
-    let f = server_facts(client).await?;
-    Ok((f.default_data_path, f.default_log_path))
-}
-
 /// Evidence for BACKUP permission in the connection's database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BackupPermission {

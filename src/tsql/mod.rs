@@ -69,12 +69,6 @@ pub fn create_credential_sas(name: &str, sas: &str) -> Sql {
     Sql::with_secret(format!("{head}{}", quote_nstr(sas)), format!("{head}N'***'"))
 }
 
-/// `ALTER CREDENTIAL`: same forms as create (used for replace-in-place of a SAS).
-pub fn alter_credential_sas(name: &str, sas: &str) -> Sql {
-    let head = format!("ALTER CREDENTIAL {} WITH IDENTITY = {}, SECRET = ", quote_ident(name), quote_nstr(IDENTITY_SAS));
-    Sql::with_secret(format!("{head}{}", quote_nstr(sas)), format!("{head}N'***'"))
-}
-
 /// `DROP CREDENTIAL [name]`.
 pub fn drop_credential(name: &str) -> Sql {
     Sql::plain(format!("DROP CREDENTIAL {}", quote_ident(name)))
@@ -87,15 +81,6 @@ pub const CREDENTIAL_COLUMNS: &str = "credential_id, name, credential_identity, 
 /// All credentials, ordered by name.
 pub fn list_credentials() -> Sql {
     Sql::plain(format!("SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials ORDER BY name"))
-}
-
-/// The credential with exactly this name (names are compared case-sensitively, like SQL Server
-/// matches a URL to a credential: the collation of the comparison is forced binary).
-pub fn credential_by_name(name: &str) -> Sql {
-    Sql::plain(format!(
-        "SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials WHERE name = {} COLLATE Latin1_General_BIN2",
-        quote_nstr(name)
-    ))
 }
 
 /// `DBCC TRACESTATUS(flag)` — columns TraceFlag, Status, Global, Session.
@@ -268,7 +253,6 @@ mod tests {
     #[test]
     fn drop_and_lookup() {
         assert_eq!(drop_credential(HOSTILE).text(), "DROP CREDENTIAL [a]]b'c;DROP]");
-        assert!(credential_by_name(HOSTILE).text().contains("name = N'a]b''c;DROP' COLLATE"));
         assert_eq!(trace_on_global(4675).text(), "DBCC TRACEON(4675, -1)");
         assert!(database_files("x'y").text().contains("DB_ID(N'x''y')"));
         assert!(database_state("x'y").text().ends_with("WHERE name = N'x''y'"));
