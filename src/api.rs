@@ -242,9 +242,12 @@ contract_names!(CheckName {
     HostPlatform => "HostPlatform",
     FailoverCluster => "FailoverCluster",
     TraceFlag4675 => "TraceFlag4675",
+    TraceFlag4675Startup => "TraceFlag4675Startup",
     Credential => "Credential",
     CredentialVerifiedByTraceFlag => "CredentialVerifiedByTraceFlag",
     BackupPermission => "BackupPermission",
+    CreateDatabasePermission => "CreateDatabasePermission",
+    ProgressPermission => "ProgressPermission",
 });
 
 /// What a credential create did (or, for a dry run, would do).
@@ -327,6 +330,9 @@ pub struct ServerCheck {
     /// Turn trace flag 4675 on globally when it is off (needs sysadmin).
     #[serde(default)]
     pub enable_trace_flag: bool,
+    /// Turn trace flag 4675 off globally when it is on (needs sysadmin); not with enable_trace_flag.
+    #[serde(default)]
+    pub disable_trace_flag: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,9 +351,12 @@ pub enum CheckName {
     HostPlatform,
     FailoverCluster,
     TraceFlag4675,
+    TraceFlag4675Startup,
     Credential,
     CredentialVerifiedByTraceFlag,
     BackupPermission,
+    CreateDatabasePermission,
+    ProgressPermission,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -379,6 +388,10 @@ pub struct BackupResult {
     pub urls: Vec<String>,
     pub stripes: u32,
     pub stripe_reason: String,
+    /// Things the caller should know, known before the backup starts (e.g. fewer stripes forced
+    /// than the planner's margin for partial blocks wants). The cmdlet shows them as warnings.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub bytes: Option<i64>,
     pub duration_seconds: Option<f64>,
     pub throughput_mb_per_second: Option<f64>,
@@ -413,6 +426,15 @@ pub struct RestoreResult {
     pub files: Vec<FileMove>,
     pub steps: Vec<StepInfo>,
     pub duration_seconds: Option<f64>,
+    /// The STOPAT point as sent (the server's local time, ISO 8601 with milliseconds) and the same
+    /// instant in UTC; `server_utc_offset_minutes` is the offset used (`SYSDATETIMEOFFSET()`).
+    pub stop_at_server_local: Option<String>,
+    pub stop_at_utc: Option<String>,
+    pub server_utc_offset_minutes: Option<i32>,
+    /// Things the caller should know although the restore did not fail (e.g. the database was
+    /// left RESTORING because the point in time lies after the end of the logs given: 4322).
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub message: String,
     pub statements: Vec<String>,
     pub error: Option<ErrorObject>,

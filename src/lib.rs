@@ -12,6 +12,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod api;
+pub mod backup_catalog;
 pub mod connect;
 pub mod errors;
 pub mod ffi;

@@ -196,3 +196,40 @@ fn one_thread_waits_while_another_polls_and_cancels() {
     unsafe { sqlurl_operation_free(op) };
     drop(l);
 }
+
+/// Issue 12: Azure Blob Storage takes at most 4 MB per block. An 8 MB MAXTRANSFERSIZE is refused
+/// at start with InvalidArgument, and no connection is made: a listener on the given port sees
+/// nobody (the library checks before it connects).
+#[test]
+fn max_transfer_size_above_4_mb_is_refused_before_connecting() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    for (body, what) in [
+        (format!(r#"{{"connection":{},"databases":["Sales"],"container_url":"https://acct.blob.core.windows.net/backups","max_transfer_size":8388608}}"#, conn(port)), "container_url"),
+        (format!(r#"{{"connection":{},"databases":["Sales"],"urls":["https://acct.blob.core.windows.net/backups/Sales.bak"],"max_transfer_size":20971520}}"#, conn(port)), "urls"),
+        (format!(r#"{{"connection":{},"databases":["Sales"],"container_url":"https://acct.blob.core.windows.net/backups","max_transfer_size":4259840}}"#, conn(port)), "4 MB + 64 KB"),
+    ] {
+        let (rc, op, v) = start_backup(&body);
+        assert_eq!(rc, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT, "{what}: {v}");
+        assert!(op.is_null(), "{what}");
+        assert_eq!(v["error"]["kind"], "InvalidArgument", "{what}: {v}");
+        let m = v["error"]["message"].as_str().unwrap();
+        assert!(m.contains("max_transfer_size") && m.contains("4194304") && m.contains("Azure Blob Storage"), "{what}: {m}");
+    }
+    // give a (wrongly) started connection attempt time to arrive, then check nobody came
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a connection was made although the request was invalid: {other:?}"),
+    }
+    // 4 MB itself is accepted (the operation starts and then fails to log in to this listener,
+    // which proves the check is the size, not something else)
+    let (rc, op, _v) = start_backup(&format!(r#"{{"connection":{},"databases":["Sales"],"container_url":"https://acct.blob.core.windows.net/backups","max_transfer_size":4194304}}"#, conn(closed_port())));
+    assert_eq!(rc, SqlurlResult::SQLURL_OK);
+    assert!(!op.is_null());
+    let (_rc, st) = wait(op, 30_000);
+    assert_eq!(st["state"], "failed", "{st}");
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
+    unsafe { sqlurl_operation_free(op) };
+}

@@ -104,6 +104,19 @@ impl BackupRequest {
         s
     }
 
+    /// Writes the scheme and host of every URL in lower case, so BACKUP names the storage exactly
+    /// as the credential is named ([`crate::url::normalise_blob_url`]); blob paths are kept.
+    pub fn normalise_urls(&mut self) {
+        if let Some(u) = &mut self.urls {
+            for x in u.iter_mut() {
+                *x = crate::url::normalise_blob_url(x);
+            }
+        }
+        if let Some(c) = &mut self.container_url {
+            *c = crate::url::normalise_blob_url(c);
+        }
+    }
+
     /// Everything that can be checked without a server; called by `start`.
     pub fn validate(&self) -> Result<()> {
         if self.databases.is_empty() {
@@ -149,7 +162,11 @@ impl BackupRequest {
             }
         }
         // the statement options, with a placeholder URL when the URLs come later
-        let urls = self.urls.clone().unwrap_or_else(|| vec!["https://placeholder.blob.core.windows.net/c/x.bak".into()]);
+        // (the container's own scheme decides the MAXTRANSFERSIZE limit: 4 MB for Azure Blob)
+        let urls = self.urls.clone().unwrap_or_else(|| {
+            let c = self.container_url.as_deref().unwrap_or("https://placeholder.blob.core.windows.net/c");
+            vec![format!("{}/x.bak", c.trim().trim_end_matches('/'))]
+        });
         let spec = self.spec_for(&self.databases[0], urls);
         validate(&spec).map_err(|e| Error::invalid(e.to_string()))?;
         Ok(())
@@ -157,7 +174,8 @@ impl BackupRequest {
 }
 
 /// Validates the request and starts the operation (returns at once).
-pub fn start(req: BackupRequest) -> Result<Operation> {
+pub fn start(mut req: BackupRequest) -> Result<Operation> {
+    req.normalise_urls();
     req.validate()?;
     let throttle = req.throttle as usize;
     let dbs = req.databases.clone();
@@ -211,21 +229,31 @@ async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
 }
 
 /// The stripes and URLs of the backup (explicit, or planned and named in the container);
-/// fills `stripes` and `stripe_reason`.
+/// fills `stripes`, `stripe_reason` and `warnings`.
 fn destination(req: &BackupRequest, facts: &Facts, res: &mut BackupResult) -> Result<Vec<String>> {
+    let fill = striping::assumed_block_fill_percent(req.kind, req.compression);
     match (&req.urls, &req.container_url) {
         (Some(u), _) => {
             res.stripes = u.len() as u32;
             res.stripe_reason = format!("{} stripe(s): the URLs were given explicitly", u.len());
+            // the caller chose the count: check it against the plan, as a warning only
+            match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, Some(u.len() as u32), fill) {
+                Ok(p) => {
+                    res.stripe_reason = format!("{}; the plan would use {} ({} blocks per blob expected)", res.stripe_reason, p.planned_stripes, p.blocks_per_blob);
+                    res.warnings.extend(p.warnings);
+                }
+                Err(e) => res.warnings.push(format!("{e} (the URLs were given explicitly, so the backup is tried as asked)")),
+            }
             Ok(u.clone())
         }
         (None, Some(container)) => {
-            let plan = striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes).map_err(|e| match e {
+            let plan = striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes, fill).map_err(|e| match e {
                 striping::StripingError::Range(_) => Error::invalid(e.to_string()),
                 _ => Error::Precondition { kind: ErrorKind::BlockLimitReached, message: e.to_string() },
             })?;
             res.stripes = plan.stripes;
             res.stripe_reason = plan.reason.clone();
+            res.warnings.extend(plan.warnings.iter().cloned());
             let parts = naming::NameParts { server: &facts.server_name, database: &res.database, kind: req.kind.as_str(), timestamp: chrono::Utc::now() };
             naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes).map_err(|e| Error::invalid(e.to_string()))
         }
@@ -244,6 +272,10 @@ async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResul
     let spec = req.spec_for(&res.database, urls.clone());
     let sql = Sql::plain(build_backup(&spec).map_err(|e| Error::invalid(e.to_string()))?);
     res.statements = vec![sql.masked().to_string()];
+    // warnings go out before the statement is sent (operation messages), and stay in the result
+    for w in &res.warnings {
+        rep.message(format!("warning: {w}"));
+    }
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
@@ -357,6 +389,8 @@ mod tests {
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","type":"incremental""#, "incremental"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":1000"#, "block_size"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","throttle":0"#, "throttle"),
+            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","max_transfer_size":8388608"#, "4194304"),
+            (r#""databases":["a"],"urls":["https://a.blob.core.windows.net/c/1.bak"],"max_transfer_size":20971520"#, "Azure Blob Storage"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","file_name_template":"{x}""#, "{x}"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","stripes":65"#, "stripes"),
             (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","encryption":{"algorithm":"DES","server_certificate":"c"}"#, "DES"),

@@ -179,6 +179,27 @@ pub async fn backup_permission(client: &mut Client) -> Result<BackupPermission> 
     })
 }
 
+/// The startup parameters (`SQLArg0..n` values, in registry order).
+pub async fn startup_parameters(client: &mut Client) -> Result<Vec<String>> {
+    let rows = query_rows(client, &tsql::startup_parameters()).await?;
+    Ok(rows.iter().filter_map(|r| cell_string(r, 1)).collect())
+}
+
+/// The readiness check's permissions ([`tsql::readiness_permissions`]); `None`: NULL (unknown).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadinessPermissions {
+    pub create_any_database: Option<bool>,
+    pub create_database: Option<bool>,
+    pub view_progress: Option<bool>,
+}
+
+pub async fn readiness_permissions(client: &mut Client, major_version: u32) -> Result<ReadinessPermissions> {
+    let rows = query_rows(client, &tsql::readiness_permissions(major_version)).await?;
+    let r = rows.first();
+    let bit = |i| r.and_then(|r| cell_i64(r, i)).map(|v| v == 1);
+    Ok(ReadinessPermissions { create_any_database: bit(0), create_database: bit(1), view_progress: bit(2) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,6 +75,91 @@ pub fn cluster_check(f: &ServerFacts) -> Check {
     }
 }
 
+/// CREATE DATABASE (RESTORE HEADERONLY / FILELISTONLY need it) (pure).
+pub fn create_database_check(perms: &Result<catalog::ReadinessPermissions>, login: &str, sysadmin: bool) -> Check {
+    const NAME: CheckName = CheckName::CreateDatabasePermission;
+    if sysadmin {
+        return check(NAME, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
+    }
+    match perms {
+        Ok(p) if p.create_any_database == Some(true) || p.create_database == Some(true) => check(
+            NAME,
+            CheckStatus::Pass,
+            format!("login '{login}' holds {}", if p.create_any_database == Some(true) { "CREATE ANY DATABASE" } else { "CREATE DATABASE in master" }),
+            None,
+        ),
+        Ok(p) if p.create_any_database.is_none() && p.create_database.is_none() => {
+            check(NAME, CheckStatus::Unknown, "HAS_PERMS_BY_NAME returned NULL for CREATE ANY DATABASE and CREATE DATABASE", None)
+        }
+        Ok(_) => check(
+            NAME,
+            CheckStatus::Warn,
+            format!("login '{login}' lacks CREATE DATABASE: RESTORE HEADERONLY and FILELISTONLY (reading a backup's header and file list, which restores and Get-SqlUrlBackupHeader use) will fail with error 262"),
+            Some(&format!("Grant it: {} (or add the login to the dbcreator role).", tsql::grant_create_any_database(login))),
+        ),
+        Err(e) => check(NAME, CheckStatus::Unknown, format!("could not read the permissions: {e}"), None),
+    }
+}
+
+/// VIEW SERVER PERFORMANCE STATE (2022) / VIEW SERVER STATE: progress of a running backup is read
+/// from sys.dm_exec_requests on a second session (pure).
+pub fn progress_permission_check(perms: &Result<catalog::ReadinessPermissions>, login: &str, sysadmin: bool, major_version: u32) -> Check {
+    const NAME: CheckName = CheckName::ProgressPermission;
+    let perm = tsql::progress_permission(major_version);
+    if sysadmin {
+        return check(NAME, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
+    }
+    match perms {
+        Ok(p) if p.view_progress == Some(true) => check(NAME, CheckStatus::Pass, format!("login '{login}' holds {perm}"), None),
+        Ok(p) if p.view_progress.is_none() => check(NAME, CheckStatus::Unknown, format!("HAS_PERMS_BY_NAME returned NULL for {perm}"), None),
+        Ok(_) => check(
+            NAME,
+            CheckStatus::Warn,
+            format!("login '{login}' lacks {perm}: the progress of a running backup or restore cannot be read (sys.dm_exec_requests shows only the login's own session), so progress falls back to elapsed time"),
+            Some(&format!("Grant it: {}.", tsql::grant_progress_permission(login, major_version))),
+        ),
+        Err(e) => check(NAME, CheckStatus::Unknown, format!("could not read the permissions: {e}"), None),
+    }
+}
+
+const TF_STARTUP_ACTION: &str = "Add -T4675 to the SQL Server startup parameters so the flag survives a restart: SQL Server Configuration Manager > SQL Server service > Properties > Startup Parameters (then restart the service), or with DSC the SqlServerDsc resource SqlTraceFlag (TraceFlags = 4675).";
+
+/// Whether trace flag 4675 is a startup parameter (`-T4675`, the `t` in either case), so that it
+/// survives a restart (pure). `flag_on`: the flag is on globally now; `turned_off`: this check
+/// turned it off (then a startup parameter brings it back at the next restart).
+pub fn startup_trace_flag_check(params: &Result<Vec<String>>, flag_on: Option<bool>, turned_off: bool) -> Check {
+    const NAME: CheckName = CheckName::TraceFlag4675Startup;
+    let args = match params {
+        Ok(a) => a,
+        Err(e) => {
+            return check(
+                NAME,
+                CheckStatus::Unknown,
+                format!("could not read the startup parameters from sys.dm_server_registry (it needs VIEW SERVER PERFORMANCE STATE on SQL Server 2022, VIEW SERVER STATE before): {e}"),
+                Some(TF_STARTUP_ACTION),
+            )
+        }
+    };
+    let startup = args.iter().any(|a| a.trim().eq_ignore_ascii_case("-T4675"));
+    match (startup, turned_off, flag_on) {
+        (true, true, _) => check(
+            NAME,
+            CheckStatus::Warn,
+            "-T4675 is a startup parameter: the flag turned off now comes back at the next restart",
+            Some("Remove -T4675 from the startup parameters (SQL Server Configuration Manager, or SqlServerDsc SqlTraceFlag with Ensure = 'Absent')."),
+        ),
+        (true, false, _) => check(NAME, CheckStatus::Pass, "-T4675 is a startup parameter: trace flag 4675 survives a restart", None),
+        (false, true, _) => check(NAME, CheckStatus::Pass, "-T4675 is not a startup parameter: the flag stays off after a restart", None),
+        (false, false, Some(true)) => check(
+            NAME,
+            CheckStatus::Warn,
+            "trace flag 4675 is on, but -T4675 is not a startup parameter: the flag is lost at the next restart",
+            Some(TF_STARTUP_ACTION),
+        ),
+        (false, false, _) => check(NAME, CheckStatus::Warn, "-T4675 is not a startup parameter (and the flag is not on now)", Some(TF_STARTUP_ACTION)),
+    }
+}
+
 const TF_ACTION: &str = "Turn trace flag 4675 on: DBCC TRACEON(4675, -1), and add -T4675 to the startup parameters so it survives a restart (or run the check with enable_trace_flag).";
 const NEEDS_SYSADMIN: &str = "needs sysadmin, which this login lacks";
 
@@ -84,6 +169,9 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
         Some(u) => Some(parse_container_url(u)?),
         None => None,
     };
+    if req.enable_trace_flag && req.disable_trace_flag {
+        return Err(crate::Error::invalid("enable_trace_flag and disable_trace_flag cannot both be set."));
+    }
     let mut client = connect(&req.connection).await?;
     let facts = catalog::server_facts(&mut client).await?;
     let sysadmin = facts.is_sysadmin.unwrap_or(false);
@@ -92,27 +180,68 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     checks.push(platform_check(&platform));
     checks.push(cluster_check(&facts));
     let mut statements = Vec::new();
-    let tf = trace_flag_check(&mut client, req.enable_trace_flag, sysadmin, &mut statements).await?;
+    let tf = trace_flag_check(&mut client, &req, sysadmin, &mut statements).await?;
     checks.push(tf.check);
+    // Whether the flag survives a restart (startup parameter -T4675).
+    let params = catalog::startup_parameters(&mut client).await;
+    checks.push(startup_trace_flag_check(&params, tf.on, tf.disabled_now));
     checks.extend(credential_checks(&mut client, url.as_ref(), sysadmin, tf.on, tf.enabled_now).await);
     checks.push(permission_check(&mut client, &facts, sysadmin).await);
+    // CREATE DATABASE (HEADERONLY / FILELISTONLY) and the permission that shows progress
+    let major = parse_version(&facts.product_version).map(|v| v[0]).unwrap_or(16);
+    let login = facts.login_name.clone().unwrap_or_default();
+    let perms = if sysadmin { Ok(catalog::ReadinessPermissions::default()) } else { catalog::readiness_permissions(&mut client, major).await };
+    checks.push(create_database_check(&perms, &login, sysadmin));
+    checks.push(progress_permission_check(&perms, &login, sysadmin, major));
     let ready = !checks.iter().any(|c| c.status == CheckStatus::Fail);
     Ok(ServerCheckResult { server: facts.server_name.clone(), product_version: facts.product_version.clone(), ready, checks, statements })
 }
 
 /// The trace flag 4675 check: whether it is on (`None`: unknown) and whether this check
-/// turned it on.
+/// turned it on or off.
 struct TraceFlagCheck {
     check: Check,
     on: Option<bool>,
     enabled_now: bool,
+    disabled_now: bool,
 }
 
-/// Trace flag 4675, turned on globally when asked (and allowed); the statement it ran goes to
-/// `statements`.
-async fn trace_flag_check(client: &mut Client, enable: bool, sysadmin: bool, statements: &mut Vec<String>) -> Result<TraceFlagCheck> {
-    let done = |check: Check, on: Option<bool>| Ok(TraceFlagCheck { check, on, enabled_now: false });
+fn tf_result(check: Check, on: Option<bool>) -> Result<TraceFlagCheck> {
+    Ok(TraceFlagCheck { check, on, enabled_now: false, disabled_now: false })
+}
+
+/// `disable_trace_flag`: trace flag 4675 turned off globally when it is on (and allowed).
+async fn disable_trace_flag(client: &mut Client, on_globally: bool, sysadmin: bool, statements: &mut Vec<String>) -> Result<TraceFlagCheck> {
+    if !on_globally {
+        return tf_result(check(CheckName::TraceFlag4675, CheckStatus::Pass, "trace flag 4675 is off globally (as asked: nothing to turn off)", None), Some(false));
+    }
+    if !sysadmin {
+        let c = check(CheckName::TraceFlag4675, CheckStatus::Fail, format!("trace flag 4675 is on globally; turning it off {NEEDS_SYSADMIN}"), Some("Run the check as sysadmin, or turn it off with DBCC TRACEOFF(4675, -1)."));
+        return tf_result(c, Some(true));
+    }
+    let s = tsql::trace_off_global(4675);
+    execute(client, &s).await?;
+    statements.push(s.masked().to_string());
+    let after = catalog::trace_flag(client, 4675).await?;
+    if after.status && after.global {
+        return tf_result(check(CheckName::TraceFlag4675, CheckStatus::Fail, "DBCC TRACEOFF(4675, -1) ran but DBCC TRACESTATUS still shows the flag on", None), Some(true));
+    }
+    let c = check(
+        CheckName::TraceFlag4675,
+        CheckStatus::Warn,
+        "trace flag 4675 was on and has been turned off globally (DBCC TRACEOFF(4675, -1)): CREATE CREDENTIAL no longer checks that a primary managed identity is selected",
+        None,
+    );
+    Ok(TraceFlagCheck { check: c, on: Some(false), enabled_now: false, disabled_now: true })
+}
+
+/// Trace flag 4675, turned on (`enable_trace_flag`) or off (`disable_trace_flag`) globally when
+/// asked and allowed; the statement it ran goes to `statements`.
+async fn trace_flag_check(client: &mut Client, req: &ServerCheck, sysadmin: bool, statements: &mut Vec<String>) -> Result<TraceFlagCheck> {
+    let done = tf_result;
+    let enable = req.enable_trace_flag;
     match catalog::trace_flag(client, 4675).await {
+        Ok(t) if req.disable_trace_flag => disable_trace_flag(client, t.status && t.global, sysadmin, statements).await,
         Ok(t) if t.status && t.global => done(check(CheckName::TraceFlag4675, CheckStatus::Pass, "trace flag 4675 is on globally", None), Some(true)),
         Ok(_) if enable && !sysadmin => done(
             check(CheckName::TraceFlag4675, CheckStatus::Fail, format!("trace flag 4675 is off; turning it on {NEEDS_SYSADMIN}"), Some(TF_ACTION)),
@@ -130,7 +259,7 @@ async fn trace_flag_check(client: &mut Client, enable: bool, sysadmin: bool, sta
                     "trace flag 4675 was off and has been turned on globally (DBCC TRACEON(4675, -1)); it does not survive a restart without -T4675",
                     Some("Add -T4675 to the SQL Server startup parameters."),
                 );
-                Ok(TraceFlagCheck { check, on: Some(true), enabled_now: true })
+                Ok(TraceFlagCheck { check, on: Some(true), enabled_now: true, disabled_now: false })
             } else {
                 done(check(CheckName::TraceFlag4675, CheckStatus::Fail, "DBCC TRACEON(4675, -1) ran but DBCC TRACESTATUS still shows the flag off", Some(TF_ACTION)), Some(false))
             }
@@ -261,6 +390,50 @@ mod tests {
         assert_eq!(c.status, CheckStatus::Fail);
         assert!(c.recommended_action.unwrap().contains("CU17"));
         assert_eq!(version_check(&facts("15.0.4375.4", None)).status, CheckStatus::Fail);
+    }
+
+    #[test]
+    fn create_database_and_progress_permissions() {
+        use catalog::ReadinessPermissions as P;
+        let none = Ok(P { create_any_database: Some(false), create_database: Some(false), view_progress: Some(false) });
+        let c = create_database_check(&none, "ops]x", false);
+        assert_eq!(c.status, CheckStatus::Warn);
+        assert!(c.evidence.contains("HEADERONLY") && c.evidence.contains("262"), "{}", c.evidence);
+        assert_eq!(c.recommended_action.as_deref(), Some("Grant it: GRANT CREATE ANY DATABASE TO [ops]]x] (or add the login to the dbcreator role)."));
+        let p = progress_permission_check(&none, "ops", false, 16);
+        assert_eq!(p.status, CheckStatus::Warn);
+        assert_eq!(p.recommended_action.as_deref(), Some("Grant it: GRANT VIEW SERVER PERFORMANCE STATE TO [ops]."));
+        assert!(progress_permission_check(&none, "ops", false, 15).recommended_action.unwrap().contains("GRANT VIEW SERVER STATE TO [ops]"));
+        let some = Ok(P { create_any_database: Some(false), create_database: Some(true), view_progress: Some(true) });
+        assert_eq!(create_database_check(&some, "ops", false).status, CheckStatus::Pass);
+        assert_eq!(progress_permission_check(&some, "ops", false, 16).status, CheckStatus::Pass);
+        let unknown = Ok(P::default());
+        assert_eq!(create_database_check(&unknown, "ops", false).status, CheckStatus::Unknown);
+        assert_eq!(progress_permission_check(&unknown, "ops", false, 16).status, CheckStatus::Unknown);
+        assert_eq!(create_database_check(&none, "sa", true).status, CheckStatus::Pass);
+        assert_eq!(progress_permission_check(&Err(crate::Error::invalid("x")), "ops", false, 16).status, CheckStatus::Unknown);
+    }
+
+    #[test]
+    fn trace_flag_as_a_startup_parameter() {
+        let args = |v: &[&str]| Ok(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let base = ["-dC:\\data\\master.mdf", "-eC:\\log\\ERRORLOG", "-lC:\\data\\mastlog.ldf"];
+        let with: Vec<&str> = base.iter().copied().chain(["-t4675"]).collect();
+        assert_eq!(startup_trace_flag_check(&args(&with), Some(true), false).status, CheckStatus::Pass);
+        let c = startup_trace_flag_check(&args(&base), Some(true), false);
+        assert_eq!(c.status, CheckStatus::Warn);
+        assert!(c.evidence.contains("lost at the next restart"), "{}", c.evidence);
+        let action = c.recommended_action.unwrap();
+        assert!(action.contains("SQL Server Configuration Manager") && action.contains("SqlTraceFlag"), "{action}");
+        assert_eq!(startup_trace_flag_check(&args(&base), Some(false), false).status, CheckStatus::Warn);
+        // -T46750 is another flag
+        assert_eq!(startup_trace_flag_check(&args(&["-T46750"]), Some(true), false).status, CheckStatus::Warn);
+        // turned off by the check: a startup parameter brings it back
+        assert_eq!(startup_trace_flag_check(&args(&with), Some(false), true).status, CheckStatus::Warn);
+        assert_eq!(startup_trace_flag_check(&args(&base), Some(false), true).status, CheckStatus::Pass);
+        let e = startup_trace_flag_check(&Err(crate::Error::invalid("300")), Some(true), false);
+        assert_eq!(e.status, CheckStatus::Unknown);
+        assert!(e.evidence.contains("VIEW SERVER PERFORMANCE STATE"));
     }
 
     #[test]

@@ -14,6 +14,12 @@ use crate::url::{container_of, normalise_sas, parse_container_url, UrlKind};
 pub fn plan_create(req: &CredentialCreate, exists: bool) -> Result<(Vec<Sql>, Vec<String>)> {
     let url = parse_container_url(&req.url)?;
     let mut warnings = Vec::new();
+    if url.url != req.url {
+        warnings.push(format!(
+            "The storage host is case-insensitive and was written in lower case: the credential is named '{}', the URL that backups use.",
+            url.url
+        ));
+    }
     let create = match req.identity {
         CredentialIdentity::ManagedIdentity => {
             if req.secret.is_some() {
@@ -58,7 +64,8 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
         e => Err(e),
     })?;
     let mut client = connect(&req.connection).await?;
-    let name = req.url.clone();
+    // the name is the normalised URL (scheme and host in lower case), as BACKUP will use it
+    let name = parse_container_url(&req.url)?.url;
     let exists = catalog::credential(&mut client, &name).await?.is_some();
     let (stmts, mut warnings) = plan_create(&req, exists)?;
     let statements: Vec<String> = stmts.iter().map(|s| s.masked().to_string()).collect();
@@ -112,8 +119,7 @@ pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
         None => None,
         Some(u) => {
             let c = container_of(u).ok_or_else(|| Error::InvalidUrl(format!("'{}' names no container", crate::url::shown_url(u))))?;
-            parse_container_url(c)?;
-            Some(c.to_string())
+            Some(parse_container_url(c)?.url)
         }
     };
     let mut client = connect(&req.connection).await?;

@@ -163,10 +163,15 @@ pub async fn verify(client: &mut Client, urls: &[String], checksum: bool) -> Res
     })
 }
 
+/// The request's URLs with scheme and host in lower case, as the credential is named.
+fn normalised_urls(req: &InspectRequest) -> Vec<String> {
+    req.urls.iter().map(|u| crate::url::normalise_blob_url(u)).collect()
+}
+
 /// `sqlurl_backup_header`: HEADERONLY as typed rows.
 pub async fn header(req: InspectRequest) -> Result<HeaderResult> {
     let mut client = crate::connect::connect(&req.connection).await?;
-    let headers = read_headers(&mut client, &req.urls).await?;
+    let headers = read_headers(&mut client, &normalised_urls(&req)).await?;
     let _ = client.close().await;
     Ok(HeaderResult { headers })
 }
@@ -174,7 +179,7 @@ pub async fn header(req: InspectRequest) -> Result<HeaderResult> {
 /// `sqlurl_backup_filelist`: FILELISTONLY as typed rows.
 pub async fn filelist(req: InspectRequest) -> Result<FileListResult> {
     let mut client = crate::connect::connect(&req.connection).await?;
-    let files = read_filelist(&mut client, &req.urls).await?;
+    let files = read_filelist(&mut client, &normalised_urls(&req)).await?;
     let _ = client.close().await;
     Ok(FileListResult { files })
 }
@@ -183,7 +188,7 @@ pub async fn filelist(req: InspectRequest) -> Result<FileListResult> {
 pub async fn verify_backup(req: InspectRequest) -> Result<VerifyResult> {
     let opts = crate::connect::ConnectOptions { no_command_timeout: true };
     let mut client = crate::connect::connect_with(&req.connection, opts).await?;
-    let r = verify(&mut client, &req.urls, req.checksum).await?;
+    let r = verify(&mut client, &normalised_urls(&req), req.checksum).await?;
     let _ = client.close().await;
     Ok(r)
 }

@@ -28,7 +28,7 @@ use crate::ops::long_statement::{connect_cancellable, run_long, Progress, RunOut
 use crate::ops::inspect::{self, BackupHeader};
 use crate::ops::relocate::{relocate, UsedFile};
 use crate::ops::sequence::{self, BackupSet, Step};
-use crate::tsql::restore::{build_restore, parse_stop_at, RestoreKind, RestoreSpec};
+use crate::tsql::restore::{build_restore, format_stop_at, parse_point_in_time, validate_mark_name, PointInTime, RestoreKind, RestoreSpec, StopMark};
 use crate::tsql::{self, Sql};
 
 fn default_true() -> bool {
@@ -49,8 +49,19 @@ pub struct RestoreRequest {
     pub replace: bool,
     #[serde(default = "default_true")]
     pub recovery: bool,
+    /// Server-local time without an offset, or an instant with `Z` / `+hh:mm` (converted with the
+    /// server's own offset, `SYSDATETIMEOFFSET()`).
     #[serde(default)]
     pub stop_at: Option<String>,
+    /// `STOPATMARK = N'…'`: stop after the marked transaction (or `lsn:<number>`).
+    #[serde(default)]
+    pub stop_at_mark: Option<String>,
+    /// `STOPBEFOREMARK = N'…'`: stop just before the marked transaction.
+    #[serde(default)]
+    pub stop_before_mark: Option<String>,
+    /// `AFTER N'…'` for a mark: the first mark of that name after this time (forms as `stop_at`).
+    #[serde(default)]
+    pub stop_mark_after: Option<String>,
     #[serde(default)]
     pub checksum: bool,
     #[serde(default, rename = "move")]
@@ -61,7 +72,36 @@ pub struct RestoreRequest {
     pub dry_run: bool,
 }
 
+/// Where the restore stops, resolved to the server's local time.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Stop {
+    at: Option<chrono::NaiveDateTime>,
+    mark: Option<StopMark>,
+}
+
 impl RestoreRequest {
+    fn mark(&self) -> Option<(&str, bool)> {
+        match (&self.stop_at_mark, &self.stop_before_mark) {
+            (Some(m), _) => Some((m.as_str(), false)),
+            (None, Some(m)) => Some((m.as_str(), true)),
+            (None, None) => None,
+        }
+    }
+
+    /// Resolves `stop_at` / the mark to the server's local time (pure; `offset` from the server).
+    fn resolve_stop(&self, offset_minutes: i32) -> Result<Stop> {
+        let pit = |s: &str| parse_point_in_time(s).map_err(|e| Error::invalid(e.to_string()));
+        let at = self.stop_at.as_deref().map(pit).transpose()?.map(|p| p.server_local(offset_minutes));
+        let mark = match self.mark() {
+            None => None,
+            Some((name, before)) => {
+                let after = self.stop_mark_after.as_deref().map(pit).transpose()?.map(|p| format_stop_at(&p.server_local(offset_minutes)));
+                Some(StopMark { name: name.to_string(), before, after })
+            }
+        };
+        Ok(Stop { at, mark })
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.urls.is_empty() {
             return Err(Error::invalid("urls is empty: give the backup's URL(s)."));
@@ -78,7 +118,20 @@ impl RestoreRequest {
             }
         }
         if let Some(s) = &self.stop_at {
-            parse_stop_at(s).map_err(|e| Error::invalid(e.to_string()))?;
+            parse_point_in_time(s).map_err(|e| Error::invalid(e.to_string()))?;
+        }
+        let marks = [self.stop_at.is_some(), self.stop_at_mark.is_some(), self.stop_before_mark.is_some()];
+        if marks.iter().filter(|b| **b).count() > 1 {
+            return Err(Error::invalid("give only one of stop_at, stop_at_mark and stop_before_mark."));
+        }
+        if let Some((name, _)) = self.mark() {
+            validate_mark_name(name).map_err(|e| Error::invalid(e.to_string()))?;
+        }
+        if let Some(a) = &self.stop_mark_after {
+            if self.mark().is_none() {
+                return Err(Error::invalid("stop_mark_after needs stop_at_mark or stop_before_mark."));
+            }
+            parse_point_in_time(a).map_err(|e| Error::invalid(format!("stop_mark_after: {e}")))?;
         }
         if let Some(m) = &self.moves {
             for (k, v) in m {
@@ -92,7 +145,9 @@ impl RestoreRequest {
 }
 
 /// Validates the request and starts the operation (returns at once).
-pub fn start(req: RestoreRequest) -> Result<Operation> {
+pub fn start(mut req: RestoreRequest) -> Result<Operation> {
+    // scheme and host in lower case, as the credential is named; blob paths are kept
+    req.urls = req.urls.iter().map(|u| crate::url::normalise_blob_url(u)).collect();
     req.validate()?;
     let label = req.database.clone().unwrap_or_default();
     let req = Arc::new(req);
@@ -132,9 +187,18 @@ async fn database_exists(client: &mut Client, name: &str) -> Result<Option<Strin
     Ok(rows.first().map(|r| cell_string(r, "state_desc").unwrap_or_default()))
 }
 
-/// Builds the plan: the steps (sets in order) from the headers.
-async fn plan_steps(client: &mut Client, req: &RestoreRequest) -> Result<Vec<Step>> {
-    let stop_at = req.stop_at.as_deref().map(parse_stop_at).transpose().map_err(|e| Error::invalid(e.to_string()))?;
+/// The server's offset from UTC in minutes (`DATEPART(TZOFFSET, SYSDATETIMEOFFSET())`).
+async fn server_offset_minutes(client: &mut Client) -> Result<i32> {
+    let rows = query_rows(client, &tsql::server_utc_offset()).await?;
+    rows.first()
+        .and_then(|r| cell_i64(r, "tz_offset_minutes"))
+        .filter(|m| m.abs() <= 14 * 60)
+        .map(|m| m as i32)
+        .ok_or_else(|| Error::Internal("SYSDATETIMEOFFSET() returned no usable offset".into()))
+}
+
+/// Builds the plan: the steps (sets in order) from the headers. `stop_at` is server-local.
+async fn plan_steps(client: &mut Client, req: &RestoreRequest, stop_at: Option<chrono::NaiveDateTime>) -> Result<Vec<Step>> {
     if !req.sequence {
         let headers = inspect::read_headers(client, &req.urls).await?;
         let header = headers
@@ -159,7 +223,7 @@ async fn plan_steps(client: &mut Client, req: &RestoreRequest) -> Result<Vec<Ste
 }
 
 /// The statements, one per step.
-fn statements(req: &RestoreRequest, target: &str, steps: &[Step], moves: &[(String, String)]) -> Result<Vec<String>> {
+fn statements(req: &RestoreRequest, target: &str, steps: &[Step], moves: &[(String, String)], stop: &Stop) -> Result<Vec<String>> {
     let n = steps.len();
     let mut out = Vec::with_capacity(n);
     for (i, st) in steps.iter().enumerate() {
@@ -172,9 +236,11 @@ fn statements(req: &RestoreRequest, target: &str, steps: &[Step], moves: &[(Stri
         }
         spec.recovery = last && req.recovery;
         spec.checksum = req.checksum;
-        // STOPAT only where a log is applied last (SQL Server applies it to log restores)
+        // STOPAT / the mark only where a log is applied last (SQL Server applies them to log
+        // restores); the time is the server-local one resolved before
         if last && !st.is_database {
-            spec.stop_at = req.stop_at.clone();
+            spec.stop_at = stop.at.as_ref().map(format_stop_at);
+            spec.stop_mark = stop.mark.clone();
         }
         out.push(build_restore(&spec).map_err(|e| Error::invalid(e.to_string()))?);
     }
@@ -196,6 +262,24 @@ struct Prepared {
     target: String,
     moves: Vec<(String, String)>,
     statements: Vec<String>,
+    /// The server's offset from UTC, when it was read (a point in time was given).
+    offset: Option<i32>,
+}
+
+/// STOPAT is read in the server's local time: resolve the caller's point with the server's own
+/// offset (kept for the result, in both forms). A point given without an offset needs no
+/// conversion: then the offset only serves the result's UTC form, and a server that cannot
+/// tell it does not stop the restore.
+async fn stop_point(client: &mut Client, req: &RestoreRequest) -> Result<(Stop, Option<i32>)> {
+    let absolute = |s: &Option<String>| s.as_deref().map(|t| matches!(parse_point_in_time(t), Ok(PointInTime::Absolute(_)))).unwrap_or(false);
+    let offset = if absolute(&req.stop_at) || absolute(&req.stop_mark_after) {
+        Some(server_offset_minutes(client).await?)
+    } else if req.stop_at.is_some() || req.stop_mark_after.is_some() {
+        server_offset_minutes(client).await.ok()
+    } else {
+        None
+    };
+    Ok((req.resolve_stop(offset.unwrap_or(0))?, offset))
 }
 
 /// The file moves of the first (full) restore: explicit, automatic relocation, or none.
@@ -223,13 +307,14 @@ async fn file_moves(client: &mut Client, req: &RestoreRequest, steps: &[Step], t
 async fn prepare(client: &mut Client, req: &RestoreRequest) -> Result<Prepared> {
     let rows = query_rows(client, &tsql::session_id()).await?;
     let spid = rows.first().and_then(|r| cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
-    let steps = plan_steps(client, req).await?;
+    let (stop, offset) = stop_point(client, req).await?;
+    let steps = plan_steps(client, req, stop.at).await?;
     let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
     if target.trim().is_empty() {
         return Err(Error::invalid("the backup header names no database; pass database"));
     }
-    if req.stop_at.is_some() && steps.iter().all(|s| s.is_database) {
-        return Err(Error::invalid("stop_at needs a log backup to stop in: give the log backups too (with sequence: true)"));
+    if (req.stop_at.is_some() || req.mark().is_some()) && steps.iter().all(|s| s.is_database) {
+        return Err(Error::invalid("stop_at / stop_at_mark / stop_before_mark need a log backup to stop in: give the log backups too (with sequence: true)"));
     }
     let starts_with_full = steps[0].set.header.backup_type == 1;
     if let Some(state) = database_exists(client, &target).await? {
@@ -244,8 +329,8 @@ async fn prepare(client: &mut Client, req: &RestoreRequest) -> Result<Prepared> 
         }
     }
     let moves = file_moves(client, req, &steps, &target).await?;
-    let statements = statements(req, &target, &steps, &moves)?;
-    Ok(Prepared { spid, steps, target, moves, statements })
+    let statements = statements(req, &target, &steps, &moves, &stop)?;
+    Ok(Prepared { spid, steps, target, moves, statements, offset })
 }
 
 /// Runs the statements in order (NORECOVERY until the last), stopping at a cancel or failure.
@@ -273,6 +358,12 @@ async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreRe
         p = prepare(&mut client, req) => p,
         _ = cancel.cancelled() => Err(Error::Cancelled),
     }?;
+    if let Some(Ok(pit)) = req.stop_at.as_deref().map(parse_point_in_time) {
+        // server-local always; UTC when the server's offset is known
+        res.stop_at_server_local = Some(format_stop_at(&pit.server_local(p.offset.unwrap_or(0))));
+        res.stop_at_utc = p.offset.map(|off| format!("{}Z", format_stop_at(&pit.utc(off))));
+    }
+    res.server_utc_offset_minutes = p.offset;
     let target = p.target.clone();
     res.database = target.clone();
     rep.set_database(&target);
@@ -303,13 +394,33 @@ async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreRe
         );
         return Err(Error::Cancelled);
     }
+    left_restoring_warning(&mut client, req, rep, res).await;
     res.message = format!(
         "RESTORE of '{target}' completed: {} step(s) in {duration:.3} seconds{}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
         p.statements.len(),
-        if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
+        if !res.warnings.is_empty() { ", database left RESTORING (see warnings)" } else if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
     );
     let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
     Ok(())
+}
+
+/// A point in time after the end of the logs given: SQL Server applies them all, sends
+/// information message 4322 and leaves the database RESTORING (the driver does not pass
+/// information messages on, so the state tells). Adds a warning when that happened.
+async fn left_restoring_warning(client: &mut Client, req: &RestoreRequest, rep: &Reporter, res: &mut RestoreResult) {
+    if !(req.recovery && (req.stop_at.is_some() || req.mark().is_some())) {
+        return;
+    }
+    if let Ok(Some(state)) = database_exists(client, &res.database).await {
+        if state.eq_ignore_ascii_case("RESTORING") {
+            res.warnings.push(format!(
+                "'{}' was left RESTORING, not recovered: the stop point{} lies after the end of the log backups given (SQL Server message 4322). Restore the next log backup with the same stop point, or recover as it is with RESTORE DATABASE ... WITH RECOVERY.",
+                res.database,
+                res.stop_at_server_local.as_deref().map(|t| format!(" ({t} server time)")).unwrap_or_default()
+            ));
+            rep.message(res.warnings.last().cloned().unwrap_or_default());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -338,13 +449,31 @@ mod tests {
             set(2, &["https://a.blob.core.windows.net/c/l1.bak"]),
             set(2, &["https://a.blob.core.windows.net/c/l2.bak"]),
         ];
-        let s = statements(&r, "Sales", &steps, &[("Sales".into(), "F:\\data\\Sales.mdf".into())]).unwrap();
+        let stop = r.resolve_stop(0).unwrap();
+        let s = statements(&r, "Sales", &steps, &[("Sales".into(), "F:\\data\\Sales.mdf".into())], &stop).unwrap();
         assert_eq!(s.len(), 4);
         assert!(s[0].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://a.blob.core.windows.net/c/f1.bak', URL = N'https://a.blob.core.windows.net/c/f2.bak' WITH MOVE N'Sales' TO N'F:\\data\\Sales.mdf', REPLACE, NORECOVERY"), "{}", s[0]);
         assert!(s[1].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://a.blob.core.windows.net/c/d.bak' WITH NORECOVERY"), "{}", s[1]);
         assert!(!s[1].contains("MOVE") && !s[1].contains("REPLACE"));
         assert!(s[2].starts_with("RESTORE LOG [Sales]") && s[2].contains("NORECOVERY") && !s[2].contains("STOPAT"), "{}", s[2]);
         assert!(s[3].contains("WITH RECOVERY, STOPAT = N'2026-11-26T12:25:00.000'"), "{}", s[3]);
+    }
+
+    #[test]
+    fn stop_points_resolve_to_server_local_time_and_marks_go_on_the_last_log() {
+        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"sequence":true,"stop_at":"2026-11-26T10:25:00.250Z""#).unwrap();
+        let stop = r.resolve_stop(120).unwrap();
+        assert_eq!(stop.at.map(|t| format_stop_at(&t)), Some("2026-11-26T12:25:00.250".into()));
+        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"sequence":true,"stop_before_mark":"Price'Update","stop_mark_after":"2026-11-26T10:00:00+01:00""#).unwrap();
+        let stop = r.resolve_stop(-300).unwrap();
+        let steps = vec![set(1, &["https://a.blob.core.windows.net/c/f.bak"]), set(2, &["https://a.blob.core.windows.net/c/l1.bak"]), set(2, &["https://a.blob.core.windows.net/c/l2.bak"])];
+        let s = statements(&r, "Sales", &steps, &[], &stop).unwrap();
+        assert!(!s[1].contains("MARK"), "{}", s[1]);
+        assert!(s[2].contains("WITH RECOVERY, STOPBEFOREMARK = N'Price''Update' AFTER N'2026-11-26T04:00:00.000'"), "{}", s[2]);
+        // exclusive, and AFTER needs a mark
+        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_at":"2026-11-26T10:25:00","stop_at_mark":"m""#).unwrap_err().to_string().contains("only one"));
+        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_mark_after":"2026-11-26T10:25:00""#).unwrap_err().to_string().contains("needs stop_at_mark"));
+        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_at_mark":" ""#).unwrap_err().to_string().contains("mark name"));
     }
 
     #[test]

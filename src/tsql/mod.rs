@@ -93,6 +93,21 @@ pub fn trace_on_global(flag: u32) -> Sql {
     Sql::plain(format!("DBCC TRACEON({flag}, -1)"))
 }
 
+/// `DBCC TRACEOFF(flag, -1)`: off globally (needs sysadmin).
+pub fn trace_off_global(flag: u32) -> Sql {
+    Sql::plain(format!("DBCC TRACEOFF({flag}, -1)"))
+}
+
+/// The service's startup parameters (`SQLArg0..n` under `...\MSSQLServer\Parameters`), rows of
+/// value_name, value_data (sql_variant, cast for the driver). Needs VIEW SERVER PERFORMANCE STATE
+/// on SQL Server 2022 (VIEW SERVER STATE before).
+pub fn startup_parameters() -> Sql {
+    Sql::plain(
+        "SELECT value_name, CAST(value_data AS nvarchar(512)) AS value_data FROM sys.dm_server_registry \
+WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%'",
+    )
+}
+
 /// Server facts in one row: server name, product version, update level, update reference,
 /// product level, edition, engine edition, is clustered, default data path, default log path,
 /// is sysadmin, login name. SERVERPROPERTY returns sql_variant, so every value
@@ -114,6 +129,13 @@ SUSER_SNAME() AS login_name",
     )
 }
 
+/// The server's clock and its offset from UTC in minutes, one row: server_now (datetimeoffset),
+/// tz_offset_minutes (int, e.g. 120 at UTC+2). STOPAT is read in the server's local time, so a
+/// point in time given in UTC or with an offset is converted with this offset.
+pub fn server_utc_offset() -> Sql {
+    Sql::plain("SELECT SYSDATETIMEOFFSET() AS server_now, DATEPART(TZOFFSET, SYSDATETIMEOFFSET()) AS tz_offset_minutes")
+}
+
 /// `sys.dm_os_host_info.host_platform` (`Windows` / `Linux`); SQL Server 2017+.
 pub fn host_platform() -> Sql {
     Sql::plain("SELECT host_platform FROM sys.dm_os_host_info")
@@ -131,6 +153,39 @@ pub fn database_files(database: &str) -> Sql {
         "SELECT name, physical_name, type_desc, size, file_id FROM sys.master_files WHERE database_id = DB_ID({}) ORDER BY file_id",
         quote_nstr(database)
     ))
+}
+
+/// The permission that shows other sessions' requests (progress of a running BACKUP / RESTORE):
+/// VIEW SERVER PERFORMANCE STATE on SQL Server 2022 (major version 16) and later, VIEW SERVER
+/// STATE before.
+pub fn progress_permission(major_version: u32) -> &'static str {
+    if major_version >= 16 {
+        "VIEW SERVER PERFORMANCE STATE"
+    } else {
+        "VIEW SERVER STATE"
+    }
+}
+
+/// The readiness check's permissions, one row of 1/0 (NULL for a permission the server does not
+/// know): can_create_any_database (server), can_create_database (in master; RESTORE HEADERONLY /
+/// FILELISTONLY need CREATE DATABASE), can_view_progress ([`progress_permission`]).
+pub fn readiness_permissions(major_version: u32) -> Sql {
+    Sql::plain(format!(
+        "SELECT HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS can_create_any_database, \
+HAS_PERMS_BY_NAME(N'master', N'DATABASE', N'CREATE DATABASE') AS can_create_database, \
+HAS_PERMS_BY_NAME(NULL, NULL, {}) AS can_view_progress",
+        quote_nstr(progress_permission(major_version))
+    ))
+}
+
+/// `GRANT CREATE ANY DATABASE TO [login]` (server level; covers CREATE DATABASE in master).
+pub fn grant_create_any_database(login: &str) -> String {
+    format!("GRANT CREATE ANY DATABASE TO {}", quote_ident(login))
+}
+
+/// `GRANT VIEW SERVER PERFORMANCE STATE TO [login]` (or VIEW SERVER STATE before 2022).
+pub fn grant_progress_permission(login: &str, major_version: u32) -> String {
+    format!("GRANT {} TO {}", progress_permission(major_version), quote_ident(login))
 }
 
 /// Evidence that the login may run BACKUP in the connection's database, one row:
@@ -254,6 +309,8 @@ mod tests {
     fn drop_and_lookup() {
         assert_eq!(drop_credential(HOSTILE).text(), "DROP CREDENTIAL [a]]b'c;DROP]");
         assert_eq!(trace_on_global(4675).text(), "DBCC TRACEON(4675, -1)");
+        assert_eq!(trace_off_global(4675).text(), "DBCC TRACEOFF(4675, -1)");
+        assert!(startup_parameters().text().contains("FROM sys.dm_server_registry WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%'"));
         assert!(database_files("x'y").text().contains("DB_ID(N'x''y')"));
         assert!(database_state("x'y").text().ends_with("WHERE name = N'x''y'"));
         assert!(last_backup_size("x'y", 'L').text().contains("database_name = N'x''y' AND type = N'L'"));
@@ -262,5 +319,16 @@ mod tests {
     #[test]
     fn progress_query_names_the_session() {
         assert!(request_progress(57).text().ends_with("FROM sys.dm_exec_requests WHERE session_id = 57"));
+    }
+
+    #[test]
+    fn readiness_permissions_and_grants() {
+        let q = readiness_permissions(16);
+        assert!(q.text().contains("HAS_PERMS_BY_NAME(NULL, NULL, N'VIEW SERVER PERFORMANCE STATE') AS can_view_progress"), "{}", q.text());
+        assert!(q.text().contains("HAS_PERMS_BY_NAME(N'master', N'DATABASE', N'CREATE DATABASE') AS can_create_database"));
+        assert!(readiness_permissions(15).text().contains("N'VIEW SERVER STATE') AS can_view_progress"));
+        assert_eq!(grant_create_any_database(HOSTILE), "GRANT CREATE ANY DATABASE TO [a]]b'c;DROP]");
+        assert_eq!(grant_progress_permission("DOMAIN\\svc", 16), "GRANT VIEW SERVER PERFORMANCE STATE TO [DOMAIN\\svc]");
+        assert_eq!(grant_progress_permission("x", 15), "GRANT VIEW SERVER STATE TO [x]");
     }
 }

@@ -52,6 +52,8 @@ pub enum SqlType {
     DateTime,
     /// DATETIME2(scale)
     DateTime2(u8),
+    /// DATETIMEOFFSET(scale)
+    DateTimeOffset(u8),
     /// NUMERIC(precision, scale)
     Numeric(u8, u8),
     UniqueIdentifier,
@@ -70,6 +72,8 @@ pub enum SqlValue {
     Float(f64),
     Str(String),
     DateTime(chrono::NaiveDateTime),
+    /// DATETIMEOFFSET: the local date/time and its offset from UTC in minutes.
+    DateTimeOffset(chrono::NaiveDateTime, i16),
     /// Unscaled value of a NUMERIC column (e.g. 12345 with scale 0).
     Numeric(i128),
     Guid(uuid::Uuid),
@@ -148,5 +152,13 @@ impl ExecContext {
     }
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+    /// The scenario's entry for the session's login (None for a login added at run time).
+    pub fn login_entry(&self) -> Option<&crate::scenario::Login> {
+        self.server.scenario.logins.iter().find(|l| l.name.eq_ignore_ascii_case(&self.login))
+    }
+    /// CREATE DATABASE permission in effect (sysadmin implies it).
+    pub fn has_create_database(&self) -> bool {
+        self.is_sysadmin || self.login_entry().is_some_and(|l| l.has_create_database())
     }
 }

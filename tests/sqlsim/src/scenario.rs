@@ -19,6 +19,9 @@ pub struct Scenario {
     pub product_update_reference: String,
     /// `SERVERPROPERTY('ProductLevel')`, e.g. `RTM`.
     pub product_level: String,
+    /// `SERVERPROPERTY('ProductBuildType')`: empty (NULL), `GDR` or `OD`. `GDR` makes
+    /// `@@VERSION` print e.g. `(RTM-CU25-GDR)` (a security update on a CU).
+    pub product_build_type: String,
     /// `SERVERPROPERTY('Edition')`, e.g. `Developer Edition (64-bit)`.
     pub edition: String,
     /// `SERVERPROPERTY('EngineEdition')`: 2 Standard, 3 Enterprise/Developer, 4 Express, 8 MI.
@@ -48,6 +51,25 @@ pub struct Scenario {
     pub throughput_mb_per_s: f64,
     /// Faults to inject (issue 3).
     pub faults: Faults,
+    /// The server's time zone: minutes east of UTC (e.g. 120 for UTC+2). GETDATE(),
+    /// SYSDATETIME(), SYSDATETIMEOFFSET(), backup dates and STOPAT are in this local time;
+    /// GETUTCDATE() / SYSUTCDATETIME() stay UTC (issue 12).
+    pub utc_offset_minutes: i32,
+    /// Average fill of a backup block (1.0 = every block is MAXTRANSFERSIZE), per backup kind
+    /// (issue 12): drives the virtual block count and so when 3063 arrives.
+    pub block_fill: BlockFill,
+    /// `@@VERSION`'s build date line (e.g. `Dec 13 2024 09:01:53`). Empty: the date of the
+    /// scenario's build from [`known_build_date`], else an *unconfirmed* placeholder.
+    pub build_date: String,
+    /// Accept EXPIREDATE / RETAINDAYS on BACKUP TO URL (reported accepted by 2022 CU25 GDR,
+    /// listed as unsupported by older docs). Default false: 3032 like before.
+    pub url_accepts_expiredate: bool,
+    /// Marked transactions (`BEGIN TRAN name WITH MARK`) per database, for RESTORE …
+    /// STOPATMARK / STOPBEFOREMARK.
+    pub marks: Vec<Mark>,
+    /// Startup parameters after the three standard ones (-d, -e, -l), e.g. `["-T4675"]`:
+    /// `sys.dm_server_registry` shows them as SQLArg3, SQLArg4, …
+    pub startup_parameters: Vec<String>,
 }
 
 impl Default for Scenario {
@@ -58,6 +80,7 @@ impl Default for Scenario {
             product_update_level: "CU17".into(),
             product_update_reference: "KB5048038".into(),
             product_level: "RTM".into(),
+            product_build_type: String::new(),
             edition: "Developer Edition (64-bit)".into(),
             engine_edition: 3,
             host_platform: "Windows".into(),
@@ -73,6 +96,8 @@ impl Default for Scenario {
                 sysadmin: true,
                 backup_operator: false,
                 can_view_server_state: true,
+                create_database: None,
+                view_server_performance_state: None,
             }],
             databases: vec![],
             credentials: vec![],
@@ -80,6 +105,12 @@ impl Default for Scenario {
             storage: vec![],
             throughput_mb_per_s: 200.0,
             faults: Faults::default(),
+            utc_offset_minutes: 0,
+            block_fill: BlockFill::default(),
+            build_date: String::new(),
+            url_accepts_expiredate: false,
+            marks: vec![],
+            startup_parameters: vec![],
         }
     }
 }
@@ -96,9 +127,88 @@ pub struct Login {
     pub sysadmin: bool,
     /// Member of db_backupoperator in every database (BACKUP allowed without sysadmin).
     pub backup_operator: bool,
-    /// VIEW SERVER STATE: may read other sessions' rows in `sys.dm_exec_requests`.
+    /// VIEW SERVER STATE (on SQL Server 2022 it implies VIEW SERVER PERFORMANCE STATE).
     pub can_view_server_state: bool,
+    /// CREATE DATABASE (or CREATE ANY DATABASE) permission: RESTORE HEADERONLY / FILELISTONLY /
+    /// LABELONLY need it. `None` (absent) = granted, as before issue 12; sysadmin implies it.
+    pub create_database: Option<bool>,
+    /// VIEW SERVER PERFORMANCE STATE (SQL Server 2022): needed to see other sessions in
+    /// `sys.dm_exec_requests`. `None` = follows `can_view_server_state` (which implies it).
+    pub view_server_performance_state: Option<bool>,
 }
+
+impl Login {
+    /// CREATE DATABASE / CREATE ANY DATABASE in effect.
+    pub fn has_create_database(&self) -> bool {
+        self.sysadmin || self.create_database.unwrap_or(true)
+    }
+    /// VIEW SERVER PERFORMANCE STATE in effect (sysadmin and VIEW SERVER STATE imply it).
+    pub fn has_view_server_performance_state(&self) -> bool {
+        self.sysadmin || self.can_view_server_state || self.view_server_performance_state.unwrap_or(false)
+    }
+}
+
+/// Average block fill per backup kind (each in (0, 1]; 1.0 = full blocks). Blocks of a
+/// differential, log or uncompressed backup are often partly filled (best-practices page; the
+/// SQLCAT case hit 3063 at about 48 GB with defaults). Default: all 1.0 (full blocks).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlockFill {
+    /// Full backup WITH COMPRESSION.
+    pub full: f64,
+    /// Full backup without compression.
+    pub full_uncompressed: f64,
+    /// Differential backup (compressed or not).
+    pub differential: f64,
+    /// Log backup (compressed or not).
+    pub log: f64,
+}
+
+impl Default for BlockFill {
+    fn default() -> Self {
+        BlockFill { full: 1.0, full_uncompressed: 1.0, differential: 1.0, log: 1.0 }
+    }
+}
+
+impl BlockFill {
+    /// The fill for a backup: `backup_type` 1 full, 5 differential, 2 log. Values outside
+    /// (0, 1] are clamped to [0.001, 1].
+    pub fn for_backup(&self, backup_type: i16, compressed: bool) -> f64 {
+        let f = match backup_type {
+            5 => self.differential,
+            2 => self.log,
+            _ if compressed => self.full,
+            _ => self.full_uncompressed,
+        };
+        if f.is_finite() { f.clamp(0.001, 1.0) } else { 1.0 }
+    }
+}
+
+/// A marked transaction in a database's log (for STOPATMARK / STOPBEFOREMARK).
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mark {
+    pub database: String,
+    /// The mark name (`BEGIN TRAN name WITH MARK`), matched case-insensitively.
+    pub name: String,
+    /// When the marked transaction committed, server local time (`YYYY-MM-DDTHH:MM:SS[.fff]`).
+    pub time: String,
+}
+
+/// The build date line `@@VERSION` prints for a build, when the simulator knows it.
+/// Every entry is *unconfirmed* (no published `@@VERSION` output of that build was at hand);
+/// `None` = unknown, and `@@VERSION` prints [`UNKNOWN_BUILD_DATE`] (also unconfirmed).
+pub fn known_build_date(version: &str) -> Option<&'static str> {
+    match version {
+        // CU17 (KB5048038): the date the simulator has printed since issue 2.
+        "16.0.4175.1" => Some("Dec 13 2024 09:01:53"),
+        _ => None,
+    }
+}
+
+/// The date line for a build whose date is unknown: the CU17 date (unconfirmed). Scenarios that
+/// care set `build_date`.
+pub const UNKNOWN_BUILD_DATE: &str = "Dec 13 2024 09:01:53";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -205,6 +315,8 @@ impl std::fmt::Debug for Login {
             .field("sysadmin", &self.sysadmin)
             .field("backup_operator", &self.backup_operator)
             .field("can_view_server_state", &self.can_view_server_state)
+            .field("create_database", &self.create_database)
+            .field("view_server_performance_state", &self.view_server_performance_state)
             .finish()
     }
 }
@@ -247,6 +359,19 @@ pub struct Faults {
     pub storage_unavailable: bool,
     /// Storage requests time out.
     pub storage_timeout: bool,
+    /// The TLS handshake with the storage endpoint fails: BACKUP/RESTORE get 3271 with a TLS
+    /// inner text (issue 12), then 3013.
+    pub storage_tls_failure: bool,
+    /// The storage endpoint cannot be reached (no route, firewall drop, DNS): 3271 with a
+    /// remote-endpoint inner text, then 3013.
+    pub storage_unreachable: bool,
+    /// Writes start failing once a backup reaches this percentage: 3202 `Write on "url"
+    /// failed: 1117(…)` then 3013; nothing is committed.
+    pub storage_write_fail_at_percent: Option<u32>,
+    /// A failed backup leaves its blob behind, uncommitted and under its infinite lease (as the
+    /// troubleshooting page describes); a retry then fails with the lease text. Default false:
+    /// the simulator breaks the lease and deletes what it created.
+    pub leave_leased_blob_on_failure: bool,
 }
 
 #[cfg(test)]

@@ -195,6 +195,13 @@ impl std::fmt::Debug for ServerState {
 }
 
 /// Now, in the server's clock (UTC; the simulated server runs in UTC).
+/// `utc` in the scenario's local time.
+pub fn local_time(scenario: &Scenario, utc: NaiveDateTime) -> NaiveDateTime {
+    utc + chrono::Duration::minutes(scenario.utc_offset_minutes as i64)
+}
+
+/// UTC now (statement log, internal timing). What the server reports (GETDATE, backup dates,
+/// create dates) is [`ServerState::local_now`].
 pub fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
@@ -221,7 +228,7 @@ impl ServerState {
     /// Build the state a scenario describes. System databases (master, tempdb, model, msdb) are
     /// added unless the scenario declares them itself.
     pub fn new(scenario: Scenario) -> Self {
-        let start = now();
+        let start = local_time(&scenario, now());
         let mut databases = Vec::new();
         let mut next_id = 1;
         for sys in ["master", "tempdb", "model", "msdb"] {
@@ -289,6 +296,16 @@ impl ServerState {
 
     /// The mutable state. A poisoned lock (a panicking executor) is recovered: the state is
     /// plain data and stays usable.
+    /// The server's local clock: UTC plus the scenario's `utc_offset_minutes`.
+    pub fn local_now(&self) -> NaiveDateTime {
+        local_time(&self.scenario, now())
+    }
+
+    /// The scenario's UTC offset in minutes.
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.scenario.utc_offset_minutes
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, Mutable> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -349,7 +366,7 @@ impl ServerState {
             RequestInfo {
                 session_id,
                 command: command.to_string(),
-                start_time: now(),
+                start_time: self.local_now(),
                 percent_complete: 0.0,
                 estimated_completion_time: 0,
                 database_name,

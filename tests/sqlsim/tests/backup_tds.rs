@@ -9,40 +9,9 @@ use std::time::Duration;
 
 use backup_support::*;
 use sqlsim::scenario::Scenario;
-use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
-use tokio::net::TcpStream;
-use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt};
 
-type Sql = Client<Compat<TcpStream>>;
 
-async fn connect(sim: &sqlsim::SimHandle) -> Sql {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut cfg = Config::new();
-    cfg.host("127.0.0.1");
-    cfg.port(sim.port());
-    cfg.authentication(AuthMethod::sql_server("sa", "Sim-Passw0rd!"));
-    cfg.encryption(EncryptionLevel::Required);
-    cfg.trust_cert_ca(sim.ca_pem_path.display().to_string());
-    cfg.command_timeout(None);
-    let tcp = TcpStream::connect(sim.addr).await.expect("tcp connect");
-    tcp.set_nodelay(true).unwrap();
-    Client::connect(cfg, tcp.compat_write()).await.expect("tiberius login")
-}
 
-/// Run a batch; Ok(rows of the first result set) or Err((number, message)) of the first error.
-async fn run(c: &mut Sql, sql: &str) -> Result<Vec<tiberius::Row>, (u32, String)> {
-    let r = tokio::time::timeout(Duration::from_secs(60), async {
-        let stream = c.simple_query(sql).await?;
-        stream.into_results().await
-    })
-    .await
-    .expect("statement finished within 60 s");
-    match r {
-        Ok(mut sets) => Ok(if sets.is_empty() { vec![] } else { sets.remove(0) }),
-        Err(tiberius::error::Error::Server(e)) => Err((e.code(), e.message().to_string())),
-        Err(e) => panic!("unexpected client error: {e}"),
-    }
-}
 
 async fn start(sc: Scenario) -> sqlsim::SimHandle {
     sqlsim::start(sc).await.expect("start sqlsim")

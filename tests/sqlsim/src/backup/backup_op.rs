@@ -18,12 +18,14 @@ use super::parse::{BackupKind, BackupStmt};
 use super::progress::{Progress, Stop};
 use super::storage::{self, Access, Route, RouteError, StorageError};
 use crate::exec::{ExecContext, ExecError, SqlMessage};
-use crate::state::now;
 
 /// SQL Server's default MAXTRANSFERSIZE for block blobs (1 MB).
 pub const DEFAULT_MAX_TRANSFER: u64 = 1024 * 1024;
-/// Largest MAXTRANSFERSIZE SQL Server 2022 accepts for block blobs (reported: 20 MB).
-pub const MAX_MAX_TRANSFER: u64 = 20 * 1024 * 1024;
+/// Largest MAXTRANSFERSIZE for Azure block blobs: 4 MB (facts, "Checked again"; the 20 MB
+/// figure belongs to the S3 connector).
+pub const MAX_MAX_TRANSFER: u64 = 4 * 1024 * 1024;
+/// Smallest MAXTRANSFERSIZE (64 KB); values are multiples of it.
+pub const MIN_MAX_TRANSFER: u64 = 65536;
 /// Fixed compression ratio of the simulator (COMPRESSION writes a third of the bytes).
 pub const COMPRESSION_RATIO: u64 = 3;
 const MIB: u64 = 1024 * 1024;
@@ -52,6 +54,8 @@ struct Plan {
     virtual_bytes: u64,
     /// Virtual bytes written per stripe.
     stripe_bytes: u64,
+    /// Average bytes per block (MAXTRANSFERSIZE × the scenario's block fill).
+    block_bytes: u64,
     /// History updates to apply on success.
     new_full: bool,
     new_log_chain_lsn: Option<u64>,
@@ -101,19 +105,15 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
             return Err(fail(verb, m::encryptor_missing(kind, name)));
         }
     }
-    let mts = o.max_transfer_size.unwrap_or(DEFAULT_MAX_TRANSFER);
-    if !(65536..=MAX_MAX_TRANSFER).contains(&mts) || !mts.is_multiple_of(65536) {
-        return Err(fail(
-            verb,
-            m::sim_error(format!(
-                "MAXTRANSFERSIZE = {mts} is not valid for a URL backup: use a multiple of 65536 between 65536 and {MAX_MAX_TRANSFER}."
-            )),
-        ));
+    if !ctx.server.scenario.url_accepts_expiredate {
+        // Older docs list EXPIREDATE / RETAINDAYS as not supported for URL (scenario switch).
+        for (given, name) in [(o.expire_date.is_some(), "EXPIREDATE"), (o.retain_days.is_some(), "RETAINDAYS")] {
+            if given {
+                return Err(fail(verb, m::option_not_supported(&name.to_ascii_lowercase())));
+            }
+        }
     }
-    let block_size = o.block_size.unwrap_or(65536);
-    if !(512..=65536).contains(&block_size) || !block_size.is_power_of_two() {
-        return Err(fail(verb, m::sim_error(format!("BLOCKSIZE = {block_size} is not valid: use a power of two from 512 to 65536."))));
-    }
+    let (mts, block_size) = check_sizes(o.max_transfer_size, o.block_size).map_err(|e| fail(verb, e))?;
 
     let plan = plan(stmt, ctx, verb, mts, block_size)?;
 
@@ -123,11 +123,11 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
         match open_stripe(ctx, url, i as u32, stmt.urls.len() as u32, &plan, o.format).await {
             Ok(s) => stripes.push(s),
             Err(e) => {
-                cleanup(&stripes).await;
+                cleanup(ctx, &stripes).await;
                 return Err(match e {
                     OpenError::Route(r) => route_error(verb, url, r),
                     OpenError::Exists => fail(verb, m::exists_without_format(url)),
-                    OpenError::Storage(StorageError(os)) => fail(verb, m::cannot_open(url, os)),
+                    OpenError::Storage(StorageError(os)) => fail(verb, m::open_failed(url, os)),
                 });
             }
         }
@@ -138,11 +138,11 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
     match result {
         Ok(()) => {}
         Err(e) => {
-            cleanup(&stripes).await;
+            cleanup(ctx, &stripes).await;
             return Err(e);
         }
     }
-    let finish = now();
+    let finish = ctx.server.local_now();
     // Commit: header block last staged, first in the list.
     for s in stripes.iter_mut() {
         s.header.backup_finish_date = finish;
@@ -159,8 +159,8 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
         .await;
         if let Err(StorageError(os)) = r {
             let url = s.route.url.clone();
-            cleanup(&stripes).await;
-            return Err(fail(verb, m::write_failed(&url, os)));
+            cleanup(ctx, &stripes).await;
+            return Err(fail(verb, m::write_failed_any(&url, os)));
         }
     }
     for s in &stripes {
@@ -170,6 +170,27 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
     }
     apply_history(ctx, stmt, &plan);
     finish_messages(ctx, verb, &stmt.database, &plan).await
+}
+
+/// BLOCKSIZE (512–65536, a power of two) and MAXTRANSFERSIZE (a multiple of 65536 up to 4 MB
+/// for Azure block blobs): out of range → 3250, not a power of two / multiple → 3253. Nothing
+/// is opened before this check.
+pub fn check_sizes(max_transfer: Option<u64>, block_size: Option<u32>) -> Result<(u64, u32), SqlMessage> {
+    let mts = max_transfer.unwrap_or(DEFAULT_MAX_TRANSFER);
+    if !(MIN_MAX_TRANSFER..=MAX_MAX_TRANSFER).contains(&mts) {
+        return Err(m::out_of_range(mts, "MAXTRANSFERSIZE"));
+    }
+    if !mts.is_multiple_of(MIN_MAX_TRANSFER) {
+        return Err(m::not_power_of_two());
+    }
+    let bs = block_size.unwrap_or(65536);
+    if !(512..=65536).contains(&bs) {
+        return Err(m::out_of_range(bs as u64, "BLOCKSIZE"));
+    }
+    if !bs.is_power_of_two() {
+        return Err(m::not_power_of_two());
+    }
+    Ok((mts, bs))
 }
 
 enum OpenError {
@@ -215,7 +236,7 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
     let hist = h.clone();
     drop(g);
 
-    let start = now();
+    let start = ctx.server.local_now();
     let data_bytes: u64 = db.files.iter().filter(|f| !is_log(&f.file_type)).map(|f| f.size_mb * MIB).sum();
     let mut pages = Vec::new();
     let (backup_type, virtual_bytes, first_lsn, last_lsn, checkpoint_lsn, db_backup_lsn, diff_base) = match stmt.kind {
@@ -258,6 +279,9 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
     let written = if compressed { virtual_bytes.div_ceil(COMPRESSION_RATIO) } else { virtual_bytes };
     let stripes = stmt.urls.len().max(1) as u64;
     let stripe_bytes = written.div_ceil(stripes);
+    // Partial blocks: the average block holds `fill` × MAXTRANSFERSIZE bytes (scenario knob).
+    let fill = ctx.server.scenario.block_fill.for_backup(backup_type, compressed);
+    let block_bytes = ((mts as f64 * fill).floor() as u64).max(1);
     let data_pages: u64 = pages.iter().zip(db.files.iter()).filter(|(_, f)| !is_log(&f.file_type)).map(|(p, _)| p.1).sum();
     let files = db
         .files
@@ -309,12 +333,16 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
         compressed_backup_size: written,
         block_size,
         max_transfer_size: mts,
-        virtual_blocks: format::blocks_for(stripe_bytes, mts),
+        virtual_blocks: format::blocks_for(stripe_bytes, block_bytes),
         files,
         data_pages,
         log_pages: total_pages - data_pages,
         payload_len: 0,
         payload_sha256: String::new(),
+        software_version: ctx.server.scenario.product_version.clone(),
+        media_name: o.media_name.clone(),
+        media_description: o.media_description.clone(),
+        expiration_date: o.expire_date.or_else(|| o.retain_days.map(|d| start + chrono::Duration::days(d.min(99_999) as i64))),
     };
     let _ = last_lsn;
     Ok(Plan {
@@ -322,6 +350,7 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
         pages,
         virtual_bytes,
         stripe_bytes,
+        block_bytes,
         new_full: backup_type == 1,
         new_log_chain_lsn: if backup_type == 2 && !o.copy_only { Some(last_lsn) } else { None },
         norecovery: o.norecovery,
@@ -362,12 +391,7 @@ async fn open_stripe(
     };
     // The first Put Block creates the (uncommitted) blob, which can then be leased.
     stage_next(&mut s).await.map_err(OpenError::Storage)?;
-    s.lease = Some(s.route.acquire_lease().await.map_err(|e| {
-        OpenError::Storage(match e.0 {
-            OsError::InUse => StorageError(OsError::InUse),
-            other => StorageError(other),
-        })
-    })?);
+    s.lease = Some(s.route.acquire_lease().await.map_err(OpenError::Storage)?);
     Ok(s)
 }
 
@@ -393,7 +417,7 @@ async fn transfer(
 ) -> Result<(), ExecError> {
     let mut progress = Progress::new(ctx, stats, plan.virtual_bytes);
     // The point where one stripe would need block 50,001.
-    let vblocks = format::blocks_for(plan.stripe_bytes, plan.header.max_transfer_size);
+    let vblocks = format::blocks_for(plan.stripe_bytes, plan.block_bytes);
     let limit_fraction = if vblocks > format::MAX_BLOCKS_PER_BLOB {
         format::MAX_BLOCKS_PER_BLOB as f64 / vblocks as f64
     } else {
@@ -402,13 +426,20 @@ async fn transfer(
     progress.report(0.0).await.map_err(ExecError::from)?;
     loop {
         let f = progress.tick(limit_fraction).await.map_err(|s: Stop| ExecError::from(s))?;
+        // Injected mid-write failure: storage starts refusing writes (503 → 1117) → 3202.
+        if let Some(at) = ctx.server.faults().storage_write_fail_at_percent {
+            if f * 100.0 >= at as f64 {
+                let url = stripes[0].route.url.clone();
+                return Err(fail(verb, m::write_failed(&url, OsError::IoDevice)));
+            }
+        }
         for s in stripes.iter_mut() {
             while s.staged < s.real_blocks && (s.staged as f64) / (s.real_blocks as f64) < f {
                 if ctx.is_cancelled() {
                     return Err(ExecError::Cancelled);
                 }
                 if let Err(StorageError(os)) = stage_next(s).await {
-                    return Err(fail(verb, m::write_failed(&s.route.url, os)));
+                    return Err(fail(verb, m::write_failed_any(&s.route.url, os)));
                 }
             }
         }
@@ -423,8 +454,13 @@ async fn transfer(
     Ok(())
 }
 
-/// Failure or cancel: never commit; break the lease; delete what this backup created.
-async fn cleanup(stripes: &[Stripe]) {
+/// Failure or cancel: never commit; break the lease; delete what this backup created. With the
+/// scenario switch `leave_leased_blob_on_failure`, leave the uncommitted blob under its lease
+/// instead (what the troubleshooting page describes after a failed backup).
+async fn cleanup(ctx: &ExecContext, stripes: &[Stripe]) {
+    if ctx.server.faults().leave_leased_blob_on_failure {
+        return;
+    }
     for s in stripes {
         if s.lease.is_some() {
             let _ = s.route.break_lease().await;
@@ -456,7 +492,7 @@ fn apply_history(ctx: &ExecContext, stmt: &BackupStmt, plan: &Plan) {
     }
     if let Some(l) = plan.new_log_chain_lsn {
         h.log_chain_lsn = Some(l);
-        h.log_chain_time = Some(now());
+        h.log_chain_time = Some(ctx.server.local_now());
     }
     if plan.norecovery && hdr.backup_type == 2 {
         // Tail-log backup WITH NORECOVERY leaves the database RESTORING.
@@ -472,13 +508,13 @@ async fn finish_messages(ctx: &ExecContext, verb: &str, db: &str, plan: &Plan) -
         total += pages;
         ctx.info(m::processed_pages(*pages, db, logical)).await?;
     }
-    let elapsed = start_elapsed(plan);
+    let elapsed = start_elapsed(ctx, plan);
     let secs = elapsed.as_secs_f64().max(0.001);
     let mb = (total * PAGE) as f64 / (1024.0 * 1024.0);
     ctx.info(m::success(verb, total, elapsed, mb / secs)).await
 }
 
-fn start_elapsed(plan: &Plan) -> Duration {
+fn start_elapsed(ctx: &ExecContext, plan: &Plan) -> Duration {
     let start: NaiveDateTime = plan.header.backup_start_date;
-    (now() - start).to_std().unwrap_or_default()
+    (ctx.server.local_now() - start).to_std().unwrap_or_default()
 }

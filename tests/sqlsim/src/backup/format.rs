@@ -97,6 +97,18 @@ pub struct BackupHeader {
     pub payload_len: u64,
     /// Lower-case hex SHA-256 of the payload.
     pub payload_sha256: String,
+    /// ProductVersion of the server that wrote the backup (HEADERONLY SoftwareVersion*);
+    /// absent in blobs written before issue 12.
+    #[serde(default)]
+    pub software_version: String,
+    /// MEDIANAME / MEDIADESCRIPTION (LABELONLY MediaName / MediaDescription).
+    #[serde(default)]
+    pub media_name: Option<String>,
+    #[serde(default)]
+    pub media_description: Option<String>,
+    /// EXPIREDATE, or backup start + RETAINDAYS (HEADERONLY ExpirationDate).
+    #[serde(default)]
+    pub expiration_date: Option<NaiveDateTime>,
 }
 
 impl BackupHeader {
@@ -277,6 +289,10 @@ mod tests {
             log_pages: 2,
             payload_len: 3,
             payload_sha256: sha256_hex(b"abc"),
+            software_version: "16.0.4175.1".into(),
+            media_name: None,
+            media_description: None,
+            expiration_date: None,
         }
     }
 

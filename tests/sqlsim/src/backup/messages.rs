@@ -24,9 +24,6 @@ pub enum OsError {
     /// 50(The request is not supported.) — SAS starting with `?`, no credential (facts list the
     /// SAS case; the no-credential case is as commonly reported, unconfirmed).
     NotSupported,
-    /// 32(The process cannot access the file because it is being used by another process.) —
-    /// the blob holds another lease (a parallel backup). Unconfirmed.
-    InUse,
     /// 1117(The request could not be performed because of an I/O device error.) — storage
     /// answered 503 Server Busy. Unconfirmed.
     IoDevice,
@@ -35,6 +32,15 @@ pub enum OsError {
     /// 12007(The server name or address could not be resolved) — no such storage account
     /// (WinHTTP). Unconfirmed.
     NameNotResolved,
+    /// Not an OS error: the TLS handshake with the endpoint failed → 3271 with
+    /// [`TLS_FAILURE_TEXT`] (fault `storage_tls_failure`).
+    TlsFailure,
+    /// Not an OS error: the endpoint cannot be reached → 3271 with [`UNREACHABLE_TEXT`]
+    /// (fault `storage_unreachable`).
+    Unreachable,
+    /// Not an OS error: storage refused the request because another lease holds the blob (412
+    /// without a lease id, 409 on acquire) → 3271 with [`LEASE_TEXT`].
+    LeaseHeld,
 }
 
 impl OsError {
@@ -43,11 +49,36 @@ impl OsError {
             OsError::AccessDenied => "5(Access is denied.)",
             OsError::NotFound => "2(The system cannot find the file specified.)",
             OsError::NotSupported => "50(The request is not supported.)",
-            OsError::InUse => "32(The process cannot access the file because it is being used by another process.)",
             OsError::IoDevice => "1117(The request could not be performed because of an I/O device error.)",
             OsError::TimedOut => "12002(The operation timed out)",
             OsError::NameNotResolved => "12007(The server name or address could not be resolved)",
+            OsError::TlsFailure => TLS_FAILURE_TEXT,
+            OsError::Unreachable => UNREACHABLE_TEXT,
+            OsError::LeaseHeld => LEASE_TEXT,
         }
+    }
+    /// Whether SQL Server reports this failure as 3271 (the storage stack's own words) rather
+    /// than as an OS error inside 3201 / 3202.
+    pub fn is_remote_endpoint(self) -> bool {
+        matches!(self, OsError::TlsFailure | OsError::Unreachable | OsError::LeaseHeld)
+    }
+}
+
+/// A storage failure while opening a device: 3271 for remote-endpoint failures, else 3201.
+pub fn open_failed(url: &str, os: OsError) -> SqlMessage {
+    if os.is_remote_endpoint() {
+        nonrecoverable_io(url, os.text())
+    } else {
+        cannot_open(url, os)
+    }
+}
+
+/// A storage failure after the device was opened: 3271 for remote-endpoint failures, else 3202.
+pub fn write_failed_any(url: &str, os: OsError) -> SqlMessage {
+    if os.is_remote_endpoint() {
+        nonrecoverable_io(url, os.text())
+    } else {
+        write_failed(url, os)
     }
 }
 
@@ -125,7 +156,7 @@ pub fn tempdb() -> SqlMessage {
     err(3147, 1, "Backup and restore operations are not allowed on database tempdb.".into())
 }
 
-/// 262 "%ls permission denied in database '%.*ls'."
+/// 262 "%ls permission denied in database '%.*ls'." (class 14, state 1; state *unconfirmed*).
 pub fn permission_denied(what: &str, db: &str) -> SqlMessage {
     SqlMessage::new(262, 14, 1, format!("{what} permission denied in database '{db}'."))
 }
@@ -276,14 +307,52 @@ pub fn stopat_too_early() -> SqlMessage {
     err(4335, 1, "The specified STOPAT time is too early. All or part of the database is already rolled forward beyond that point.".into())
 }
 
-/// 4323-like INFO when STOPAT is after the end of this log (unconfirmed).
+/// 4322 (INFO, class 10) when STOPAT is after the end of this log: the whole log is applied and
+/// the database stays RESTORING. Number and first sentence from the facts file; the second
+/// sentence and the state are *unconfirmed*.
 pub fn stopat_after_log() -> SqlMessage {
     SqlMessage::new(
-        4323,
+        4322,
         10,
         1,
-        "This log file contains records logged before the designated point-in-time. The database is being left in the restoring state so you can apply another log file.",
+        "This backup set contains records that were logged before the designated point in time. The database is being left in the restoring state so that more roll forward can be performed.",
     )
+}
+
+/// 3253 "The block size parameter must supply a value that is a power of 2." (catalog
+/// 3000–3999; state *unconfirmed*).
+pub fn not_power_of_two() -> SqlMessage {
+    err(3253, 1, "The block size parameter must supply a value that is a power of 2.".into())
+}
+
+/// 3250 "The value '%d' is not within range for the %ls parameter." (catalog 3000–3999; state
+/// *unconfirmed*). `param` is the option name as SQL Server prints it (`BLOCKSIZE`,
+/// `MAXTRANSFERSIZE`).
+pub fn out_of_range(value: u64, param: &str) -> SqlMessage {
+    err(3250, 1, format!("The value '{value}' is not within range for the {param} parameter."))
+}
+
+/// 3271 with another inner text: the storage stack's own words (TLS, DNS, proxy, endpoint).
+pub fn nonrecoverable_io(url: &str, inner: &str) -> SqlMessage {
+    err(3271, 1, format!("A nonrecoverable I/O error occurred on file \"{url}:\" {inner}."))
+}
+
+/// Inner text of 3271 for a failed TLS handshake with the storage endpoint (*unconfirmed*:
+/// the troubleshooting page names TLS failures, not their exact words; this is WinHTTP's
+/// 12175 text as SQL Server wraps OS errors).
+pub const TLS_FAILURE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: The underlying connection was closed: Could not establish trust relationship for the SSL/TLS secure channel";
+
+/// Inner text of 3271 when the storage endpoint cannot be reached (*unconfirmed*, same shape).
+pub const UNREACHABLE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: Unable to connect to the remote server";
+
+/// The lease text a retry gets when a failed backup left its blob leased (troubleshooting page:
+/// "There is currently a lease on the blob"; the rest of the wording is *unconfirmed*).
+pub const LEASE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (412) There is currently a lease on the blob and no lease ID was specified in the request.";
+
+/// RESTORE … MEDIANAME that does not match the media: number and text *unconfirmed* (SQL
+/// Server checks the name; its message was not found).
+pub fn media_name_mismatch(want: &str, have: &str, url: &str) -> SqlMessage {
+    err(3232, 1, format!("The media name '{want}' does not match the media name '{have}' on device '{url}'."))
 }
 
 /// 3032 "One or more of the options (%ls) are not supported for this statement…" (unconfirmed).

@@ -41,6 +41,12 @@ pub struct BackupOptions {
     pub name: Option<String>,
     pub encryption: Option<Encryption>,
     pub credential: Option<String>,
+    pub media_name: Option<String>,
+    pub media_description: Option<String>,
+    /// `EXPIREDATE = 'date'` (parsed); accepted only with the scenario switch.
+    pub expire_date: Option<chrono::NaiveDateTime>,
+    /// `RETAINDAYS = n`; accepted only with the scenario switch.
+    pub retain_days: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +80,20 @@ pub struct RestoreOptions {
     pub checksum: bool,
     pub block_size: Option<u32>,
     pub credential: Option<String>,
+    /// `STOPATMARK` / `STOPBEFOREMARK = 'mark' [AFTER 'datetime']`.
+    pub stop_mark: Option<StopMark>,
+    /// `MEDIANAME = name`: must match the media name of the backup.
+    pub media_name: Option<String>,
+    /// PARTIAL (piecemeal restore; the simulator's databases have only PRIMARY).
+    pub partial: bool,
+}
+
+/// `STOPATMARK` (inclusive) or `STOPBEFOREMARK`, with an optional `AFTER` time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StopMark {
+    pub name: String,
+    pub before: bool,
+    pub after: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -328,8 +348,28 @@ fn parse_backup(p: &mut P<'_>) -> Result<BackupStmt, ParseError> {
             "INIT" | "NOINIT" | "SKIP" | "NOSKIP" | "REWIND" | "NOREWIND" | "UNLOAD" | "NOUNLOAD" => {
                 return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
             }
-            "RETAINDAYS" | "EXPIREDATE" | "MEDIANAME" | "MEDIADESCRIPTION" | "MEDIAPASSWORD"
-            | "PASSWORD" => {
+            "MEDIANAME" => {
+                p.expect_punct("=")?;
+                o.media_name = Some(p.ident_or_string()?);
+            }
+            "MEDIADESCRIPTION" => {
+                p.expect_punct("=")?;
+                o.media_description = Some(p.ident_or_string()?);
+            }
+            // Documented as not supported for URL by older docs; SQL Server 2022 CU25 GDR was
+            // reported accepting them: the executor decides with the scenario switch.
+            "EXPIREDATE" => {
+                p.expect_punct("=")?;
+                let s = p.string()?;
+                o.expire_date = Some(parse_datetime(&s).ok_or(ParseError::BadDate)?);
+            }
+            "RETAINDAYS" => {
+                p.expect_punct("=")?;
+                o.retain_days = Some(p.number()?);
+            }
+            // RESTART: documented for URL; it has no effect (SQL Server ignores it since 2008).
+            "RESTART" => {}
+            "MEDIAPASSWORD" | "PASSWORD" => {
                 return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
             }
             _ => return Ok(false),
@@ -410,12 +450,33 @@ fn parse_restore(p: &mut P<'_>) -> Result<RestoreStmt, ParseError> {
                 p.expect_punct("=")?;
                 o.credential = Some(p.ident_or_string()?);
             }
+            "STOPATMARK" | "STOPBEFOREMARK" => {
+                p.expect_punct("=")?;
+                let name = p.string()?;
+                if name.len() >= 4 && name[..4].eq_ignore_ascii_case("lsn:") {
+                    // `lsn:` targets are for tools vendors; not modelled.
+                    return Err(ParseError::OptionNotSupported(format!("{} = 'lsn:…'", word.to_ascii_lowercase())));
+                }
+                let after = if p.kw("AFTER") {
+                    let s = p.string()?;
+                    Some(parse_datetime(&s).ok_or(ParseError::BadDate)?)
+                } else {
+                    None
+                };
+                o.stop_mark = Some(StopMark { name, before: word == "STOPBEFOREMARK", after });
+            }
+            "MEDIANAME" => {
+                p.expect_punct("=")?;
+                o.media_name = Some(p.ident_or_string()?);
+            }
+            "PARTIAL" => o.partial = true,
+            "RESTART" => {}
             "CONTINUE_AFTER_ERROR" | "STOP_ON_ERROR" | "KEEP_REPLICATION" | "KEEP_CDC"
             | "ENABLE_BROKER" | "NEW_BROKER" | "ERROR_BROKER_CONVERSATIONS" | "RESTRICTED_USER" => {}
             // Not supported for URL devices (facts: FILE, BUFFERCOUNT, MAXTRANSFERSIZE), nor
             // tape options; STANDBY needs an undo file on disk, which the simulator lacks.
             "FILE" | "BUFFERCOUNT" | "MAXTRANSFERSIZE" | "REWIND" | "NOREWIND" | "UNLOAD"
-            | "NOUNLOAD" | "MEDIANAME" | "MEDIAPASSWORD" | "PASSWORD" | "STANDBY" => {
+            | "NOUNLOAD" | "MEDIAPASSWORD" | "PASSWORD" | "STANDBY" => {
                 return Err(ParseError::OptionNotSupported(word.to_ascii_lowercase()));
             }
             _ => return Ok(false),
@@ -488,12 +549,28 @@ mod tests {
 
     #[test]
     fn init_and_skip_are_rejected_for_url() {
-        for opt in ["INIT", "NOINIT", "SKIP", "RETAINDAYS = 3"] {
+        for opt in ["INIT", "NOINIT", "SKIP", "MEDIAPASSWORD = 'x'"] {
             let e = parse(&format!("BACKUP DATABASE d TO URL = 'https://a/c/b' WITH {opt}")).unwrap_err();
             assert!(matches!(e, ParseError::OptionNotSupported(_)), "{opt}: {e:?}");
             assert_eq!(e.code().0, 3032);
             assert!(e.terminates_abnormally());
         }
+    }
+
+    #[test]
+    fn url_options_media_marks_partial_restart_expiry() {
+        let b = backup("BACKUP DATABASE d TO URL = 'https://a/c/b' WITH MEDIANAME = N'm1', MEDIADESCRIPTION = 'desc', RESTART, RETAINDAYS = 3, EXPIREDATE = '2027-01-02'");
+        assert_eq!((b.options.media_name.as_deref(), b.options.media_description.as_deref()), (Some("m1"), Some("desc")));
+        assert_eq!(b.options.retain_days, Some(3));
+        assert_eq!(b.options.expire_date, parse_datetime("2027-01-02"));
+        let r = restore("RESTORE LOG d FROM URL = 'https://a/c/l' WITH STOPBEFOREMARK = 'm' AFTER '2027-01-02 03:04:05', RECOVERY, RESTART");
+        assert_eq!(r.options.stop_mark, Some(StopMark { name: "m".into(), before: true, after: parse_datetime("2027-01-02 03:04:05") }));
+        let r = restore("RESTORE DATABASE d FROM URL = 'https://a/c/f' WITH PARTIAL, MEDIANAME = 'm1', STOPATMARK = N'x'");
+        assert!(r.options.partial);
+        assert_eq!(r.options.media_name.as_deref(), Some("m1"));
+        assert_eq!(r.options.stop_mark.as_ref().map(|m| (m.name.as_str(), m.before)), Some(("x", false)));
+        let e = parse("RESTORE LOG d FROM URL = 'https://a/c/l' WITH STOPATMARK = 'lsn:15000000040000037'").unwrap_err();
+        assert_eq!(e.code().0, 3032);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::progress::Progress;
 use super::storage::{self, Access, StorageError};
 use crate::exec::{Column, Event, ExecContext, ExecError, ResultSet, SqlMessage, SqlType, SqlValue};
 use crate::scenario::DbFile;
-use crate::state::{now, DatabaseState};
+use crate::state::DatabaseState;
 
 const PAGE: u64 = 8192;
 
@@ -37,7 +37,7 @@ async fn read_families(ctx: &ExecContext, verb: &str, urls: &[String], need_all:
         let route = storage::resolve(&ctx.server, url, Access::Read).map_err(|e| route_error(verb, url, e))?;
         let blob = match route.download().await {
             Ok(b) => b,
-            Err(StorageError(os)) => return Err(fail(verb, vec![m::cannot_open(url, os)])),
+            Err(StorageError(os)) => return Err(fail(verb, vec![m::open_failed(url, os)])),
         };
         let (header, payload) = match format::decode(&blob) {
             Ok((h, p)) => (h, p.to_vec()),
@@ -85,8 +85,19 @@ pub async fn run(stmt: &RestoreStmt, ctx: &ExecContext) -> Result<(), ExecError>
     if matches!(stmt.kind, RestoreKind::Database(_) | RestoreKind::Log(_)) && !ctx.is_sysadmin {
         return Err(fail(verb, vec![m::permission_denied("CREATE DATABASE", "master")]));
     }
+    // HEADERONLY / FILELISTONLY / LABELONLY / VERIFYONLY need CREATE DATABASE (their T-SQL
+    // pages): 262 for CREATE DATABASE in master, then 3013.
+    if !matches!(stmt.kind, RestoreKind::Database(_) | RestoreKind::Log(_)) && !ctx.has_create_database() {
+        return Err(fail(verb, vec![m::permission_denied("CREATE DATABASE", "master")]));
+    }
     let need_all = !matches!(stmt.kind, RestoreKind::HeaderOnly | RestoreKind::FileListOnly | RestoreKind::LabelOnly);
     let fams = read_families(ctx, verb, &stmt.urls, need_all).await?;
+    if let Some(want) = &stmt.options.media_name {
+        let have = fams[0].header.media_name.clone().unwrap_or_default();
+        if !have.eq_ignore_ascii_case(want) {
+            return Err(fail(verb, vec![m::media_name_mismatch(want, &have, &fams[0].url)]));
+        }
+    }
     match &stmt.kind {
         RestoreKind::HeaderOnly => send_rows(ctx, header_rows(&fams[0].header)).await,
         RestoreKind::FileListOnly => send_rows(ctx, filelist_rows(&fams[0].header)).await,
@@ -160,7 +171,7 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                     }
                     let full_model = !d.recovery_model.eq_ignore_ascii_case("SIMPLE");
                     let chain = hist.as_ref().is_some_and(|x| x.has_full);
-                    if full_model && chain && d.state.eq_ignore_ascii_case("ONLINE") && !o.replace && o.stop_at.is_none() {
+                    if full_model && chain && d.state.eq_ignore_ascii_case("ONLINE") && !o.replace && o.stop_at.is_none() && o.stop_mark.is_none() {
                         return Err(fail(verb, vec![m::tail_not_backed_up(&d.name)]));
                     }
                 }
@@ -205,7 +216,7 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                     state: if recovery { "ONLINE" } else { "RESTORING" }.into(),
                     files,
                     in_use: false,
-                    create_date: existing.as_ref().map(|d| d.create_date).unwrap_or_else(now),
+                    create_date: existing.as_ref().map(|d| d.create_date).unwrap_or_else(|| ctx.server.local_now()),
                     is_system: false,
                 };
                 let mut nh = DbHistory::new(db.database_id);
@@ -259,7 +270,22 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                         return Err(fail(verb, vec![m::log_too_early(h.last_lsn, chain.redo_lsn)]));
                     }
                     let mut reached = h.backup_finish_date;
-                    if let Some(t) = o.stop_at {
+                    // STOPATMARK / STOPBEFOREMARK: the mark's time from the scenario (marks of the
+                    // database the log belongs to); a mark not found is treated like a point
+                    // after this log (it may be in a later one).
+                    let mark_time = o.stop_mark.as_ref().map(|sm| {
+                        ctx.server
+                            .scenario
+                            .marks
+                            .iter()
+                            .filter(|mk| mk.database.eq_ignore_ascii_case(&h.database_name) && mk.name.eq_ignore_ascii_case(&sm.name))
+                            .filter_map(|mk| crate::backup::parse::parse_datetime(&mk.time))
+                            .filter(|t| sm.after.is_none_or(|a| *t >= a))
+                            .min()
+                            .map(|t| if sm.before { t - chrono::Duration::milliseconds(1) } else { t })
+                            .unwrap_or(chrono::NaiveDateTime::MAX)
+                    });
+                    if let Some(t) = o.stop_at.or(mark_time) {
                         if t < chain.reached_time {
                             return Err(fail(verb, vec![m::stopat_too_early()]));
                         }
@@ -377,7 +403,8 @@ pub fn header_rows(h: &BackupHeader) -> ResultSet {
         col("BackupDescription", nv(255), true),
         col("BackupType", SmallInt, true),
         col("ExpirationDate", DateTime, true),
-        col("Compressed", TinyInt, true),
+        // Documented as bit(1).
+        col("Compressed", Bit, true),
         col("Position", SmallInt, true),
         col("DeviceType", TinyInt, true),
         col("UserName", nv(128), true),
@@ -436,12 +463,19 @@ pub fn header_rows(h: &BackupHeader) -> ResultSet {
     let thumb = h.encryption.as_ref().map(|_| SqlValue::Bytes(h.backup_set_guid.as_bytes()[..16].iter().chain([0u8; 4].iter()).copied().collect()));
     let flags = 512 | if h.has_checksums { 16 } else { 0 } | if h.is_copy_only { 1024 } else { 0 };
     let fork = uuid::Uuid::from_u64_pair(h.database_guid.as_u64_pair().1, h.database_guid.as_u64_pair().0);
+    // SoftwareVersionMajor/Minor/Build of the server that wrote it (16.0.4175 for old blobs).
+    let mut ver = [16i64, 0, 4175];
+    if !h.software_version.is_empty() {
+        for (i, p) in h.software_version.split('.').take(3).enumerate() {
+            ver[i] = p.parse().unwrap_or(ver[i]);
+        }
+    }
     let row = vec![
         opt_s(&h.backup_name),
         opt_s(&h.backup_description),
         SqlValue::Int(h.backup_type as i64),
-        SqlValue::Null,
-        SqlValue::Int(h.compressed as i64),
+        h.expiration_date.map(dt).unwrap_or(SqlValue::Null),
+        b(h.compressed),
         SqlValue::Int(1),
         SqlValue::Int(9),
         s(h.user_name.clone()),
@@ -462,9 +496,9 @@ pub fn header_rows(h: &BackupHeader) -> ResultSet {
         SqlValue::Int(196609),
         SqlValue::Int(h.compatibility_level as i64),
         SqlValue::Int(4608),
-        SqlValue::Int(16),
-        SqlValue::Int(0),
-        SqlValue::Int(4175),
+        SqlValue::Int(ver[0]),
+        SqlValue::Int(ver[1]),
+        SqlValue::Int(ver[2]),
         s(h.machine_name.clone()),
         SqlValue::Int(flags),
         SqlValue::Guid(h.media_set_guid),
@@ -483,7 +517,8 @@ pub fn header_rows(h: &BackupHeader) -> ResultSet {
         b(h.is_copy_only),
         SqlValue::Guid(fork),
         SqlValue::Null,
-        s(h.recovery_model.clone()),
+        // Documented spellings: FULL, BULK-LOGGED (hyphen), SIMPLE.
+        s(recovery_model_display(&h.recovery_model)),
         h.differential_base_lsn.map(lsn).unwrap_or(SqlValue::Null),
         h.differential_base_guid.map(SqlValue::Guid).unwrap_or(SqlValue::Null),
         s(h.backup_type_description()),
@@ -498,6 +533,12 @@ pub fn header_rows(h: &BackupHeader) -> ResultSet {
         if h.compressed { s("MS_XPRESS") } else { SqlValue::Null },
     ];
     ResultSet { columns, rows: vec![row] }
+}
+
+/// HEADERONLY's RecoveryModel: `FULL`, `BULK-LOGGED` or `SIMPLE`.
+pub fn recovery_model_display(model: &str) -> String {
+    let m = model.to_ascii_uppercase();
+    if m == "BULK_LOGGED" { "BULK-LOGGED".into() } else { m }
 }
 
 /// RESTORE FILELISTONLY: SQL Server 2022's columns, in order.
@@ -553,7 +594,8 @@ pub fn filelist_rows(h: &BackupHeader) -> ResultSet {
                 SqlValue::Null,
                 if f.file_type == 'L' { lsn(0) } else { h.differential_base_lsn.map(lsn).unwrap_or(lsn(0)) },
                 if f.file_type == 'L' {
-                    SqlValue::Null
+                    // Real output shows the all-zero GUID (not NULL) for a log file.
+                    SqlValue::Guid(uuid::Uuid::nil())
                 } else {
                     h.differential_base_guid.map(SqlValue::Guid).unwrap_or(SqlValue::Null)
                 },
@@ -588,14 +630,14 @@ pub fn label_rows(h: &BackupHeader) -> ResultSet {
     ];
     let (a, b_) = h.media_set_guid.as_u64_pair();
     let row = vec![
-        SqlValue::Null,
+        opt_s(&h.media_name),
         SqlValue::Guid(h.media_set_guid),
         SqlValue::Int(h.family_count as i64),
         SqlValue::Int(h.family_number as i64),
         SqlValue::Guid(uuid::Uuid::from_u64_pair(b_, a ^ h.family_number as u64)),
         SqlValue::Int(1),
         SqlValue::Int(0),
-        SqlValue::Null,
+        opt_s(&h.media_description),
         s("Microsoft SQL Server"),
         SqlValue::Int(4608),
         dt(h.backup_start_date),

@@ -221,7 +221,7 @@ fn classify(e: &azure_core::Error) -> OsError {
     match e.http_status().map(u16::from) {
         Some(404) => OsError::NotFound,
         Some(401) | Some(403) => OsError::AccessDenied,
-        Some(409) | Some(412) => OsError::InUse,
+        Some(409) | Some(412) => OsError::LeaseHeld,
         Some(503) | Some(500) => OsError::IoDevice,
         Some(_) => OsError::IoDevice,
         None => {
@@ -247,6 +247,12 @@ impl Route {
         }
         if f.storage_unavailable {
             return Err(StorageError(OsError::IoDevice));
+        }
+        if f.storage_tls_failure {
+            return Err(StorageError(OsError::TlsFailure));
+        }
+        if f.storage_unreachable {
+            return Err(StorageError(OsError::Unreachable));
         }
         Ok(())
     }

@@ -23,7 +23,46 @@ fn i(v: impl Into<i64>) -> SqlValue {
 }
 
 /// Names of the views (normalised) the simulator knows.
-pub const VIEWS: [&str; 5] = ["sys.databases", "sys.master_files", "sys.credentials", "sys.dm_os_host_info", "sys.dm_exec_requests"];
+pub const VIEWS: [&str; 6] =
+    ["sys.databases", "sys.master_files", "sys.credentials", "sys.dm_os_host_info", "sys.dm_exec_requests", "sys.dm_server_registry"];
+
+/// The login may read server-state DMVs: sysadmin, or VIEW SERVER PERFORMANCE STATE on SQL
+/// Server 2022 (VIEW SERVER STATE implies it), VIEW SERVER STATE before 2022.
+pub fn sees_server_performance_state(ctx: &ExecContext) -> bool {
+    let sc = &ctx.server.scenario;
+    ctx.is_sysadmin
+        || ctx.login_entry().is_some_and(|l| {
+            if crate::sql::eval::major_version(sc) >= 16 {
+                l.has_view_server_performance_state()
+            } else {
+                l.can_view_server_state
+            }
+        })
+}
+
+/// `sys.dm_server_registry` rows: the service's startup parameters (SQLArg0..n) under
+/// `…\MSSQL<major>.MSSQLSERVER\MSSQLServer\Parameters`, and CurrentVersion. The key paths and
+/// the default -d/-e/-l values follow published outputs of a default instance (*unconfirmed*
+/// for Linux hosts, which have no registry of their own).
+fn server_registry_rows(sc: &crate::scenario::Scenario) -> Vec<Vec<SqlValue>> {
+    let major = crate::sql::eval::major_version(sc);
+    let inst = format!("MSSQL{major}.MSSQLSERVER");
+    let root = format!("HKLM\\Software\\Microsoft\\Microsoft SQL Server\\{inst}\\MSSQLServer");
+    let dir = format!("C:\\Program Files\\Microsoft SQL Server\\{inst}\\MSSQL");
+    let mut args = vec![
+        format!("-d{dir}\\DATA\\master.mdf"),
+        format!("-e{dir}\\Log\\ERRORLOG"),
+        format!("-l{dir}\\DATA\\mastlog.ldf"),
+    ];
+    args.extend(sc.startup_parameters.iter().cloned());
+    let mut rows: Vec<Vec<SqlValue>> = args
+        .into_iter()
+        .enumerate()
+        .map(|(n, a)| vec![s(format!("{root}\\Parameters")), s(format!("SQLArg{n}")), s(a)])
+        .collect();
+    rows.push(vec![s(format!("{root}\\CurrentVersion")), s("CurrentVersion"), s(sc.product_version.clone())]);
+    rows
+}
 
 pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
     let sc = &ctx.server.scenario;
@@ -153,6 +192,14 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
             };
             View { columns, rows }
         }
+        "sys.dm_server_registry" => {
+            let columns = vec![
+                col("registry_key", SqlType::NVarChar(Some(256)), true),
+                col("value_name", SqlType::NVarChar(Some(256)), true),
+                col("value_data", SqlType::Variant, true),
+            ];
+            View { columns, rows: server_registry_rows(sc) }
+        }
         "sys.dm_os_host_info" => {
             let columns = vec![
                 col("host_platform", SqlType::NVarChar(Some(256)), true),
@@ -184,9 +231,10 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
                 col("estimated_completion_time", SqlType::BigInt, false),
                 col("total_elapsed_time", SqlType::Int, false),
             ];
-            let sees_all = ctx.is_sysadmin
-                || sc.logins.iter().any(|l| l.name.eq_ignore_ascii_case(&ctx.login) && l.can_view_server_state);
-            let now = crate::state::now();
+            // SQL Server 2022 needs VIEW SERVER PERFORMANCE STATE (VIEW SERVER STATE implies it);
+            // older versions VIEW SERVER STATE.
+            let sees_all = sees_server_performance_state(ctx);
+            let now = ctx.server.local_now();
             let reqs = ctx.server.requests();
             let g = ctx.server.lock();
             let rows = reqs
@@ -223,6 +271,36 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
         }
         _ => return None,
     })
+}
+
+/// T-SQL LIKE with `%` and `_` (case-insensitive unless `cs`; trailing spaces ignored).
+/// Character classes (`[a-z]`) and ESCAPE are not modelled: `[` matches itself.
+pub fn like(text: &str, pattern: &str, cs: bool) -> bool {
+    let norm = |x: &str| if cs { x.trim_end().to_string() } else { x.trim_end().to_lowercase() };
+    let t: Vec<char> = norm(text).chars().collect();
+    let p: Vec<char> = norm(pattern).chars().collect();
+    // Iterative wildcard match with backtracking to the last `%`.
+    let (mut ti, mut pi, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '_' || p[pi] == t[ti]) {
+            ti += 1;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == '%' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(sp) = star {
+            pi = sp + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '%' {
+        pi += 1;
+    }
+    pi == p.len()
 }
 
 fn compare(a: &SqlValue, b: &SqlValue, case_sensitive: bool) -> Option<std::cmp::Ordering> {
@@ -274,6 +352,9 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
     };
     let view = match &sel.from_args {
         Some(args) => table_function(norm, written, args, env)?,
+        None if norm == "sys.dm_server_registry" && !sees_server_performance_state(ctx) => {
+            return Err(m::server_state_denied(crate::sql::eval::major_version(&ctx.server.scenario) >= 16));
+        }
         None => view(norm, ctx).ok_or_else(|| {
             if norm.starts_with("sys.") || norm.starts_with("information_schema.") {
                 // A real catalog view the simulator does not model.
@@ -307,6 +388,10 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
         .filter(|r| {
             filters.iter().all(|(idx, cmp, negated)| match cmp {
                 None => (r[*idx] == SqlValue::Null) != *negated,
+                Some((CmpOp::Like(negated), v, cs)) => match (&r[*idx], v) {
+                    (SqlValue::Str(text), SqlValue::Str(pat)) => like(text, pat, *cs) != *negated,
+                    _ => false,
+                },
                 Some((op, v, cs)) => match compare(&r[*idx], v, *cs) {
                     None => false,
                     Some(o) => match op {
@@ -316,6 +401,7 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
                         CmpOp::Le => o.is_le(),
                         CmpOp::Gt => o.is_gt(),
                         CmpOp::Ge => o.is_ge(),
+                        CmpOp::Like(_) => false,
                     },
                 },
             })
@@ -479,4 +565,20 @@ fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result
         ],
         rows: perms.into_iter().map(|p| vec![s(entity.clone()), s(""), s(p)]).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_matches_percent_and_underscore_case_insensitively() {
+        assert!(like("SQLArg0", "SQLArg%", false));
+        assert!(like("sqlarg12", "SQLARG%", false));
+        assert!(!like("sqlarg12", "SQLARG%", true));
+        assert!(like("HKLM\\x\\Parameters", "%Parameters", false));
+        assert!(like("abc", "a_c", false) && !like("abbc", "a_c", false));
+        assert!(like("abc", "%", false) && like("", "%", false) && !like("", "_", false));
+        assert!(like("a%b", "a%b", false) && like("axxb", "a%%b", false) && !like("axxc", "a%b", false));
+    }
 }

@@ -34,14 +34,27 @@ fn product_year(major: &str) -> &'static str {
     }
 }
 
+/// The major version number of the scenario's build (16 for SQL Server 2022).
+pub fn major_version(s: &Scenario) -> u32 {
+    s.product_version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(16)
+}
+
 /// `@@VERSION` as SQL Server 2022 words it.
 pub fn version_string(s: &Scenario) -> String {
     let major = s.product_version.split('.').next().unwrap_or("16");
     let year = product_year(major);
-    let level = if s.product_update_level.is_empty() {
+    let mut level = if s.product_update_level.is_empty() {
         s.product_level.clone()
     } else {
         format!("{}-{}", s.product_level, s.product_update_level)
+    };
+    if !s.product_build_type.is_empty() {
+        level = format!("{level}-{}", s.product_build_type);
+    }
+    let date = if !s.build_date.is_empty() {
+        s.build_date.as_str()
+    } else {
+        crate::scenario::known_build_date(&s.product_version).unwrap_or(crate::scenario::UNKNOWN_BUILD_DATE)
     };
     let kb = if s.product_update_reference.is_empty() { String::new() } else { format!("({}) ", s.product_update_reference) };
     let host = if s.host_platform.eq_ignore_ascii_case("Linux") {
@@ -50,7 +63,7 @@ pub fn version_string(s: &Scenario) -> String {
         "Windows Server 2022 Datacenter 10.0 <X64> (Build 20348: ) (Hypervisor)".to_string()
     };
     format!(
-        "Microsoft SQL Server {year} ({level}) {kb}- {} (X64) \n\tDec 13 2024 09:01:53 \n\tCopyright (C) {year} Microsoft Corporation\n\t{} on {host}\n",
+        "Microsoft SQL Server {year} ({level}) {kb}- {} (X64) \n\t{date} \n\tCopyright (C) {year} Microsoft Corporation\n\t{} on {host}\n",
         s.product_version, s.edition
     )
 }
@@ -65,6 +78,7 @@ pub fn server_property(s: &Scenario, name: &str) -> Typed {
         "productmajorversion" => nstr(128, parts.first().copied().unwrap_or("16")),
         "productminorversion" => nstr(128, parts.get(1).copied().unwrap_or("0")),
         "productbuild" => nstr(128, parts.get(2).copied().unwrap_or("0")),
+        "productbuildtype" if !s.product_build_type.is_empty() => nstr(128, s.product_build_type.clone()),
         "productbuildtype" => t(SqlType::NVarChar(Some(128)), SqlValue::Null),
         "productupdatelevel" => nstr(128, s.product_update_level.clone()),
         "productupdatereference" => nstr(128, s.product_update_reference.clone()),
@@ -99,6 +113,7 @@ fn infer(v: &SqlValue) -> SqlType {
         SqlValue::Float(_) => SqlType::Float,
         SqlValue::Str(s) => SqlType::NVarChar(Some(s.encode_utf16().count().clamp(1, 4000) as u16)),
         SqlValue::DateTime(_) => SqlType::DateTime2(7),
+        SqlValue::DateTimeOffset(..) => SqlType::DateTimeOffset(7),
         SqlValue::Numeric(_) => SqlType::Numeric(38, 0),
         SqlValue::Guid(_) => SqlType::UniqueIdentifier,
         SqlValue::Bytes(b) => SqlType::VarBinary(Some(b.len().clamp(1, 8000) as u16)),
@@ -222,6 +237,11 @@ fn func(name: &str, args: &[Expr], env: &Env) -> Result<Typed, SqlMessage> {
             let v = if server_level {
                 match perm.as_str() {
                     "VIEW SERVER STATE" => sysadmin || login.is_some_and(|l| l.can_view_server_state),
+                    // A SQL Server 2022 permission (VIEW SERVER STATE implies it).
+                    "VIEW SERVER PERFORMANCE STATE" if major_version(sc) >= 16 => {
+                        sysadmin || login.is_some_and(|l| l.has_view_server_performance_state())
+                    }
+                    "CREATE ANY DATABASE" => sysadmin || login.is_some_and(|l| l.has_create_database()),
                     "ALTER ANY CREDENTIAL" | "CONTROL SERVER" | "ALTER SETTINGS" | "ALTER TRACE" => sysadmin,
                     "CONNECT SQL" => true,
                     _ => return Err(m::not_supported(&format!("HAS_PERMS_BY_NAME for permission '{perm}'"))),
@@ -229,6 +249,10 @@ fn func(name: &str, args: &[Expr], env: &Env) -> Result<Typed, SqlMessage> {
             } else if class.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("DATABASE")) {
                 match perm.as_str() {
                     "BACKUP DATABASE" | "BACKUP LOG" => sysadmin || ctx.is_backup_operator,
+                    // CREATE DATABASE is a database permission in master.
+                    "CREATE DATABASE" if securable.as_deref().is_some_and(|d| d.eq_ignore_ascii_case("master")) => {
+                        sysadmin || login.is_some_and(|l| l.has_create_database())
+                    }
                     "CONNECT" => true,
                     _ => sysadmin,
                 }
@@ -266,13 +290,70 @@ fn func(name: &str, args: &[Expr], env: &Env) -> Result<Typed, SqlMessage> {
             let id = g.database(&name).map(|d| d.database_id as i64);
             t(SqlType::SmallInt, id.map(SqlValue::Int).unwrap_or(SqlValue::Null))
         }
-        "GETDATE" | "CURRENT_TIMESTAMP" | "GETUTCDATE" => {
+        // Local time of the server (scenario `utc_offset_minutes`); the UTC ones stay UTC.
+        "GETDATE" | "CURRENT_TIMESTAMP" => {
+            argc(0..=0)?;
+            t(SqlType::DateTime, SqlValue::DateTime(ctx.server.local_now()))
+        }
+        "GETUTCDATE" => {
             argc(0..=0)?;
             t(SqlType::DateTime, SqlValue::DateTime(now()))
         }
-        "SYSDATETIME" | "SYSUTCDATETIME" => {
+        "SYSDATETIME" => {
+            argc(0..=0)?;
+            t(SqlType::DateTime2(7), SqlValue::DateTime(ctx.server.local_now()))
+        }
+        "SYSUTCDATETIME" => {
             argc(0..=0)?;
             t(SqlType::DateTime2(7), SqlValue::DateTime(now()))
+        }
+        // DATEPART(TZOFFSET | TZ, datetimeoffset) → minutes east of UTC.
+        "DATEPART" => {
+            argc(2..=2)?;
+            let part = match &args[0] {
+                Expr::Column(c) => c.to_ascii_uppercase(),
+                _ => return Err(m::not_supported("DATEPART with this date part")),
+            };
+            if part != "TZOFFSET" && part != "TZ" {
+                return Err(m::not_supported(&format!("DATEPART({part}, …)")));
+            }
+            match eval(&args[1], env)?.value {
+                SqlValue::DateTimeOffset(_, o) => t(SqlType::Int, SqlValue::Int(o as i64)),
+                SqlValue::DateTime(_) => t(SqlType::Int, SqlValue::Int(0)),
+                SqlValue::Null => t(SqlType::Int, SqlValue::Null),
+                _ => return Err(m::not_supported("DATEPART(TZOFFSET, …) of a non-date value")),
+            }
+        }
+        // DATEDIFF(MINUTE | SECOND, a, b) of two date/time values.
+        "DATEDIFF" => {
+            argc(3..=3)?;
+            let part = match &args[0] {
+                Expr::Column(c) => c.to_ascii_uppercase(),
+                _ => return Err(m::not_supported("DATEDIFF with this date part")),
+            };
+            let utc = |v: SqlValue| match v {
+                SqlValue::DateTime(d) => Ok(Some(d)),
+                SqlValue::DateTimeOffset(d, o) => Ok(Some(d - chrono::Duration::minutes(o as i64))),
+                SqlValue::Null => Ok(None),
+                _ => Err(m::not_supported("DATEDIFF of a non-date value")),
+            };
+            let (a, b) = (utc(eval(&args[1], env)?.value)?, utc(eval(&args[2], env)?.value)?);
+            let (Some(a), Some(b)) = (a, b) else { return Ok(t(SqlType::Int, SqlValue::Null)) };
+            // DATEDIFF counts boundaries crossed: truncate both to the unit first.
+            let v = match part.as_str() {
+                "MINUTE" | "MI" | "N" => b.and_utc().timestamp().div_euclid(60) - a.and_utc().timestamp().div_euclid(60),
+                "SECOND" | "SS" | "S" => b.and_utc().timestamp() - a.and_utc().timestamp(),
+                "HOUR" | "HH" => b.and_utc().timestamp().div_euclid(3600) - a.and_utc().timestamp().div_euclid(3600),
+                _ => return Err(m::not_supported(&format!("DATEDIFF({part}, …)"))),
+            };
+            t(SqlType::Int, SqlValue::Int(v))
+        }
+        "SYSDATETIMEOFFSET" => {
+            argc(0..=0)?;
+            t(
+                SqlType::DateTimeOffset(7),
+                SqlValue::DateTimeOffset(ctx.server.local_now(), ctx.server.utc_offset_minutes() as i16),
+            )
         }
         other => return Err(m::not_supported(&format!("the function {other}"))),
     })
@@ -286,6 +367,11 @@ pub fn value_text(v: &SqlValue) -> String {
         SqlValue::Float(f) => f.to_string(),
         SqlValue::Str(s) => s.clone(),
         SqlValue::DateTime(d) => d.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+        SqlValue::DateTimeOffset(d, off) => {
+            let sign = if *off < 0 { '-' } else { '+' };
+            let a = off.unsigned_abs();
+            format!("{} {sign}{:02}:{:02}", d.format("%Y-%m-%d %H:%M:%S%.7f"), a / 60, a % 60)
+        }
         SqlValue::Numeric(n) => n.to_string(),
         SqlValue::Guid(g) => g.to_string().to_uppercase(),
         SqlValue::Bytes(b) => format!("0x{}", b.iter().map(|x| format!("{x:02X}")).collect::<String>()),
@@ -344,6 +430,9 @@ pub fn convert(v: &Typed, to: &SqlType, to_name: &str) -> Result<SqlValue, SqlMe
         (SqlValue::Int(i), SqlType::Float | SqlType::Real) => SqlValue::Float(*i as f64),
         (SqlValue::Float(f), SqlType::Float | SqlType::Real) => SqlValue::Float(*f),
         (SqlValue::DateTime(d), SqlType::DateTime | SqlType::DateTime2(_)) => SqlValue::DateTime(*d),
+        // SQL Server keeps the local date/time and drops the offset.
+        (SqlValue::DateTimeOffset(d, _), SqlType::DateTime | SqlType::DateTime2(_)) => SqlValue::DateTime(*d),
+        (SqlValue::DateTimeOffset(d, o), SqlType::DateTimeOffset(_)) => SqlValue::DateTimeOffset(*d, *o),
         (SqlValue::Guid(g), SqlType::UniqueIdentifier) => SqlValue::Guid(*g),
         (val, _) => return Err(m::not_supported(&format!("CAST of {} to {}", value_text(val), to_name.to_ascii_lowercase()))),
     })

@@ -104,6 +104,21 @@ pub fn identifier_too_long(start: &str) -> SqlMessage {
 pub fn bad_waitfor_time(text: &str) -> SqlMessage {
     SqlMessage::new(148, 15, 1, format!("Incorrect time syntax in time string '{text}' used with WAITFOR."))
 }
+/// Msg 300, class 14, state 1: a server-state DMV without the permission (SQL Server also
+/// sends 297 "The user does not have permission to perform this action." — not modelled).
+/// The 2022 wording names VIEW SERVER PERFORMANCE STATE (*unconfirmed*).
+pub fn server_state_denied(sql2022: bool) -> SqlMessage {
+    let perm = if sql2022 { "VIEW SERVER PERFORMANCE STATE" } else { "VIEW SERVER STATE" };
+    SqlMessage::new(300, 14, 1, format!("{perm} permission was denied on object 'server', database 'master'."))
+}
+/// Msg 3902, class 16: COMMIT without a transaction.
+pub fn commit_without_begin() -> SqlMessage {
+    SqlMessage::new(3902, 16, 1, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.")
+}
+/// Msg 3903, class 16: ROLLBACK without a transaction.
+pub fn rollback_without_begin() -> SqlMessage {
+    SqlMessage::new(3903, 16, 1, "The ROLLBACK TRANSACTION request has no corresponding BEGIN TRANSACTION.")
+}
 /// Msg 50000, class 16: outside the simulator's supported subset. Not a SQL Server message:
 /// the simulator says plainly what it does not model instead of pretending.
 pub fn not_supported(what: &str) -> SqlMessage {

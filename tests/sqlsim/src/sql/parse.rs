@@ -39,6 +39,8 @@ pub enum CmpOp {
     Le,
     Gt,
     Ge,
+    /// `[NOT] LIKE` (true = NOT LIKE).
+    Like(bool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -482,7 +484,9 @@ fn parse_cond(p: &mut P) -> R<Cond> {
         Some(TokenKind::Punct("<=")) => CmpOp::Le,
         Some(TokenKind::Punct(">")) => CmpOp::Gt,
         Some(TokenKind::Punct(">=")) => CmpOp::Ge,
-        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("LIKE") || w.eq_ignore_ascii_case("IN") => {
+        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("LIKE") => CmpOp::Like(false),
+        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("NOT") && p.kw("LIKE") => CmpOp::Like(true),
+        Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case("IN") => {
             return Err(m::not_supported(&format!("{} in a WHERE clause", w.to_ascii_uppercase())));
         }
         _ => {
@@ -544,6 +548,7 @@ fn parse_type(p: &mut P) -> R<(SqlType, String)> {
         "CHAR" => SqlType::Char(n(30).unwrap_or(30)),
         "DATETIME" => SqlType::DateTime,
         "DATETIME2" => SqlType::DateTime2(args.first().copied().flatten().unwrap_or(7).min(7) as u8),
+        "DATETIMEOFFSET" => SqlType::DateTimeOffset(args.first().copied().flatten().unwrap_or(7).min(7) as u8),
         "NUMERIC" | "DECIMAL" => {
             let prec = args.first().copied().flatten().unwrap_or(18).min(38) as u8;
             let scale = args.get(1).copied().flatten().unwrap_or(0).min(prec as u32) as u8;

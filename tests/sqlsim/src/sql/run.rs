@@ -7,7 +7,7 @@ use super::eval::{eval, value_text, Env};
 use super::messages as m;
 use super::parse::{DbccCommand, Stmt};
 use crate::exec::{Column, Event, ExecContext, ExecError, ResultSet, SqlMessage, SqlType, SqlValue};
-use crate::state::{now, Credential};
+use crate::state::Credential;
 
 fn fail(msg: SqlMessage) -> ExecError {
     ExecError::Failed(vec![msg])
@@ -103,7 +103,7 @@ fn create_credential(ctx: &ExecContext, name: &str, identity: &str, secret: Opti
     }
     let id = g.next_credential_id;
     g.next_credential_id += 1;
-    let t = now();
+    let t = ctx.server.local_now();
     g.credentials.push(Credential {
         credential_id: id,
         name: name.to_string(),
@@ -128,7 +128,7 @@ fn alter_credential(ctx: &ExecContext, name: &str, identity: &str, secret: Optio
     let c = g.credentials.iter_mut().find(|c| c.name.eq_ignore_ascii_case(name)).ok_or_else(|| m::credential_missing("alter", name))?;
     c.identity = identity.to_string();
     c.secret = secret.map(|s| s.to_string());
-    c.modify_date = now();
+    c.modify_date = ctx.server.local_now();
     c.created_with_tf4675 = tf_on;
     Ok(())
 }

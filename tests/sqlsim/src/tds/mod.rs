@@ -5,4 +5,5 @@ pub mod prelogin;
 pub mod rpc;
 pub mod session;
 pub mod tls;
+pub mod tm;
 pub mod tokens;

@@ -161,6 +161,7 @@ async fn run(tcp: TcpStream, spid: u16, server: &Arc<ServerState>, tls: &TlsMate
         pw: PacketWriter::new(spid, li.packet_size),
         wr,
         pending_done: None,
+        tx: super::tm::TxState::default(),
     };
     let _reader = AbortOnDrop(reader);
     let res = s.main_loop(rx).await;
@@ -396,6 +397,8 @@ struct Session {
     wr: WriteHalf<Transport>,
     /// The last DONE-type token, held back until we know whether more follows (MORE bit).
     pending_done: Option<(u8, u16, u16, u64)>,
+    /// Transaction opened by a TM request (python-tds with autocommit off).
+    tx: super::tm::TxState,
 }
 
 /// A statement that runs longer than this gets the buffered output sent ahead of it.
@@ -442,9 +445,8 @@ impl Session {
                         }
                         ptype::RPC => self.run_rpc(&msg.payload, &cancel).await?,
                         ptype::TRANSACTION_MANAGER => {
-                            self.put_msg(&m::not_supported("the transaction manager request (BEGIN/COMMIT TRANSACTION through TDS)"), 1).await?;
-                            self.pending_done = Some((tk::TOKEN_DONE, DONE_ERROR, 0, 0));
-                            self.finish_message().await?;
+                            let req = super::tm::parse(&msg.payload).map_err(|e| SessionError::Protocol(e.to_string()))?;
+                            self.run_tm(req).await?;
                             Outcome::Done
                         }
                         other => {
@@ -478,6 +480,40 @@ impl Session {
         }
         let bytes = tk::message(&msg, &self.server.scenario.server_name, "");
         self.put(&bytes).await
+    }
+
+    /// Answer a transaction-manager request (MS-TDS 2.2.6.9 / 2.2.7.9).
+    async fn run_tm(&mut self, req: super::tm::TmRequest) -> Result<(), SessionError> {
+        use super::tm::TmRequest;
+        match req {
+            TmRequest::Begin { .. } => {
+                // A BEGIN inside an open transaction keeps the descriptor (nesting is not
+                // modelled; *unconfirmed*).
+                if self.tx.current.is_none() {
+                    let d = self.tx.begin(self.spid);
+                    self.put(&tk::env_change_bytes(8, &d.to_le_bytes(), &[])).await?;
+                }
+            }
+            TmRequest::End { commit, then_begin, .. } => match self.tx.end() {
+                Some(d) => {
+                    self.put(&tk::env_change_bytes(if commit { 9 } else { 10 }, &[], &d.to_le_bytes())).await?;
+                    if then_begin.is_some() {
+                        let d = self.tx.begin(self.spid);
+                        self.put(&tk::env_change_bytes(8, &d.to_le_bytes(), &[])).await?;
+                    }
+                }
+                None => {
+                    let msg = if commit { m::commit_without_begin() } else { m::rollback_without_begin() };
+                    self.put_msg(&msg, 1).await?;
+                    self.pending_done = Some((tk::TOKEN_DONE, DONE_ERROR, 0, 0));
+                }
+            },
+            TmRequest::Other(ty) => {
+                self.put_msg(&m::not_supported(&format!("the transaction manager request type {ty}")), 1).await?;
+                self.pending_done = Some((tk::TOKEN_DONE, DONE_ERROR, 0, 0));
+            }
+        }
+        self.finish_message().await
     }
 
     /// End the response message: the held-back DONE goes out without MORE.

@@ -67,6 +67,16 @@ pub fn env_change_str(ty: u8, new: &str, old: &str) -> Vec<u8> {
     with_u16_len(TOKEN_ENVCHANGE, b)
 }
 
+/// ENVCHANGE with B_VARBYTE values (8 begin / 9 commit / 10 rollback transaction: the 8-byte
+/// transaction descriptor as new value on begin, as old value on commit/rollback).
+pub fn env_change_bytes(ty: u8, new: &[u8], old: &[u8]) -> Vec<u8> {
+    let mut b = vec![ty, new.len() as u8];
+    b.extend_from_slice(new);
+    b.push(old.len() as u8);
+    b.extend_from_slice(old);
+    with_u16_len(TOKEN_ENVCHANGE, b)
+}
+
 /// ENVCHANGE 7: SQL collation (new value only).
 pub fn env_change_collation() -> Vec<u8> {
     let mut b = vec![7u8, COLLATION.len() as u8];
@@ -203,6 +213,7 @@ fn type_info(ty: &SqlType, nullable: bool, out: &mut Vec<u8>) {
         }
         SqlType::DateTime => out.extend_from_slice(&[0x6F, 8]),
         SqlType::DateTime2(s) => out.extend_from_slice(&[0x2A, *s]),
+        SqlType::DateTimeOffset(s) => out.extend_from_slice(&[0x2B, *s]),
         SqlType::Numeric(p, s) => out.extend_from_slice(&[0x6C, numeric_len(*p), *p, *s]),
         SqlType::UniqueIdentifier => out.extend_from_slice(&[0x24, 16]),
         SqlType::VarBinary(n) => {
@@ -214,6 +225,20 @@ fn type_info(ty: &SqlType, nullable: bool, out: &mut Vec<u8>) {
             out.extend_from_slice(&8016u32.to_le_bytes());
         }
     }
+}
+
+/// DATETIME2 / DATETIMEOFFSET body: length byte (time + 3 date bytes + `extra`), time in
+/// 10^-scale s units, days since 0001-01-01; the caller appends `extra` bytes (the offset).
+fn time_and_date(out: &mut Vec<u8>, dt: &chrono::NaiveDateTime, scale: u8, extra: usize) {
+    let scale = scale.min(7);
+    let t = dt.time();
+    let ns = t.num_seconds_from_midnight() as u64 * 1_000_000_000 + t.nanosecond().min(999_999_999) as u64;
+    let units = ns / 10u64.pow(9 - scale as u32);
+    let tl = time_len(scale);
+    out.push((tl + 3 + extra) as u8);
+    out.extend_from_slice(&units.to_le_bytes()[..tl]);
+    let days = days_since_0001(dt.date()) as u32;
+    out.extend_from_slice(&days.to_le_bytes()[..3]);
 }
 
 /// A sql_variant value: u32 length, base type, property bytes, data.
@@ -374,7 +399,13 @@ fn value(col: &Column, v: &SqlValue, out: &mut Vec<u8>) -> Result<(), ValueError
             out.extend_from_slice(&(b.len() as u16).to_le_bytes());
             out.extend_from_slice(&b);
         }
-        (SqlType::DateTime | SqlType::DateTime2(_), SqlValue::Null) => out.push(0),
+        (SqlType::DateTime | SqlType::DateTime2(_) | SqlType::DateTimeOffset(_), SqlValue::Null) => out.push(0),
+        (SqlType::DateTimeOffset(scale), SqlValue::DateTimeOffset(local, offset)) => {
+            // MS-TDS 2.2.5.5.1.8: time and date are UTC, then the offset in minutes (i16).
+            let utc = *local - chrono::Duration::minutes(*offset as i64);
+            time_and_date(out, &utc, *scale, 2);
+            out.extend_from_slice(&offset.to_le_bytes());
+        }
         (SqlType::DateTime, SqlValue::DateTime(dt)) => {
             let days = days_since_0001(dt.date()) - DAYS_0001_TO_1900;
             let t = dt.time();
@@ -384,17 +415,7 @@ fn value(col: &Column, v: &SqlValue, out: &mut Vec<u8>) -> Result<(), ValueError
             out.extend_from_slice(&(days as i32).to_le_bytes());
             out.extend_from_slice(&ticks.to_le_bytes());
         }
-        (SqlType::DateTime2(scale), SqlValue::DateTime(dt)) => {
-            let scale = (*scale).min(7);
-            let t = dt.time();
-            let ns = t.num_seconds_from_midnight() as u64 * 1_000_000_000 + t.nanosecond().min(999_999_999) as u64;
-            let units = ns / 10u64.pow(9 - scale as u32);
-            let tl = time_len(scale);
-            out.push((tl + 3) as u8);
-            out.extend_from_slice(&units.to_le_bytes()[..tl]);
-            let days = days_since_0001(dt.date()) as u32;
-            out.extend_from_slice(&days.to_le_bytes()[..3]);
-        }
+        (SqlType::DateTime2(scale), SqlValue::DateTime(dt)) => time_and_date(out, dt, *scale, 0),
         (SqlType::Numeric(..), SqlValue::Null) => out.push(0),
         (SqlType::Numeric(p, _), SqlValue::Numeric(n)) => numeric(out, *p, *n),
         (SqlType::Numeric(p, s), SqlValue::Int(i)) => numeric(out, *p, *i as i128 * 10i128.pow(*s as u32)),

@@ -281,3 +281,41 @@ pub fn db(name: &str, recovery: &str, data_mb: u64) -> sqlsim::scenario::Databas
         ..Database::default()
     }
 }
+
+/// A tiberius client over TLS (validating the simulator's CA) logged in as `user`.
+pub type Sql = tiberius::Client<tokio_util::compat::Compat<tokio::net::TcpStream>>;
+
+pub async fn connect_as(sim: &sqlsim::SimHandle, user: &str, password: &str) -> Sql {
+    use tokio_util::compat::TokioAsyncWriteCompatExt;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut cfg = tiberius::Config::new();
+    cfg.host("127.0.0.1");
+    cfg.port(sim.port());
+    cfg.authentication(tiberius::AuthMethod::sql_server(user, password));
+    cfg.encryption(tiberius::EncryptionLevel::Required);
+    cfg.trust_cert_ca(sim.ca_pem_path.display().to_string());
+    cfg.command_timeout(None);
+    let tcp = tokio::net::TcpStream::connect(sim.addr).await.expect("tcp connect");
+    tcp.set_nodelay(true).unwrap();
+    tiberius::Client::connect(cfg, tcp.compat_write()).await.expect("tiberius login")
+}
+
+/// `sa` with the default scenario's password.
+pub async fn connect(sim: &sqlsim::SimHandle) -> Sql {
+    connect_as(sim, "sa", "Sim-Passw0rd!").await
+}
+
+/// Run a batch; Ok(rows of the first result set) or Err((number, message)) of the first error.
+pub async fn run(c: &mut Sql, sql: &str) -> Result<Vec<tiberius::Row>, (u32, String)> {
+    let r = tokio::time::timeout(Duration::from_secs(60), async {
+        let stream = c.simple_query(sql).await?;
+        stream.into_results().await
+    })
+    .await
+    .expect("statement finished within 60 s");
+    match r {
+        Ok(mut sets) => Ok(if sets.is_empty() { vec![] } else { sets.remove(0) }),
+        Err(tiberius::error::Error::Server(e)) => Err((e.code(), e.message().to_string())),
+        Err(e) => panic!("unexpected client error: {e}"),
+    }
+}
