@@ -382,6 +382,9 @@ pub struct ServerCheckResult {
 /// BackupResult of the JSON contract (one per database).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupResult {
+    /// The server, in a fleet backup's results (absent from a single-server backup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
     pub database: String,
     #[serde(rename = "type")]
     pub kind: BackupKind,
@@ -444,6 +447,9 @@ pub struct RestoreResult {
 /// work panicked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoppedItem {
+    /// The server, in a fleet backup's results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
     pub database: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

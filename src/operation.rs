@@ -55,7 +55,8 @@ pub enum ProgressSource {
 
 /// One database of the operation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ItemStatus {
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub struct ItemStatus<R = crate::api::ItemResult> {
     pub database: String,
     pub state: State,
     pub percent_complete: Option<f64>,
@@ -68,6 +69,10 @@ pub struct ItemStatus {
     /// the running statement maps onto this step's share of the item.
     #[serde(skip, default = "one_phase")]
     pub phase: (usize, usize),
+    /// This item's BackupResult / RestoreResult as soon as the item is final (so a caller can
+    /// stream results while other items still run); absent before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<R>,
 }
 
 fn one_phase() -> (usize, usize) {
@@ -76,6 +81,7 @@ fn one_phase() -> (usize, usize) {
 
 /// `OperationStatus` of the JSON contract.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct OperationStatus<R = crate::api::ItemResult> {
     pub kind: OpKind,
     pub state: State,
@@ -83,7 +89,7 @@ pub struct OperationStatus<R = crate::api::ItemResult> {
     pub estimated_seconds_left: Option<f64>,
     pub elapsed_seconds: f64,
     pub progress_source: ProgressSource,
-    pub items: Vec<ItemStatus>,
+    pub items: Vec<ItemStatus<R>>,
     pub messages: Vec<String>,
     /// One entry per item once the operation is final (BackupResult / RestoreResult).
     pub results: Option<Vec<R>>,
@@ -94,7 +100,7 @@ struct Status<R> {
     state: State,
     started: Instant,
     finished: Option<Instant>,
-    items: Vec<ItemStatus>,
+    items: Vec<ItemStatus<R>>,
     messages: Vec<String>,
     results: Option<Vec<R>>,
     cancel_requested: bool,
@@ -147,6 +153,10 @@ impl<R> Clone for Reporter<R> {
 }
 
 impl<R> Reporter<R> {
+    /// The item this reporter belongs to (its index in the operation's items).
+    pub fn index(&self) -> usize {
+        self.index
+    }
     pub fn database(&self) -> String {
         self.inner.lock().items[self.index].database.clone()
     }
@@ -224,7 +234,7 @@ pub struct Operation<R: ItemReport = crate::api::ItemResult> {
     inner: Arc<Inner<R>>,
 }
 
-fn pending_item(database: &str) -> ItemStatus {
+fn pending_item<R>(database: &str) -> ItemStatus<R> {
     ItemStatus {
         database: database.to_string(),
         state: State::Pending,
@@ -233,6 +243,7 @@ fn pending_item(database: &str) -> ItemStatus {
         progress_source: ProgressSource::ElapsedOnly,
         started: None,
         phase: (0, 1),
+        result: None,
     }
 }
 
@@ -269,6 +280,7 @@ where
 fn record<R: ItemReport>(inner: &Inner<R>, index: usize, outcome: &ItemOutcome<R>) {
     let mut s = inner.lock();
     s.items[index].state = outcome.state;
+    s.items[index].result = Some(outcome.result.clone());
     if outcome.state == State::Succeeded {
         s.items[index].percent_complete = Some(100.0);
         s.items[index].estimated_seconds_left = Some(0.0);
@@ -612,11 +624,11 @@ mod tests {
 mod percent_tests {
     use super::*;
 
-    fn item(state: State, p: Option<f64>) -> ItemStatus {
-        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None, phase: (0, 1) }
+    fn item(state: State, p: Option<f64>) -> ItemStatus<serde_json::Value> {
+        ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None, phase: (0, 1), result: None }
     }
 
-    fn status(items: Vec<ItemStatus>) -> Status<serde_json::Value> {
+    fn status(items: Vec<ItemStatus<serde_json::Value>>) -> Status<serde_json::Value> {
         Status { kind: OpKind::Backup, state: State::Running, started: Instant::now(), finished: None, items, messages: vec![], results: None, cancel_requested: false }
     }
 

@@ -13,6 +13,8 @@ pub mod credential;
 pub(crate) mod guard;
 // Backup/restore operations and inspection (issue 5)
 pub mod operation;
+// Whole servers and fleets (issue 19)
+pub mod fleet;
 
 use guard::ffi_boundary;
 use libc::c_char;

@@ -35,7 +35,7 @@ fn status_json(st: &crate::operation::OperationStatus) -> String {
 /// # Safety
 /// `request_json`: NULL or a NUL-terminated string; `out_op`: NULL or a writable
 /// `SqlurlOperation **`; `out_json`: NULL or a writable `char **`.
-unsafe fn start<Req: serde::de::DeserializeOwned>(
+pub(super) unsafe fn start<Req: serde::de::DeserializeOwned>(
     request_json: *const c_char,
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,

@@ -220,7 +220,8 @@ async fn read_facts(client: &mut Client, database: &str, kind: BackupKind) -> Re
     Ok(Facts { spid, server_name, allocated_bytes, last_backup_bytes })
 }
 
-async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
+/// One database's backup (also one item of a fleet backup, [`super::fleet`]).
+pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
     let mut res = BackupResult { database: rep.database(), kind: req.kind, copy_only: req.copy_only, ..Default::default() };
     match backup_steps(&req, &rep, &mut res).await {
         Ok(()) => ItemOutcome::succeeded(&ItemResult::Backup(res)),

@@ -62,9 +62,13 @@ pub(crate) fn fail(mut res: impl FailedItem, e: Error) -> ItemOutcome {
 impl crate::operation::ItemReport for crate::api::ItemResult {
     fn stopped(database: &str, message: Option<&str>, error: &crate::errors::Error) -> Self {
         let message = message.map(str::to_string);
-        crate::api::ItemResult::Stopped(crate::api::StoppedItem { database: database.into(), message, error: error.to_object() })
+        crate::api::ItemResult::Stopped(crate::api::StoppedItem { server: None, database: database.into(), message, error: error.to_object() })
     }
 }
+
+// Whole servers and fleets (issue 19)
+pub mod databases;
+pub mod fleet;
 
 /// A request of type `T` for unit tests: `fields` (JSON members) after a SQL-login connection
 /// that the tests never open.

@@ -5,6 +5,8 @@
 // BACKUP / RESTORE statement builders (issue 5)
 pub mod backup;
 pub mod restore;
+// "every database of a server" (issue 19)
+pub mod databases;
 
 use zeroize::Zeroizing;
 
