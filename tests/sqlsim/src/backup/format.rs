@@ -243,7 +243,7 @@ pub fn block_id(backup_set: Uuid, index: u32) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub fn sample_header() -> BackupHeader {

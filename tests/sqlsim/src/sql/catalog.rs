@@ -513,6 +513,15 @@ const SYSADMIN_SERVER_PERMISSIONS: [&str; 32] = [
 ];
 
 /// Table-valued functions in FROM: only `fn_my_permissions(NULL, 'SERVER' | 'DATABASE')`.
+/// Columns of `fn_my_permissions`.
+pub fn my_permissions_columns() -> Vec<Column> {
+    vec![
+        col("entity_name", SqlType::NVarChar(Some(128)), true),
+        col("subentity_name", SqlType::NVarChar(Some(128)), true),
+        col("permission_name", SqlType::NVarChar(Some(60)), true),
+    ]
+}
+
 fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result<View, SqlMessage> {
     let name = norm.rsplit('.').next().unwrap_or(norm);
     if name != "fn_my_permissions" {
@@ -558,11 +567,7 @@ fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result
         _ => "server".to_string(),
     };
     Ok(View {
-        columns: vec![
-            col("entity_name", SqlType::NVarChar(Some(128)), true),
-            col("subentity_name", SqlType::NVarChar(Some(128)), true),
-            col("permission_name", SqlType::NVarChar(Some(60)), true),
-        ],
+        columns: my_permissions_columns(),
         rows: perms.into_iter().map(|p| vec![s(entity.clone()), s(""), s(p)]).collect(),
     })
 }

@@ -9,6 +9,9 @@ use super::parse::{DbccCommand, Stmt};
 use crate::exec::{Column, Event, ExecContext, ExecError, ResultSet, SqlMessage, SqlType, SqlValue};
 use crate::state::Credential;
 
+/// DBCC TRACESTATUS columns (facts).
+pub const TRACESTATUS_COLUMNS: [&str; 4] = ["TraceFlag", "Status", "Global", "Session"];
+
 fn fail(msg: SqlMessage) -> ExecError {
     ExecError::Failed(vec![msg])
 }
@@ -200,7 +203,7 @@ async fn dbcc(ctx: &ExecContext, command: &DbccCommand, args: &[i64], no_infomsg
                     .collect()
             };
             let n = rows.len() as u64;
-            let columns = ["TraceFlag", "Status", "Global", "Session"]
+            let columns = TRACESTATUS_COLUMNS
                 .iter()
                 .map(|c| Column::new(*c, SqlType::Int, false))
                 .collect();
