@@ -392,6 +392,16 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_default_scenario_is_the_default() {
+        let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        let at = readme.find("Every field is optional; this is the default").expect("README default scenario");
+        let start = readme[at..].find("```json").unwrap() + at + 7;
+        let end = readme[start..].find("```").unwrap() + start;
+        let doc: Scenario = serde_json::from_str(&readme[start..end]).expect("README default parses");
+        assert_eq!(serde_json::to_value(&doc).unwrap(), serde_json::to_value(Scenario::default()).unwrap());
+    }
+
+    #[test]
     fn passwords_and_secrets_read_as_strings_or_null_and_are_never_echoed() {
         let l: Login = serde_json::from_str(r#"{"name":"a","password":"p'w"}"#).unwrap();
         assert_eq!(l.password.as_deref(), Some("p'w"));
