@@ -168,7 +168,9 @@ mod tests {
     /// (number, class, state) of every message the non-test code of `src/` builds from literals:
     /// `SqlMessage::new(n, c, s, …)`, backup/messages.rs `err(n, s, …)` (class 16), the
     /// `=> (n, c, s)` codes of ParseError, and the lexer's numbers (class 15, state 1).
-    fn built_in_source() -> (BTreeSet<(u32, u8, u8)>, Vec<String>) {
+    type Key = (u32, u8, u8);
+
+    fn built_in_source() -> (BTreeSet<Key>, Vec<String>) {
         let mut files = Vec::new();
         rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
         let mut found = BTreeSet::new();
@@ -177,7 +179,7 @@ mod tests {
             let text = std::fs::read_to_string(&f).unwrap();
             let code = text.split("#[cfg(test)]").next().unwrap();
             let name = f.display().to_string();
-            let mut scan = |needle: &str, n: usize, map: &dyn Fn(&[u32]) -> (u32, u8, u8)| {
+            let mut scan = |needle: &str, n: usize, map: &dyn Fn(&[u32]) -> Key| {
                 for (i, _) in code.match_indices(needle) {
                     match literals(&code[i + needle.len()..], n) {
                         Some(v) => {
