@@ -128,6 +128,16 @@ async fn create_database_and_view_server_performance_state_per_login() {
     assert_eq!(r[0].get::<i32, _>("vsps"), Some(1), "VIEW SERVER STATE implies VIEW SERVER PERFORMANCE STATE");
     let r = run(&mut sa, perms).await.unwrap();
     assert_eq!((r[0].get::<i32, _>("cad"), r[0].get::<i32, _>("vsps")), (Some(1), Some(1)), "sysadmin");
+    // fn_my_permissions lists the effective permissions the same way.
+    let fmp = "SELECT permission_name FROM fn_my_permissions(NULL, 'SERVER') ORDER BY permission_name";
+    let names = |rows: Vec<tiberius::Row>| rows.iter().map(|r| r.get::<&str, _>(0).unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(names(run(&mut no, fmp).await.unwrap()), vec!["CONNECT SQL", "VIEW ANY DATABASE"]);
+    assert_eq!(
+        names(run(&mut perf, fmp).await.unwrap()),
+        vec!["CONNECT SQL", "CREATE ANY DATABASE", "VIEW ANY DATABASE", "VIEW SERVER PERFORMANCE STATE"]
+    );
+    let all = names(run(&mut sa, fmp).await.unwrap());
+    assert!(all.contains(&"VIEW SERVER PERFORMANCE STATE".to_string()) && all.contains(&"CREATE ANY DATABASE".to_string()), "{all:?}");
 
     // Another session's request is visible only with VIEW SERVER PERFORMANCE STATE (2022).
     let waiting = tokio::spawn(async move {

@@ -536,16 +536,29 @@ fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result
         SqlValue::Str(c) => c.to_ascii_uppercase(),
         _ => return Err(m::not_supported("fn_my_permissions without a securable class")),
     };
-    let can_vss = ctx.is_sysadmin
-        || ctx.server.scenario.logins.iter().any(|l| l.name.eq_ignore_ascii_case(&ctx.login) && l.can_view_server_state);
+    let login = ctx.login_entry();
+    let can_vss = ctx.is_sysadmin || login.is_some_and(|l| l.can_view_server_state);
     let perms: Vec<&str> = match (class.as_str(), &securable) {
         ("SERVER", SqlValue::Null) => {
             if ctx.is_sysadmin {
-                SYSADMIN_SERVER_PERMISSIONS.to_vec()
+                let mut v = SYSADMIN_SERVER_PERMISSIONS.to_vec();
+                if crate::sql::eval::major_version(&ctx.server.scenario) >= 16 {
+                    // SQL Server 2022's granular permission (what the product checks).
+                    v.push("VIEW SERVER PERFORMANCE STATE");
+                }
+                v
             } else {
                 let mut v = vec!["CONNECT SQL", "VIEW ANY DATABASE"];
                 if can_vss {
                     v.push("VIEW SERVER STATE");
+                }
+                // Effective permissions: VIEW SERVER STATE implies the 2022 VIEW SERVER
+                // PERFORMANCE STATE; CREATE ANY DATABASE per the login's `create_database`.
+                if crate::sql::eval::major_version(&ctx.server.scenario) >= 16 && login.is_some_and(|l| l.has_view_server_performance_state()) {
+                    v.push("VIEW SERVER PERFORMANCE STATE");
+                }
+                if login.is_some_and(|l| l.has_create_database()) {
+                    v.push("CREATE ANY DATABASE");
                 }
                 v
             }
