@@ -135,6 +135,8 @@ pub struct SessionInfo {
     /// Session-scoped trace flags (`DBCC TRACEON(n)` without -1).
     pub trace_flags: BTreeSet<i32>,
     pub database: String,
+    /// A transaction opened by a TM request is open (`@@TRANCOUNT` = 1).
+    pub in_transaction: bool,
 }
 
 /// Everything that changes while the server runs. Reach it through [`ServerState::lock`].

@@ -49,11 +49,13 @@ async fn python_tds_default_mode_transaction_manager_requests() {
     assert_eq!(c["autocommit"], false);
     assert_ne!(c["tran"].as_u64().unwrap(), 0, "BEGIN answered with a descriptor");
     assert_eq!(step("query")["login"], "sa");
+    assert_eq!(step("query")["trancount"], 1, "@@TRANCOUNT inside the TM transaction");
     let cm = step("commit");
     assert_ne!(cm["after"].as_u64().unwrap(), 0, "COMMIT with begin-new gives a new descriptor");
     assert_ne!(cm["after"], cm["before"]);
     assert_eq!(step("query2")["db"], "master");
-    step("rollback");
+    let rb = step("rollback");
+    assert_eq!((rb["after"].as_u64(), rb["trancount"].as_u64()), (Some(0), Some(0)), "rolled back, none open: {rb}");
     step("closed");
     assert!(sim.disconnects().is_empty(), "{:?}", sim.disconnects());
 }

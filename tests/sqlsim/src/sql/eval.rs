@@ -155,7 +155,11 @@ pub fn eval(e: &Expr, env: &Env) -> Result<Typed, SqlMessage> {
             "SERVERNAME" => nstr(128, sc.server_name.clone()),
             "SERVICENAME" => nstr(128, "MSSQLSERVER"),
             "LANGUAGE" => nstr(128, "us_english"),
-            "TRANCOUNT" => t(SqlType::Int, SqlValue::Int(0)),
+            // 1 while a transaction opened by a TM request is open (nesting is not modelled).
+            "TRANCOUNT" => {
+                let open = ctx.server.lock().sessions.get(&ctx.session_id).is_some_and(|s| s.in_transaction);
+                t(SqlType::Int, SqlValue::Int(open as i64))
+            }
             "MAX_PRECISION" => t(SqlType::TinyInt, SqlValue::Int(38)),
             other => return Err(m::not_supported(&format!("@@{other}"))),
         },
