@@ -222,6 +222,9 @@ pub struct Database {
     pub files: Vec<DbFile>,
     /// Sessions using the database (RESTORE … REPLACE then fails with 3101).
     pub in_use: bool,
+    /// Planted corruption: DBCC CHECKDB reports consistency errors; backups carry it, so a
+    /// database restored from them is corrupt too (issue 15's drill).
+    pub corrupt: bool,
 }
 
 impl Default for Database {
@@ -232,6 +235,7 @@ impl Default for Database {
             state: "ONLINE".into(),
             files: vec![],
             in_use: false,
+            corrupt: false,
         }
     }
 }

@@ -109,6 +109,9 @@ pub struct BackupHeader {
     /// EXPIREDATE, or backup start + RETAINDAYS (HEADERONLY ExpirationDate).
     #[serde(default)]
     pub expiration_date: Option<NaiveDateTime>,
+    /// The database had planted corruption when it was backed up.
+    #[serde(default)]
+    pub corrupt: bool,
 }
 
 impl BackupHeader {
@@ -293,6 +296,7 @@ pub(crate) mod tests {
             media_name: None,
             media_description: None,
             expiration_date: None,
+            corrupt: false,
         }
     }
 

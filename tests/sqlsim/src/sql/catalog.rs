@@ -23,8 +23,26 @@ fn i(v: impl Into<i64>) -> SqlValue {
 }
 
 /// Names of the views (normalised) the simulator knows.
-pub const VIEWS: [&str; 6] =
-    ["sys.databases", "sys.master_files", "sys.credentials", "sys.dm_os_host_info", "sys.dm_exec_requests", "sys.dm_server_registry"];
+pub const VIEWS: [&str; 8] = [
+    "sys.databases",
+    "sys.master_files",
+    "sys.credentials",
+    "sys.dm_os_host_info",
+    "sys.dm_exec_requests",
+    "sys.dm_server_registry",
+    "msdb.dbo.backupset",
+    "msdb.dbo.backupmediafamily",
+];
+
+/// msdb's tables named without the database while `USE msdb` is in force.
+fn resolve_msdb(norm: &str, ctx: &ExecContext) -> String {
+    let short = norm.strip_prefix("dbo.").unwrap_or(norm);
+    if ctx.database.eq_ignore_ascii_case("msdb") && (short == "backupset" || short == "backupmediafamily") && !norm.contains("..") {
+        format!("msdb.dbo.{short}")
+    } else {
+        norm.replace("msdb..", "msdb.dbo.")
+    }
+}
 
 /// The login may read server-state DMVs: sysadmin, or VIEW SERVER PERFORMANCE STATE on SQL
 /// Server 2022 (VIEW SERVER STATE implies it), VIEW SERVER STATE before 2022.
@@ -192,6 +210,98 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
             };
             View { columns, rows }
         }
+        "msdb.dbo.backupset" => {
+            let n25 = SqlType::Numeric(25, 0);
+            let columns = vec![
+                col("backup_set_id", SqlType::Int, false),
+                col("backup_set_uuid", SqlType::UniqueIdentifier, false),
+                col("media_set_id", SqlType::Int, false),
+                col("name", SqlType::NVarChar(Some(128)), true),
+                col("description", SqlType::NVarChar(Some(255)), true),
+                col("user_name", SqlType::NVarChar(Some(128)), true),
+                col("backup_start_date", SqlType::DateTime, true),
+                col("backup_finish_date", SqlType::DateTime, true),
+                col("type", SqlType::Char(1), true),
+                col("first_lsn", n25.clone(), true),
+                col("last_lsn", n25.clone(), true),
+                col("checkpoint_lsn", n25.clone(), true),
+                col("database_backup_lsn", n25.clone(), true),
+                col("backup_size", SqlType::Numeric(20, 0), true),
+                col("database_name", SqlType::NVarChar(Some(128)), true),
+                col("server_name", SqlType::NVarChar(Some(128)), true),
+                col("machine_name", SqlType::NVarChar(Some(128)), true),
+                col("recovery_model", SqlType::NVarChar(Some(60)), true),
+                col("has_backup_checksums", SqlType::Bit, true),
+                col("is_copy_only", SqlType::Bit, true),
+                col("differential_base_lsn", n25, true),
+                col("compressed_backup_size", SqlType::Numeric(20, 0), true),
+            ];
+            let g = ctx.server.lock();
+            let opt = |v: &Option<String>| v.clone().map(SqlValue::Str).unwrap_or(SqlValue::Null);
+            let rows = g
+                .backup_history
+                .iter()
+                .map(|h| {
+                    vec![
+                        i(h.backup_set_id),
+                        SqlValue::Guid(h.backup_set_uuid),
+                        i(h.media_set_id),
+                        opt(&h.name),
+                        opt(&h.description),
+                        s(h.user_name.clone()),
+                        SqlValue::DateTime(h.backup_start_date),
+                        SqlValue::DateTime(h.backup_finish_date),
+                        s(h.backup_type.to_string()),
+                        SqlValue::Numeric(h.first_lsn as i128),
+                        SqlValue::Numeric(h.last_lsn as i128),
+                        SqlValue::Numeric(h.checkpoint_lsn as i128),
+                        SqlValue::Numeric(h.database_backup_lsn as i128),
+                        SqlValue::Numeric(h.backup_size as i128),
+                        s(h.database_name.clone()),
+                        s(h.server_name.clone()),
+                        s(h.machine_name.clone()),
+                        s(h.recovery_model.clone()),
+                        SqlValue::Bit(h.has_backup_checksums),
+                        SqlValue::Bit(h.is_copy_only),
+                        h.differential_base_lsn.map(|l| SqlValue::Numeric(l as i128)).unwrap_or(SqlValue::Null),
+                        SqlValue::Numeric(h.compressed_backup_size as i128),
+                    ]
+                })
+                .collect();
+            View { columns, rows }
+        }
+        "msdb.dbo.backupmediafamily" => {
+            let columns = vec![
+                col("media_set_id", SqlType::Int, false),
+                col("family_sequence_number", SqlType::TinyInt, false),
+                col("media_family_id", SqlType::UniqueIdentifier, true),
+                col("logical_device_name", SqlType::NVarChar(Some(128)), true),
+                col("physical_device_name", SqlType::NVarChar(Some(260)), true),
+                col("device_type", SqlType::TinyInt, true),
+                col("mirror", SqlType::TinyInt, false),
+            ];
+            let g = ctx.server.lock();
+            let rows = g
+                .backup_history
+                .iter()
+                .flat_map(|h| {
+                    h.physical_device_names.iter().enumerate().map(move |(k, url)| {
+                        let (a, b) = h.backup_set_uuid.as_u64_pair();
+                        vec![
+                            i(h.media_set_id),
+                            i(k as i64 + 1),
+                            SqlValue::Guid(uuid::Uuid::from_u64_pair(b, a ^ (k as u64 + 1))),
+                            SqlValue::Null,
+                            s(url.clone()),
+                            // 9 = URL (facts: HEADERONLY DeviceType for URL).
+                            i(9),
+                            i(0),
+                        ]
+                    })
+                })
+                .collect();
+            View { columns, rows }
+        }
         "sys.dm_server_registry" => {
             let columns = vec![
                 col("registry_key", SqlType::NVarChar(Some(256)), true),
@@ -355,7 +465,7 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
         None if norm == "sys.dm_server_registry" && !sees_server_performance_state(ctx) => {
             return Err(m::server_state_denied(crate::sql::eval::major_version(&ctx.server.scenario) >= 16));
         }
-        None => view(norm, ctx).ok_or_else(|| {
+        None => view(&resolve_msdb(norm, ctx), ctx).ok_or_else(|| {
             if norm.starts_with("sys.") || norm.starts_with("information_schema.") {
                 // A real catalog view the simulator does not model.
                 m::not_supported(&format!("the view {written}"))
