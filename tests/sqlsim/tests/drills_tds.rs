@@ -45,6 +45,12 @@ async fn restore_drill_checkdb_clean_and_corrupt_then_drop() {
     assert_eq!(n, 8928, "{m}");
     assert!(m.ends_with("Page (1:312) could not be processed.  See other errors for details."), "{m}");
     run(&mut cl, "DROP DATABASE IF EXISTS [Bad_drill], [NoSuchDb]").await.unwrap();
+    // Planted at run time through the admin hook, removed again.
+    assert!(sqlsim::backup::admin::set_database_corrupt(&sim.state, "Good", true));
+    assert_eq!(run(&mut cl, "DBCC CHECKDB (Good)").await.unwrap_err().0, 8928);
+    assert!(sqlsim::backup::admin::set_database_corrupt(&sim.state, "Good", false));
+    run(&mut cl, "DBCC CHECKDB (Good)").await.unwrap();
+    assert!(!sqlsim::backup::admin::set_database_corrupt(&sim.state, "Nope", true));
 
     // DROP DATABASE errors.
     let (n, m) = run(&mut cl, "DROP DATABASE [NoSuchDb]").await.unwrap_err();
