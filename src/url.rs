@@ -151,6 +151,8 @@ pub enum BlobUrlError {
     BadUrl(String),
     /// It carries a query string or fragment (perhaps a SAS token).
     WithQuery(String),
+    /// Another of Azure's rules, with the whole message (the URL shown masked).
+    Rule(String),
 }
 
 /// `host/path` after an `https://` or `s3://` scheme (any case), or `None`.
@@ -181,8 +183,27 @@ pub fn validate_blob_url(url: &str) -> std::result::Result<(), BlobUrlError> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad());
     }
+    if rest[..slash].contains('@') {
+        return Err(BlobUrlError::Rule(format!(
+            "URL '{}' carries user information before '@' in its host: name the storage endpoint alone (https://<account>.blob.core.windows.net/<container>/<blob>)",
+            shown_url(url)
+        )));
+    }
+    // the blob name: after the container (Azure: 1-1,024 characters)
+    if let Some((_, blob)) = rest[slash + 1..].split_once('/') {
+        let n = blob.chars().count();
+        if n > MAX_BLOB_NAME_CHARS {
+            return Err(BlobUrlError::Rule(format!(
+                "URL '{}' names a blob of {n} characters; Azure allows at most 1,024",
+                shown_url(url)
+            )));
+        }
+    }
     Ok(())
 }
+
+/// Azure's limit on a blob name ("Naming and Referencing Containers, Blobs, and Metadata").
+pub const MAX_BLOB_NAME_CHARS: usize = 1024;
 
 /// Why the container URL of a backup destination was refused; the URL as an error may show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,6 +331,18 @@ mod tests {
         assert!(normalise_sas("?").is_err());
         let e = normalise_sas("hunter2").unwrap_err().to_string();
         assert!(!e.contains("hunter2"));
+    }
+
+    #[test]
+    fn user_info_and_overlong_blob_names_are_refused_by_name() {
+        let m = |u: &str| match validate_blob_url(u) {
+            Err(BlobUrlError::Rule(m)) => m,
+            other => panic!("{u}: {other:?}"),
+        };
+        assert!(m("https://user:pw@acct.blob.core.windows.net/c/x.bak").contains("user information"));
+        let long = format!("https://acct.blob.core.windows.net/c/{}", "b".repeat(1025));
+        assert!(m(&long).contains("1025 characters") && m(&long).contains("1,024"));
+        assert_eq!(validate_blob_url(&format!("https://acct.blob.core.windows.net/c/{}", "b".repeat(1024))), Ok(()));
     }
 
     #[test]

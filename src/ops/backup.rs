@@ -123,8 +123,11 @@ impl BackupRequest {
             return Err(Error::invalid("databases is empty: name at least one database to back up."));
         }
         for (i, d) in self.databases.iter().enumerate() {
-            if d.trim().is_empty() || d.chars().count() > 128 {
-                return Err(Error::invalid(format!("databases[{i}] must be 1-128 characters.")));
+            if d.trim().is_empty() {
+                return Err(Error::invalid(format!("databases[{i}] is empty or only white space: name a database.")));
+            }
+            if d.chars().count() > 128 {
+                return Err(Error::invalid(format!("databases[{i}] is {} characters long; a database name has at most 128 (sysname).", d.chars().count())));
             }
             if self.databases[..i].iter().any(|p| p.eq_ignore_ascii_case(d)) {
                 return Err(Error::invalid(format!("database '{d}' is listed twice.")));

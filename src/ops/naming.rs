@@ -28,6 +28,8 @@ pub enum NamingError {
     BadPath,
     #[error("stripe count {0} is outside 1..=64")]
     StripeCount(u32),
+    #[error("the rendered blob name is {0} characters long; Azure allows at most 1,024 (shorten file_name_template or the names it uses)")]
+    TooLong(usize),
 }
 
 /// What the tokens stand for.
@@ -39,8 +41,12 @@ pub struct NameParts<'a> {
     pub timestamp: chrono::DateTime<chrono::Utc>,
 }
 
-/// Makes one token value safe inside a blob name.
+/// Makes one token value safe inside a blob name: it can neither add nor climb a path segment
+/// (`/` and `\\` are replaced; a value that is only dots, such as `..`, is percent-encoded).
 pub fn sanitize(value: &str) -> String {
+    if !value.is_empty() && value.chars().all(|c| c == '.') {
+        return "%2E".repeat(value.len());
+    }
     let mut out = String::with_capacity(value.len());
     for ch in value.chars() {
         match ch {
@@ -89,6 +95,9 @@ pub fn render_urls(container_url: &str, template: Option<&str>, parts: &NamePart
         }
         if name.is_empty() || name.ends_with('/') {
             return Err(NamingError::Empty);
+        }
+        if name.chars().count() > crate::url::MAX_BLOB_NAME_CHARS {
+            return Err(NamingError::TooLong(name.chars().count()));
         }
         urls.push(format!("{container}/{name}"));
     }
@@ -166,6 +175,28 @@ mod tests {
     fn odd_names_are_encoded() {
         let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}{stripe}.bak"), &parts("Sales DB/ü'"), 1).unwrap();
         assert_eq!(u, vec!["https://a.blob.core.windows.net/c/Sales%20DB_%C3%BC%27.bak"]);
+    }
+
+    #[test]
+    fn no_database_name_adds_or_climbs_a_path_segment_and_names_are_bounded() {
+        for (db, seg) in [("..", "%2E%2E"), (".", "%2E"), ("a/../b", "a_.._b"), ("x\\y", "x$y")] {
+            let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}/{database}.bak"), &parts(db), 1).unwrap();
+            assert_eq!(u[0], format!("https://a.blob.core.windows.net/c/{seg}/{seg}.bak"), "{db}");
+        }
+        let long = "d".repeat(128);
+        let e = render_urls("https://a.blob.core.windows.net/c", Some(&"{database}/".repeat(9).add("x.bak")), &parts(&long), 1).unwrap_err();
+        assert_eq!(e, NamingError::TooLong(9 * 129 + 5));
+        assert!(e.to_string().contains("1,024"));
+    }
+
+    trait Add {
+        fn add(self, s: &str) -> String;
+    }
+    impl Add for String {
+        fn add(mut self, s: &str) -> String {
+            self.push_str(s);
+            self
+        }
     }
 
     #[test]

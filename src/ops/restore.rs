@@ -113,8 +113,11 @@ impl RestoreRequest {
             crate::tsql::backup::validate_url(u).map_err(|e| Error::InvalidUrl(e.to_string()))?;
         }
         if let Some(d) = &self.database {
-            if d.trim().is_empty() || d.chars().count() > 128 {
-                return Err(Error::invalid("database must be 1-128 characters."));
+            if d.trim().is_empty() {
+                return Err(Error::invalid("database is empty or only white space: name the target database, or leave it out to use the name in the backup."));
+            }
+            if d.chars().count() > 128 {
+                return Err(Error::invalid(format!("database is {} characters long; a database name has at most 128 (sysname).", d.chars().count())));
             }
         }
         if let Some(s) = &self.stop_at {

@@ -132,6 +132,8 @@ pub enum BackupSqlError {
     UrlCount(usize),
     #[error("URL '{0}' is not an https:// blob URL (or s3:// endpoint)")]
     BadUrl(String),
+    #[error("{0}")]
+    UrlRule(String),
     #[error("URL '{0}' appears more than once; every stripe needs its own blob")]
     DuplicateUrl(String),
     #[error("URL '{0}' carries a query string; put SAS tokens in a credential, not in the URL")]
@@ -160,6 +162,7 @@ pub fn validate_url(url: &str) -> Result<(), BackupSqlError> {
     crate::url::validate_blob_url(url).map_err(|e| match e {
         crate::url::BlobUrlError::BadUrl(u) => BackupSqlError::BadUrl(u),
         crate::url::BlobUrlError::WithQuery(u) => BackupSqlError::UrlWithQuery(u),
+        crate::url::BlobUrlError::Rule(m) => BackupSqlError::UrlRule(m),
     })
 }
 
