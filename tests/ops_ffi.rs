@@ -233,3 +233,28 @@ fn max_transfer_size_above_4_mb_is_refused_before_connecting() {
     // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
 }
+
+#[test]
+fn validate_gives_the_same_error_and_code_as_the_function_without_connecting() {
+    // a closed port: a connecting call would fail with a connection error instead
+    let backup = format!(r#"{{"connection":{},"databases":["a"],"container_url":"http://a.blob.core.windows.net/backups?sig=Sup3r-Secret!"}}"#, conn(closed_port()));
+    let (rc_start, op, start_err) = start_backup(&backup);
+    assert!(op.is_null());
+    let req = CString::new(format!(r#"{{"function":"sqlurl_backup_start","request":{backup}}}"#)).unwrap();
+    let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: a live CString and a &mut local; the result is freed by take().
+    let rc = unsafe { sqlurl::ffi::validate::sqlurl_validate(req.as_ptr(), &mut out) };
+    let v = take(out);
+    assert_eq!(rc, rc_start);
+    assert_eq!(v["error"]["kind"], start_err["error"]["kind"]);
+    assert_eq!(v["error"]["message"], start_err["error"]["message"]);
+    // a valid request is valid although nothing listens on the port
+    let ok = format!(r#"{{"function":"sqlurl_backup_start","request":{{"connection":{},"databases":["a"],"container_url":"https://acct.blob.core.windows.net/backups"}}}}"#, conn(closed_port()));
+    let req = CString::new(ok).unwrap();
+    let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: as above.
+    let rc = unsafe { sqlurl::ffi::validate::sqlurl_validate(req.as_ptr(), &mut out) };
+    let v = take(out);
+    assert_eq!(rc, SqlurlResult::SQLURL_OK, "{v}");
+    assert_eq!(v["valid"], true);
+}

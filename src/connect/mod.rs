@@ -76,6 +76,13 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
     }
 }
 
+/// Every check of [`connect_with`] made before a packet is sent (server name, TLS options, the
+/// CA file, database name, credentials present), without connecting.
+pub async fn check(req: &ConnectionRequest) -> Result<()> {
+    parse_target(&req.server)?;
+    validate(req).await.map(|_| ())
+}
+
 /// With integrated authentication, an SSPI handshake failure surfaces from tiberius as a bare
 /// I/O error (under wine: "Success (os error 0)") after the TCP connection succeeded: name it as
 /// the integrated login failing, not as a refused connection.

@@ -134,6 +134,11 @@ fn bad_urls(e: crate::tsql::restore::RestoreSqlError) -> Error {
     Error::invalid(e.to_string())
 }
 
+/// The checks of an inspect request made before connecting (the URLs of the statement).
+pub fn check(req: &InspectRequest) -> Result<()> {
+    build_headeronly(&req.urls).map(|_| ()).map_err(bad_urls)
+}
+
 /// `RESTORE HEADERONLY` over the stripes of one backup (or one blob).
 pub async fn read_headers(client: &mut Client, urls: &[String]) -> Result<Vec<BackupHeader>> {
     let sql = Sql::plain(build_headeronly(urls).map_err(bad_urls)?);
