@@ -53,7 +53,7 @@ fn invalid_requests_fail_at_start_with_no_handle() {
     assert_eq!(v["error"]["kind"], "InvalidArgument");
     assert_eq!(v["contract_version"], 1);
 
-    let (rc, op, v) = start_backup(&format!(r#"{{"connection":{},"databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":3}}"#, conn(1)));
+    let (rc, op, v) = start_backup(&format!(r#"{{"connection":{},"databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","block_size":3}}"#, conn(1)));
     assert_eq!(rc, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT);
     assert!(op.is_null());
     assert!(v["error"]["message"].as_str().unwrap().contains("block_size"));
@@ -90,7 +90,7 @@ fn null_arguments() {
 fn unreachable_server_fails_each_database_and_reports_it() {
     let port = closed_port();
     let (rc, op, first) = start_backup(&format!(
-        r#"{{"connection":{},"databases":["Sales","HR"],"container_url":"https://a.blob.core.windows.net/c","throttle":2}}"#,
+        r#"{{"connection":{},"databases":["Sales","HR"],"container_url":"https://acct.blob.core.windows.net/ctr","throttle":2}}"#,
         conn(port)
     ));
     assert_eq!(rc, SqlurlResult::SQLURL_OK, "{first}");
@@ -122,7 +122,7 @@ fn unreachable_server_fails_each_database_and_reports_it() {
 #[test]
 fn restore_against_unreachable_server_fails_and_cancel_after_the_end_is_harmless() {
     let port = closed_port();
-    let req = CString::new(format!(r#"{{"connection":{},"urls":["https://a.blob.core.windows.net/c/x.bak"],"database":"X"}}"#, conn(port))).unwrap();
+    let req = CString::new(format!(r#"{{"connection":{},"urls":["https://acct.blob.core.windows.net/ctr/x.bak"],"database":"X"}}"#, conn(port))).unwrap();
     let mut op: *mut SqlurlOperation = ptr::null_mut();
     let mut out: *mut c_char = ptr::null_mut();
     // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
@@ -147,7 +147,7 @@ fn wait_with_zero_timeout_is_pending_while_running_and_cancel_ends_it() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let c = format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"x"}},"encrypt":"off","connect_timeout_s":60}}"#);
-    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["Sales"],"container_url":"https://a.blob.core.windows.net/c"}}"#));
+    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["Sales"],"container_url":"https://acct.blob.core.windows.net/ctr"}}"#));
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     let (rc, v) = wait(op, 0);
     assert_eq!(rc, SqlurlResult::SQLURL_PENDING, "{v}");
@@ -168,7 +168,7 @@ fn one_thread_waits_while_another_polls_and_cancels() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let c = format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"x"}},"encrypt":"off","connect_timeout_s":60}}"#);
-    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["A","B","C"],"container_url":"https://a.blob.core.windows.net/c","throttle":2}}"#));
+    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["A","B","C"],"container_url":"https://acct.blob.core.windows.net/ctr","throttle":2}}"#));
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     let addr = op as usize;
     let waiter = std::thread::spawn(move || {

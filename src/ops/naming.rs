@@ -18,6 +18,8 @@ pub enum NamingError {
     BadContainer(String),
     #[error("container_url '{0}' names a container with upper-case letters: container names must be lower case ({rule})", rule = crate::url::AZURE_CONTAINER_RULE)]
     UpperCaseContainer(String),
+    #[error("{0}")]
+    Rule(String),
     #[error("file_name_template has an unknown token '{{{0}}}'; known: {{server}} {{database}} {{type}} {{timestamp}} {{stripe}}")]
     UnknownToken(String),
     #[error("file_name_template has an unclosed '{{'")]
@@ -69,6 +71,7 @@ pub fn normalize_container(url: &str) -> Result<String, NamingError> {
     crate::url::normalize_container(url).map_err(|e| match e {
         crate::url::DestinationError::Bad(u) => NamingError::BadContainer(u),
         crate::url::DestinationError::UpperCaseContainer(u) => NamingError::UpperCaseContainer(u),
+        crate::url::DestinationError::Rule(m) => NamingError::Rule(m),
     })
 }
 
@@ -167,24 +170,24 @@ mod tests {
 
     #[test]
     fn template_without_stripe_token_still_distinct() {
-        let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}.bak"), &parts("HR"), 2).unwrap();
-        assert_eq!(u, vec!["https://a.blob.core.windows.net/c/HR_1-of-2.bak", "https://a.blob.core.windows.net/c/HR_2-of-2.bak"]);
+        let u = render_urls("https://acct.blob.core.windows.net/ctr", Some("{database}.bak"), &parts("HR"), 2).unwrap();
+        assert_eq!(u, vec!["https://acct.blob.core.windows.net/ctr/HR_1-of-2.bak", "https://acct.blob.core.windows.net/ctr/HR_2-of-2.bak"]);
     }
 
     #[test]
     fn odd_names_are_encoded() {
-        let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}{stripe}.bak"), &parts("Sales DB/ü'"), 1).unwrap();
-        assert_eq!(u, vec!["https://a.blob.core.windows.net/c/Sales%20DB_%C3%BC%27.bak"]);
+        let u = render_urls("https://acct.blob.core.windows.net/ctr", Some("{database}{stripe}.bak"), &parts("Sales DB/ü'"), 1).unwrap();
+        assert_eq!(u, vec!["https://acct.blob.core.windows.net/ctr/Sales%20DB_%C3%BC%27.bak"]);
     }
 
     #[test]
     fn no_database_name_adds_or_climbs_a_path_segment_and_names_are_bounded() {
         for (db, seg) in [("..", "%2E%2E"), (".", "%2E"), ("a/../b", "a_.._b"), ("x\\y", "x$y")] {
-            let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}/{database}.bak"), &parts(db), 1).unwrap();
-            assert_eq!(u[0], format!("https://a.blob.core.windows.net/c/{seg}/{seg}.bak"), "{db}");
+            let u = render_urls("https://acct.blob.core.windows.net/ctr", Some("{database}/{database}.bak"), &parts(db), 1).unwrap();
+            assert_eq!(u[0], format!("https://acct.blob.core.windows.net/ctr/{seg}/{seg}.bak"), "{db}");
         }
         let long = "d".repeat(128);
-        let e = render_urls("https://a.blob.core.windows.net/c", Some(&"{database}/".repeat(9).add("x.bak")), &parts(&long), 1).unwrap_err();
+        let e = render_urls("https://acct.blob.core.windows.net/ctr", Some(&"{database}/".repeat(9).add("x.bak")), &parts(&long), 1).unwrap_err();
         assert_eq!(e, NamingError::TooLong(9 * 129 + 5));
         assert!(e.to_string().contains("1,024"));
     }
@@ -202,9 +205,9 @@ mod tests {
     #[test]
     fn bad_templates_and_containers() {
         let p = parts("x");
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("{db}.bak"), &p, 1), Err(NamingError::UnknownToken("db".into())));
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("{database.bak"), &p, 1), Err(NamingError::Unclosed));
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("../x.bak"), &p, 1), Err(NamingError::BadPath));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", Some("{db}.bak"), &p, 1), Err(NamingError::UnknownToken("db".into())));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", Some("{database.bak"), &p, 1), Err(NamingError::Unclosed));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", Some("../x.bak"), &p, 1), Err(NamingError::BadPath));
         assert!(matches!(render_urls("http://a/c", None, &p, 1), Err(NamingError::BadContainer(_))));
         let e = render_urls("https://acct.blob.core.windows.net/Backups", None, &p, 1).unwrap_err();
         assert!(matches!(e, NamingError::UpperCaseContainer(_)) && e.to_string().contains("lower case") && e.to_string().contains("3-63"), "{e}");
@@ -218,6 +221,6 @@ mod tests {
         }
         let e = render_urls("https://a.blob.core.windows.net/c?sig=SECRET", None, &p, 1).unwrap_err();
         assert!(!e.to_string().contains("SECRET"));
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", None, &p, 65), Err(NamingError::StripeCount(65)));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", None, &p, 65), Err(NamingError::StripeCount(65)));
     }
 }

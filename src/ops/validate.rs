@@ -120,12 +120,12 @@ mod tests {
         let cases = [
             ("sqlurl_backup_start", serde_json::json!({"connection": conn(), "databases": ["Sales"], "container_url": "http://acct.blob.core.windows.net/backups"}), "container_url"),
             ("sqlurl_backup_start", serde_json::json!({"connection": conn(), "databases": [" "], "container_url": "https://acct.blob.core.windows.net/backups"}), "white space"),
-            ("sqlurl_restore_start", serde_json::json!({"connection": conn(), "urls": ["https://acct.blob.core.windows.net/c/x.bak?sv=1&sig=SECRET"]}), "query"),
+            ("sqlurl_restore_start", serde_json::json!({"connection": conn(), "urls": ["https://acct.blob.core.windows.net/ctr/x.bak?sv=1&sig=SECRET"]}), "query"),
             ("sqlurl_credential_create", serde_json::json!({"connection": conn(), "url": "https://acct.blob.core.windows.net/backups/", "identity": "managed_identity"}), "'/'"),
             ("sqlurl_credential_remove", serde_json::json!({"connection": conn(), "name": "https://acct.blob.core.windows.net/backups?sv=1&sig=SECRET"}), "query string"),
             ("sqlurl_backup_header", serde_json::json!({"connection": conn(), "urls": []}), "URLs"),
             ("sqlurl_server_check", serde_json::json!({"connection": {"server": " ", "auth": {"kind": "integrated"}}}), "server"),
-            ("sqlurl_credential_list", serde_json::json!({"connection": conn(), "url": "https://acct.blob.core.windows.net/c", "extra": 1}), "extra"),
+            ("sqlurl_credential_list", serde_json::json!({"connection": conn(), "url": "https://acct.blob.core.windows.net/ctr", "extra": 1}), "extra"),
             ("sqlurl_nonexistent", serde_json::json!({}), "sqlurl_nonexistent"),
         ];
         for (f, req, needle) in cases {
