@@ -129,6 +129,9 @@ impl BackupRequest {
             if d.chars().count() > 128 {
                 return Err(Error::invalid(format!("databases[{i}] is {} characters long; a database name has at most 128 (sysname).", d.chars().count())));
             }
+            if d.chars().any(char::is_control) {
+                return Err(Error::invalid(format!("databases[{i}] contains control characters (such as NUL or a line break); a database name cannot.")));
+            }
             if self.databases[..i].iter().any(|p| p.eq_ignore_ascii_case(d)) {
                 return Err(Error::invalid(format!("database '{d}' is listed twice.")));
             }

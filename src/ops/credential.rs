@@ -152,6 +152,9 @@ pub fn check_remove(req: &CredentialRemove) -> Result<()> {
     if req.name.chars().count() > 128 {
         return Err(Error::invalid(format!("name is {} characters long; a credential name has at most 128 (sysname).", req.name.chars().count())));
     }
+    if req.name.chars().any(char::is_control) {
+        return Err(Error::invalid("name contains control characters (such as NUL or a line break); a credential name cannot."));
+    }
     Ok(())
 }
 
