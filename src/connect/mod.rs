@@ -177,6 +177,14 @@ fn integrated() -> Result<AuthMethod> {
     Err(Error::not_supported("Windows integrated authentication is available in the Windows build only; use a SQL login, an access token or a managed identity."))
 }
 
+/// How long closing a connection may take (the server's goodbye) before it is simply dropped.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Closes a connection politely, bounded by [`CLOSE_TIMEOUT`] (dropping it closes the socket).
+pub async fn close(client: Client) {
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, client.close()).await;
+}
+
 /// Run a batch whose results are not needed, mapping errors and attaching the masked statement.
 pub async fn execute(client: &mut Client, sql: &crate::tsql::Sql) -> Result<u64> {
     let r = client.execute(sql.text(), &[]).await.map_err(|e| Error::from_tiberius(e).with_statement(sql.masked()))?;

@@ -11,7 +11,7 @@
 //! server's work. A connection lost mid-statement is a failure, never a success.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -285,7 +285,7 @@ async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResul
     }
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
-        let _ = client.close().await;
+        crate::connect::close(client).await;
         return Ok(());
     }
 
@@ -307,7 +307,7 @@ async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResul
     }
     let processed = read_back(&mut client, &urls, rep, res).await;
     res.message = success_message(verb, processed, duration, res);
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    crate::connect::close(client).await;
     Ok(())
 }
 

@@ -218,7 +218,7 @@ pub fn select(rows: &[DatabaseRow], sel: &Selection) -> Result<Selected> {
 pub async fn read_rows(conn: &ConnectionRequest) -> Result<Vec<DatabaseRow>> {
     let mut client = crate::connect::connect(conn).await?;
     let rows = crate::connect::query_rows(&mut client, &crate::tsql::databases::list_databases()).await?;
-    let _ = client.close().await;
+    crate::connect::close(client).await;
     Ok(rows
         .iter()
         .filter_map(|r| {

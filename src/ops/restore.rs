@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -403,7 +403,7 @@ async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreRe
         p.statements.len(),
         if !res.warnings.is_empty() { ", database left RESTORING (see warnings)" } else if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
     );
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    crate::connect::close(client).await;
     Ok(())
 }
 
