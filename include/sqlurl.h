@@ -160,6 +160,16 @@ enum SqlurlResult sqlurl_backup_filelist(const char *request_json, char **out_js
 // As `sqlurl_backup_header`.
 enum SqlurlResult sqlurl_backup_verify(const char *request_json, char **out_json);
 
+// Runs every check another function makes before it sends anything, without connecting
+// (request: Validate JSON `{"function": "sqlurl_backup_start", "request": {...}}`; result:
+// ValidateResult JSON). An invalid request returns the error and result code that function
+// would return. `*out_json` receives the result or an error object; free it with
+// `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_validate(const char *request_json, char **out_json);
+
 // Which databases a backup of each server would cover (request: DatabasesResolve JSON; result:
 // DatabasesResolveResult JSON). Asks every server at once; a server that cannot be reached is
 // an `error` in its own entry and the call still returns `SQLURL_OK`.

@@ -355,11 +355,11 @@ fn classify_connection_error(e: &tiberius::error::Error) -> Error {
     use tiberius::error::{Error as T, IoErrorKind};
     let text = e.to_string();
     let (kind, message) = match e {
-        T::Tls(m) => (classify_tls_text(m), format!("TLS handshake with the server failed: {m}")),
+        T::Tls(m) => (classify_tls_text(m), tls_message(classify_tls_text(m), m)),
         T::Io { kind, message } => {
             let tls = classify_tls_text(message);
             if tls != ErrorKind::TlsFailure {
-                (tls, format!("TLS handshake with the server failed: {message}"))
+                (tls, tls_message(tls, message))
             } else {
                 match kind {
                     IoErrorKind::ConnectionRefused => (ErrorKind::ConnectionRefused, format!("The server refused the connection: {message}")),
@@ -368,7 +368,7 @@ fn classify_connection_error(e: &tiberius::error::Error) -> Error {
                         (ErrorKind::ConnectionRefused, format!("The server closed the connection: {message}"))
                     }
                     _ if message.contains("certificate") || message.contains("tls") || message.contains("TLS") => {
-                        (ErrorKind::TlsFailure, format!("TLS handshake with the server failed: {message}"))
+                        (ErrorKind::TlsFailure, tls_message(ErrorKind::TlsFailure, message))
                     }
                     _ => (ErrorKind::ConnectionRefused, format!("Connection failed: {message}")),
                 }
@@ -387,6 +387,35 @@ fn classify_connection_error(e: &tiberius::error::Error) -> Error {
         return Error::Connection { kind: ErrorKind::ConnectionRefused, message: format!("Protocol failure talking to the server: {text}") };
     }
     Error::Connection { kind, message }
+}
+
+/// What rustls found, without the advice tiberius appends about its own configuration API and
+/// build features (`Config::trust_cert_ca(..)`, "build tiberius with native-tls"), which means
+/// nothing to a user of this library: the text after tiberius' prefix, up to the first
+/// sentence end.
+fn tls_finding(m: &str) -> String {
+    let core = m.split_once("during the TLS handshake: ").map(|(_, r)| r).unwrap_or(m);
+    let core = core.split(". ").next().unwrap_or(core);
+    let core = core.trim().trim_end_matches('.');
+    if core.contains("UnsupportedCertVersion") {
+        format!("{core}: the certificate uses an outdated X.509 version, as the certificate SQL Server generates for itself often does")
+    } else {
+        core.to_string()
+    }
+}
+
+/// A failed TLS handshake in the user's words: what is wrong and the request settings that fix it.
+fn tls_message(kind: ErrorKind, m: &str) -> String {
+    let finding = tls_finding(m);
+    match kind {
+        ErrorKind::CertificateNotTrusted => format!(
+            "The server's TLS certificate is not trusted ({finding}). Give the certificate of the CA that issued it as ca_file, or, only on a network you trust, set trust_server_certificate."
+        ),
+        ErrorKind::CertificateNameMismatch => format!(
+            "The server's TLS certificate was not issued for the name used to connect ({finding}). Connect with a name the certificate lists, or give that name as host_name_in_certificate."
+        ),
+        _ => format!("The TLS handshake with the server failed ({finding}). Check the encrypt setting and the server's TLS configuration."),
+    }
 }
 
 /// Certificate trust / name problems, from rustls' error text.
@@ -633,6 +662,23 @@ mod tests {
         let e = classify_sql(vec![msg(3013, "BACKUP DATABASE is terminating abnormally.")]);
         assert_eq!(e.kind, ErrorKind::SqlError);
         assert!(e.message.contains("not surfaced"));
+    }
+
+    #[test]
+    fn tls_messages_are_in_the_users_words_without_the_drivers_advice() {
+        let tiberius = "the server's certificate was rejected during the TLS handshake: invalid peer certificate: UnknownIssuer. To connect anyway you can: (1) trust a specific CA certificate with `Config::trust_cert_ca(path)`, or an in-memory CA bundle with `Config::trust_cert_ca_bundle(bytes)`; (2) ... (requires the `rustls-webpki-roots` feature); (3) skip certificate validation entirely with `Config::trust_cert()`; or (4) build tiberius with the `native-tls` backend.";
+        let m = tls_message(classify_tls_text(tiberius), tiberius);
+        assert!(m.starts_with("The server's TLS certificate is not trusted (invalid peer certificate: UnknownIssuer)."), "{m}");
+        assert!(m.contains("ca_file") && m.contains("trust_server_certificate"), "{m}");
+        for driver_words in ["Config::", "feature", "tiberius", "native-tls", "rustls"] {
+            assert!(!m.contains(driver_words), "{driver_words} in {m}");
+        }
+        let name = "invalid peer certificate: certificate not valid for name \"db1\"; certificate is only valid for DnsName(\"sql01\")";
+        let m = tls_message(classify_tls_text(name), name);
+        assert!(m.contains("not issued for the name") && m.contains("host_name_in_certificate") && m.contains("sql01"), "{m}");
+        let old = "the server's certificate was rejected during the TLS handshake: invalid peer certificate: Other(OtherError(UnsupportedCertVersion)). The SQL Server presented a certificate rustls considers too old. To connect anyway ...";
+        let m = tls_message(classify_tls_text(old), old);
+        assert!(m.contains("outdated X.509 version") && !m.contains("rustls considers"), "{m}");
     }
 
     #[test]

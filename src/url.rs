@@ -70,7 +70,7 @@ pub fn parse_container_url(url: &str) -> Result<ContainerUrl> {
         return Err(bad("it must be the container URL, without a blob path (the part after the container)"));
     }
     if kind == UrlKind::AzureBlob {
-        validate_container_name(path).map_err(|why| bad(&why))?;
+        azure_storage_rules(host, path).map_err(|why| bad(&why))?;
     }
     Ok(ContainerUrl { url: normalised.clone(), kind, host: host.to_string(), container: path.to_string() })
 }
@@ -90,6 +90,20 @@ pub fn normalise_blob_url(url: &str) -> String {
 
 /// Azure's rule for container names ("Naming and Referencing Containers, Blobs, and Metadata").
 pub const AZURE_CONTAINER_RULE: &str = "Azure container names are 3-63 characters of lower-case letters, digits and '-', start with a letter or digit, and every '-' stands between letters or digits";
+
+/// Azure's naming rules for the storage part of an `https` URL ("Naming and Referencing
+/// Containers, Blobs, and Metadata"): the container name, and on `<account>.blob.core.*` hosts
+/// the account name (3-24 lower-case letters and digits). One set of rules for credentials,
+/// backup destinations and every blob URL. `Err` is the reason, for the caller's message.
+pub fn azure_storage_rules(host: &str, container: &str) -> std::result::Result<(), String> {
+    let host = host.to_ascii_lowercase();
+    if let Some((account, _)) = host.split_once(".blob.core.") {
+        if !(3..=24).contains(&account.len()) || !account.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+            return Err(format!("the storage account name '{}' is not valid (Azure account names are 3-24 lower-case letters and digits)", shown_url(account)));
+        }
+    }
+    validate_container_name(container)
+}
 
 /// Azure container names: 3–63 characters, lower-case letters, digits and single '-', starting
 /// and ending with a letter or digit (`$root` and `$web` are allowed).
@@ -131,7 +145,7 @@ pub fn normalise_sas(sas: &str) -> Result<(String, Option<String>)> {
     Ok((token, warning))
 }
 
-/// The container URL part of a blob URL: `https://a.blob.core.windows.net/c/x/y.bak` →
+/// The container URL part of a blob URL: `https://acct.blob.core.windows.net/ctr/x/y.bak` →
 /// `https://a.blob.core.windows.net/c`. `None` when the URL has no container.
 pub fn container_of(blob_url: &str) -> Option<&str> {
     let scheme_end = blob_url.find("://")? + 3;
@@ -151,6 +165,8 @@ pub enum BlobUrlError {
     BadUrl(String),
     /// It carries a query string or fragment (perhaps a SAS token).
     WithQuery(String),
+    /// Another of Azure's rules, with the whole message (the URL shown masked).
+    Rule(String),
 }
 
 /// `host/path` after an `https://` or `s3://` scheme (any case), or `None`.
@@ -181,8 +197,31 @@ pub fn validate_blob_url(url: &str) -> std::result::Result<(), BlobUrlError> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad());
     }
+    if rest[..slash].contains('@') {
+        return Err(BlobUrlError::Rule(format!(
+            "URL '{}' carries user information before '@' in its host: name the storage endpoint alone (https://<account>.blob.core.windows.net/<container>/<blob>)",
+            shown_url(url)
+        )));
+    }
+    let container = rest[slash + 1..].split('/').next().unwrap_or_default();
+    if url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")) {
+        azure_storage_rules(&rest[..slash], container).map_err(|why| BlobUrlError::Rule(format!("URL '{}' is not valid: {why}", shown_url(url))))?;
+    }
+    // the blob name: after the container (Azure: 1-1,024 characters)
+    if let Some((_, blob)) = rest[slash + 1..].split_once('/') {
+        let n = blob.chars().count();
+        if n > MAX_BLOB_NAME_CHARS {
+            return Err(BlobUrlError::Rule(format!(
+                "URL '{}' names a blob of {n} characters; Azure allows at most 1,024",
+                shown_url(url)
+            )));
+        }
+    }
     Ok(())
 }
+
+/// Azure's limit on a blob name ("Naming and Referencing Containers, Blobs, and Metadata").
+pub const MAX_BLOB_NAME_CHARS: usize = 1024;
 
 /// Why the container URL of a backup destination was refused; the URL as an error may show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +230,8 @@ pub enum DestinationError {
     Bad(String),
     /// An Azure container name with upper-case letters.
     UpperCaseContainer(String),
+    /// Another of Azure's naming rules, with the whole message.
+    Rule(String),
 }
 
 /// Checks and normalises the container URL of a backup destination: drops a trailing `/`,
@@ -209,6 +250,9 @@ pub fn normalize_container(url: &str) -> std::result::Result<String, Destination
             let container = rest[i + 1..].split('/').next().unwrap_or_default();
             if u.starts_with("https://") && container.chars().any(|c| c.is_ascii_uppercase()) {
                 return Err(DestinationError::UpperCaseContainer(shown_url(url)));
+            }
+            if u.starts_with("https://") {
+                azure_storage_rules(&rest[..i], container).map_err(|why| DestinationError::Rule(format!("container_url '{}' is not valid: {why}", shown_url(url))))?;
             }
             Ok(u)
         }
@@ -313,20 +357,50 @@ mod tests {
     }
 
     #[test]
+    fn one_set_of_azure_rules_for_every_url() {
+        for bad in ["https://ab.blob.core.windows.net/backups", "https://acct_1.blob.core.windows.net/backups", "https://acct.blob.core.windows.net/b"] {
+            assert!(parse_container_url(bad).is_err(), "{bad}");
+            assert!(matches!(validate_blob_url(&format!("{bad}/x.bak")), Err(BlobUrlError::Rule(_))), "{bad}");
+            assert!(matches!(normalize_container(bad), Err(DestinationError::Rule(_))), "{bad}");
+        }
+        let m = match validate_blob_url("https://ab.blob.core.windows.net/backups/x.bak") {
+            Err(BlobUrlError::Rule(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(m.contains("storage account name 'ab'") && m.contains("3-24"), "{m}");
+        // other hosts (private endpoints, emulators): the container rule only
+        assert!(normalize_container("https://10.0.0.4/backups").is_ok());
+        assert!(normalize_container("https://10.0.0.4/b").is_err());
+        assert_eq!(validate_blob_url("https://acct.blob.core.windows.net/backups/x.bak"), Ok(()));
+    }
+
+    #[test]
+    fn user_info_and_overlong_blob_names_are_refused_by_name() {
+        let m = |u: &str| match validate_blob_url(u) {
+            Err(BlobUrlError::Rule(m)) => m,
+            other => panic!("{u}: {other:?}"),
+        };
+        assert!(m("https://user:pw@acct.blob.core.windows.net/ctr/x.bak").contains("user information"));
+        let long = format!("https://acct.blob.core.windows.net/ctr/{}", "b".repeat(1025));
+        assert!(m(&long).contains("1025 characters") && m(&long).contains("1,024"));
+        assert_eq!(validate_blob_url(&format!("https://acct.blob.core.windows.net/ctr/{}", "b".repeat(1024))), Ok(()));
+    }
+
+    #[test]
     fn blob_urls_and_destination_containers() {
-        assert_eq!(validate_blob_url("HTTPS://a.blob.core.windows.net/c/x.bak"), Ok(()));
+        assert_eq!(validate_blob_url("HTTPS://acct.blob.core.windows.net/ctr/x.bak"), Ok(()));
         assert_eq!(validate_blob_url("s3://m:9000/b/x"), Ok(()));
         assert!(matches!(validate_blob_url("s3://x"), Err(BlobUrlError::BadUrl(_))));
         assert!(matches!(validate_blob_url("https://ü"), Err(BlobUrlError::BadUrl(_))));
         assert_eq!(validate_blob_url("https://a/c/x?sig=S"), Err(BlobUrlError::WithQuery("https://a/c/x?***".into())));
-        assert_eq!(normalize_container(" https://a.blob.core.windows.net/c// "), Ok("https://a.blob.core.windows.net/c".into()));
+        assert_eq!(normalize_container(" https://acct.blob.core.windows.net/ctr// "), Ok("https://acct.blob.core.windows.net/ctr".into()));
         assert_eq!(normalize_container("https://a/c?sig=S"), Err(DestinationError::Bad("https://a/c?***".into())));
     }
 
     #[test]
     fn container_of_blob_url() {
-        assert_eq!(container_of("https://a.blob.core.windows.net/c/x/y.bak"), Some("https://a.blob.core.windows.net/c"));
-        assert_eq!(container_of("https://a.blob.core.windows.net/c"), Some("https://a.blob.core.windows.net/c"));
+        assert_eq!(container_of("https://acct.blob.core.windows.net/ctr/x/y.bak"), Some("https://acct.blob.core.windows.net/ctr"));
+        assert_eq!(container_of("https://acct.blob.core.windows.net/ctr"), Some("https://acct.blob.core.windows.net/ctr"));
         assert_eq!(container_of("https://a.blob.core.windows.net/"), None);
     }
 }

@@ -165,6 +165,10 @@ fn every_json_example_of_the_contract_round_trips_through_the_types() {
             request::<sqlurl::ops::databases::ResolveRequest>("DatabasesResolve", &v);
         } else if has("sequence") {
             request::<sqlurl::ops::restore::RestoreRequest>("Restore", &v);
+        } else if has("function") {
+            // `request` is carried as JSON (checked by the named function's type): no masking
+            let typed: sqlurl::ops::validate::ValidateRequest = serde_json::from_value(v.clone()).expect("Validate parses");
+            assert_shows(&v, &serde_json::to_value(&typed).unwrap(), "Validate");
         } else if has("state") {
             result::<sqlurl::operation::OperationStatus>("OperationStatus", &v);
         } else {

@@ -53,7 +53,7 @@ fn invalid_requests_fail_at_start_with_no_handle() {
     assert_eq!(v["error"]["kind"], "InvalidArgument");
     assert_eq!(v["contract_version"], 1);
 
-    let (rc, op, v) = start_backup(&format!(r#"{{"connection":{},"databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":3}}"#, conn(1)));
+    let (rc, op, v) = start_backup(&format!(r#"{{"connection":{},"databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","block_size":3}}"#, conn(1)));
     assert_eq!(rc, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT);
     assert!(op.is_null());
     assert!(v["error"]["message"].as_str().unwrap().contains("block_size"));
@@ -90,7 +90,7 @@ fn null_arguments() {
 fn unreachable_server_fails_each_database_and_reports_it() {
     let port = closed_port();
     let (rc, op, first) = start_backup(&format!(
-        r#"{{"connection":{},"databases":["Sales","HR"],"container_url":"https://a.blob.core.windows.net/c","throttle":2}}"#,
+        r#"{{"connection":{},"databases":["Sales","HR"],"container_url":"https://acct.blob.core.windows.net/ctr","throttle":2}}"#,
         conn(port)
     ));
     assert_eq!(rc, SqlurlResult::SQLURL_OK, "{first}");
@@ -122,7 +122,7 @@ fn unreachable_server_fails_each_database_and_reports_it() {
 #[test]
 fn restore_against_unreachable_server_fails_and_cancel_after_the_end_is_harmless() {
     let port = closed_port();
-    let req = CString::new(format!(r#"{{"connection":{},"urls":["https://a.blob.core.windows.net/c/x.bak"],"database":"X"}}"#, conn(port))).unwrap();
+    let req = CString::new(format!(r#"{{"connection":{},"urls":["https://acct.blob.core.windows.net/ctr/x.bak"],"database":"X"}}"#, conn(port))).unwrap();
     let mut op: *mut SqlurlOperation = ptr::null_mut();
     let mut out: *mut c_char = ptr::null_mut();
     // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
@@ -147,7 +147,7 @@ fn wait_with_zero_timeout_is_pending_while_running_and_cancel_ends_it() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let c = format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"x"}},"encrypt":"off","connect_timeout_s":60}}"#);
-    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["Sales"],"container_url":"https://a.blob.core.windows.net/c"}}"#));
+    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["Sales"],"container_url":"https://acct.blob.core.windows.net/ctr"}}"#));
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     let (rc, v) = wait(op, 0);
     assert_eq!(rc, SqlurlResult::SQLURL_PENDING, "{v}");
@@ -168,7 +168,7 @@ fn one_thread_waits_while_another_polls_and_cancels() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let c = format!(r#"{{"server":"127.0.0.1,{port}","auth":{{"kind":"sql","user":"sa","password":"x"}},"encrypt":"off","connect_timeout_s":60}}"#);
-    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["A","B","C"],"container_url":"https://a.blob.core.windows.net/c","throttle":2}}"#));
+    let (rc, op, _) = start_backup(&format!(r#"{{"connection":{c},"databases":["A","B","C"],"container_url":"https://acct.blob.core.windows.net/ctr","throttle":2}}"#));
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     let addr = op as usize;
     let waiter = std::thread::spawn(move || {
@@ -232,4 +232,29 @@ fn max_transfer_size_above_4_mb_is_refused_before_connecting() {
     assert_eq!(st["state"], "failed", "{st}");
     // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
+}
+
+#[test]
+fn validate_gives_the_same_error_and_code_as_the_function_without_connecting() {
+    // a closed port: a connecting call would fail with a connection error instead
+    let backup = format!(r#"{{"connection":{},"databases":["a"],"container_url":"http://a.blob.core.windows.net/backups?sig=Sup3r-Secret!"}}"#, conn(closed_port()));
+    let (rc_start, op, start_err) = start_backup(&backup);
+    assert!(op.is_null());
+    let req = CString::new(format!(r#"{{"function":"sqlurl_backup_start","request":{backup}}}"#)).unwrap();
+    let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: a live CString and a &mut local; the result is freed by take().
+    let rc = unsafe { sqlurl::ffi::validate::sqlurl_validate(req.as_ptr(), &mut out) };
+    let v = take(out);
+    assert_eq!(rc, rc_start);
+    assert_eq!(v["error"]["kind"], start_err["error"]["kind"]);
+    assert_eq!(v["error"]["message"], start_err["error"]["message"]);
+    // a valid request is valid although nothing listens on the port
+    let ok = format!(r#"{{"function":"sqlurl_backup_start","request":{{"connection":{},"databases":["a"],"container_url":"https://acct.blob.core.windows.net/backups"}}}}"#, conn(closed_port()));
+    let req = CString::new(ok).unwrap();
+    let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: as above.
+    let rc = unsafe { sqlurl::ffi::validate::sqlurl_validate(req.as_ptr(), &mut out) };
+    let v = take(out);
+    assert_eq!(rc, SqlurlResult::SQLURL_OK, "{v}");
+    assert_eq!(v["valid"], true);
 }

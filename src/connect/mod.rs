@@ -76,6 +76,13 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
     }
 }
 
+/// Every check of [`connect_with`] made before a packet is sent (server name, TLS options, the
+/// CA file, database name, credentials present), without connecting.
+pub async fn check(req: &ConnectionRequest) -> Result<()> {
+    parse_target(&req.server)?;
+    validate(req).await.map(|_| ())
+}
+
 /// With integrated authentication, an SSPI handshake failure surfaces from tiberius as a bare
 /// I/O error (under wine: "Success (os error 0)") after the TCP connection succeeded: name it as
 /// the integrated login failing, not as a refused connection.
@@ -168,6 +175,14 @@ fn integrated() -> Result<AuthMethod> {
 #[cfg(not(windows))]
 fn integrated() -> Result<AuthMethod> {
     Err(Error::not_supported("Windows integrated authentication is available in the Windows build only; use a SQL login, an access token or a managed identity."))
+}
+
+/// How long closing a connection may take (the server's goodbye) before it is simply dropped.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Closes a connection politely, bounded by [`CLOSE_TIMEOUT`] (dropping it closes the socket).
+pub async fn close(client: Client) {
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, client.close()).await;
 }
 
 /// Run a batch whose results are not needed, mapping errors and attaching the masked statement.

@@ -13,6 +13,8 @@ pub mod credential;
 pub(crate) mod guard;
 // Backup/restore operations and inspection (issue 5)
 pub mod operation;
+// Checks without a server (issue 14)
+pub mod validate;
 // Whole servers and fleets (issue 19)
 pub mod fleet;
 

@@ -11,7 +11,7 @@
 //! server's work. A connection lost mid-statement is a failure, never a success.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -123,8 +123,14 @@ impl BackupRequest {
             return Err(Error::invalid("databases is empty: name at least one database to back up."));
         }
         for (i, d) in self.databases.iter().enumerate() {
-            if d.trim().is_empty() || d.chars().count() > 128 {
-                return Err(Error::invalid(format!("databases[{i}] must be 1-128 characters.")));
+            if d.trim().is_empty() {
+                return Err(Error::invalid(format!("databases[{i}] is empty or only white space: name a database.")));
+            }
+            if d.chars().count() > 128 {
+                return Err(Error::invalid(format!("databases[{i}] is {} characters long; a database name has at most 128 (sysname).", d.chars().count())));
+            }
+            if d.chars().any(char::is_control) {
+                return Err(Error::invalid(format!("databases[{i}] contains control characters (such as NUL or a line break); a database name cannot.")));
             }
             if self.databases[..i].iter().any(|p| p.eq_ignore_ascii_case(d)) {
                 return Err(Error::invalid(format!("database '{d}' is listed twice.")));
@@ -164,7 +170,7 @@ impl BackupRequest {
         // the statement options, with a placeholder URL when the URLs come later
         // (the container's own scheme decides the MAXTRANSFERSIZE limit: 4 MB for Azure Blob)
         let urls = self.urls.clone().unwrap_or_else(|| {
-            let c = self.container_url.as_deref().unwrap_or("https://placeholder.blob.core.windows.net/c");
+            let c = self.container_url.as_deref().unwrap_or("https://placeholder.blob.core.windows.net/ctr");
             vec![format!("{}/x.bak", c.trim().trim_end_matches('/'))]
         });
         let spec = self.spec_for(&self.databases[0], urls);
@@ -279,7 +285,7 @@ async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResul
     }
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
-        let _ = client.close().await;
+        crate::connect::close(client).await;
         return Ok(());
     }
 
@@ -301,7 +307,7 @@ async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResul
     }
     let processed = read_back(&mut client, &urls, rep, res).await;
     res.message = success_message(verb, processed, duration, res);
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    crate::connect::close(client).await;
     Ok(())
 }
 
@@ -371,31 +377,31 @@ mod tests {
 
     #[test]
     fn valid_requests() {
-        let r = req(r#""databases":["Sales","HR"],"container_url":"https://a.blob.core.windows.net/c""#).unwrap();
+        let r = req(r#""databases":["Sales","HR"],"container_url":"https://acct.blob.core.windows.net/ctr""#).unwrap();
         assert!(r.checksum);
         assert_eq!(r.max_transfer_size, 4_194_304);
         assert_eq!(r.block_size, 65_536);
         assert_eq!(r.throttle, 4);
-        req(r#""databases":["Sales"],"urls":["https://a.blob.core.windows.net/c/1.bak","https://a.blob.core.windows.net/c/2.bak"],"type":"log""#).unwrap();
+        req(r#""databases":["Sales"],"urls":["https://acct.blob.core.windows.net/ctr/1.bak","https://acct.blob.core.windows.net/ctr/2.bak"],"type":"log""#).unwrap();
     }
 
     #[test]
     fn invalid_requests_say_why() {
         let cases = [
-            (r#""databases":[],"container_url":"https://a.blob.core.windows.net/c""#, "databases is empty"),
-            (r#""databases":["a","A"],"container_url":"https://a.blob.core.windows.net/c""#, "twice"),
+            (r#""databases":[],"container_url":"https://acct.blob.core.windows.net/ctr""#, "databases is empty"),
+            (r#""databases":["a","A"],"container_url":"https://acct.blob.core.windows.net/ctr""#, "twice"),
             (r#""databases":["a"]"#, "destination"),
-            (r#""databases":["a","b"],"urls":["https://a.blob.core.windows.net/c/1.bak"]"#, "exactly one database"),
+            (r#""databases":["a","b"],"urls":["https://acct.blob.core.windows.net/ctr/1.bak"]"#, "exactly one database"),
             (r#""databases":["a"],"container_url":"http://a/c""#, "container_url"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","type":"incremental""#, "incremental"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","block_size":1000"#, "block_size"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","throttle":0"#, "throttle"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","max_transfer_size":8388608"#, "4194304"),
-            (r#""databases":["a"],"urls":["https://a.blob.core.windows.net/c/1.bak"],"max_transfer_size":20971520"#, "Azure Blob Storage"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","file_name_template":"{x}""#, "{x}"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","stripes":65"#, "stripes"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","encryption":{"algorithm":"DES","server_certificate":"c"}"#, "DES"),
-            (r#""databases":["a"],"container_url":"https://a.blob.core.windows.net/c","compresion":true"#, "compresion"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","type":"incremental""#, "incremental"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","block_size":1000"#, "block_size"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","throttle":0"#, "throttle"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","max_transfer_size":8388608"#, "4194304"),
+            (r#""databases":["a"],"urls":["https://acct.blob.core.windows.net/ctr/1.bak"],"max_transfer_size":20971520"#, "Azure Blob Storage"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","file_name_template":"{x}""#, "{x}"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","stripes":65"#, "stripes"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","encryption":{"algorithm":"DES","server_certificate":"c"}"#, "DES"),
+            (r#""databases":["a"],"container_url":"https://acct.blob.core.windows.net/ctr","compresion":true"#, "compresion"),
         ];
         for (body, needle) in cases {
             let e = req(body).err().unwrap_or_else(|| panic!("accepted: {body}"));

@@ -113,15 +113,20 @@ async fn unchecked_identity_warning(client: &mut Client) -> Option<String> {
     }
 }
 
-/// List credentials: all, or the one matching a container (or blob) URL.
-pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
-    let wanted = match &req.url {
-        None => None,
+/// The credential name a list is filtered on: the container of `url` (validated), if given.
+pub fn list_filter(req: &CredentialList) -> Result<Option<String>> {
+    match &req.url {
+        None => Ok(None),
         Some(u) => {
             let c = container_of(u).ok_or_else(|| Error::InvalidUrl(format!("'{}' names no container", crate::url::shown_url(u))))?;
-            Some(parse_container_url(c)?.url)
+            Ok(Some(parse_container_url(c)?.url))
         }
-    };
+    }
+}
+
+/// List credentials: all, or the one matching a container (or blob) URL.
+pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
+    let wanted = list_filter(&req)?;
     let mut client = connect(&req.connection).await?;
     let mut credentials = catalog::credentials(&mut client).await?;
     if let Some(w) = wanted {
@@ -130,14 +135,32 @@ pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
     Ok(CredentialListResult { credentials })
 }
 
-/// Remove a credential by its exact name.
-pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
+/// The checks of a remove request made before connecting.
+pub fn check_remove(req: &CredentialRemove) -> Result<()> {
     if req.name.is_empty() {
         return Err(Error::invalid("name is empty."));
     }
-    if req.name.chars().count() > 128 {
-        return Err(Error::invalid("name is longer than 128 characters (sysname)."));
+    if req.name.trim().is_empty() {
+        return Err(Error::invalid("name is only white space: give the credential's name (its container URL)."));
     }
+    if req.name.contains('?') && req.name.contains("://") {
+        return Err(Error::InvalidUrl(format!(
+            "name '{}' is a URL with a query string (a SAS?): a credential is named by the container URL alone, without '?' and what follows.",
+            crate::url::shown_url(&req.name)
+        )));
+    }
+    if req.name.chars().count() > 128 {
+        return Err(Error::invalid(format!("name is {} characters long; a credential name has at most 128 (sysname).", req.name.chars().count())));
+    }
+    if req.name.chars().any(char::is_control) {
+        return Err(Error::invalid("name contains control characters (such as NUL or a line break); a credential name cannot."));
+    }
+    Ok(())
+}
+
+/// Remove a credential by its exact name.
+pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
+    check_remove(&req)?;
     let mut client = connect(&req.connection).await?;
     if catalog::credential(&mut client, &req.name).await?.is_none() {
         return Err(Error::Precondition {

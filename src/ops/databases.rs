@@ -218,7 +218,7 @@ pub fn select(rows: &[DatabaseRow], sel: &Selection) -> Result<Selected> {
 pub async fn read_rows(conn: &ConnectionRequest) -> Result<Vec<DatabaseRow>> {
     let mut client = crate::connect::connect(conn).await?;
     let rows = crate::connect::query_rows(&mut client, &crate::tsql::databases::list_databases()).await?;
-    let _ = client.close().await;
+    crate::connect::close(client).await;
     Ok(rows
         .iter()
         .filter_map(|r| {
@@ -265,11 +265,17 @@ pub async fn list(req: ListRequest) -> Result<ListResult> {
     Ok(ListResult { databases: filter_rows(rows, req.databases.as_deref()) })
 }
 
-/// Resolves the selection on every server at once.
-pub async fn resolve(req: ResolveRequest) -> Result<ResolveResult> {
+/// The checks of a resolve request made before connecting; returns its connections.
+pub fn check_resolve(req: &ResolveRequest) -> Result<Vec<ConnectionRequest>> {
     if req.targets.is_empty() {
         return Err(Error::invalid("targets is empty: name at least one server."));
     }
+    Ok(req.targets.iter().map(|t| t.connection.clone()).collect())
+}
+
+/// Resolves the selection on every server at once.
+pub async fn resolve(req: ResolveRequest) -> Result<ResolveResult> {
+    check_resolve(&req)?;
     let sel = &req.selection();
     let asks = req.targets.iter().map(|t| async move {
         let conn = &t.connection;

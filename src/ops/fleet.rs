@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn one_backup_request_per_target_with_the_shared_options() {
         let json = format!(
-            r#"{{"targets":[{{"connection":{},"databases":["a","b"]}},{{"connection":{},"databases":["c"]}}],"server_throttle":2,"options":{{"container_url":"https://a.blob.core.windows.net/c","type":"log","throttle":1}}}}"#,
+            r#"{{"targets":[{{"connection":{},"databases":["a","b"]}},{{"connection":{},"databases":["c"]}}],"server_throttle":2,"options":{{"container_url":"https://acct.blob.core.windows.net/ctr","type":"log","throttle":1}}}}"#,
             conn("s1"),
             conn("s2")
         );
@@ -217,11 +217,11 @@ mod tests {
     fn invalid_fleets_say_why() {
         let cases = [
             (r#"{"targets":[]}"#.to_string(), "targets is empty"),
-            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}}],"server_throttle":0,"options":{{"container_url":"https://a.blob.core.windows.net/c"}}}}"#, conn("s")), "server_throttle"),
-            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}},{{"connection":{},"databases":["b"]}}],"options":{{"container_url":"https://a.blob.core.windows.net/c"}}}}"#, conn("s"), conn("S")), "twice"),
-            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}}],"options":{{"container_url":"https://a.blob.core.windows.net/c","databases":["x"]}}}}"#, conn("s")), "options.databases"),
-            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}}],"options":{{"container_url":"https://a.blob.core.windows.net/c","compresion":true}}}}"#, conn("s")), "compresion"),
-            (format!(r#"{{"targets":[{{"connection":{},"databases":[]}}],"options":{{"container_url":"https://a.blob.core.windows.net/c"}}}}"#, conn("s9")), "targets[0] (s9)"),
+            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}}],"server_throttle":0,"options":{{"container_url":"https://acct.blob.core.windows.net/ctr"}}}}"#, conn("s")), "server_throttle"),
+            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}},{{"connection":{},"databases":["b"]}}],"options":{{"container_url":"https://acct.blob.core.windows.net/ctr"}}}}"#, conn("s"), conn("S")), "twice"),
+            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}}],"options":{{"container_url":"https://acct.blob.core.windows.net/ctr","databases":["x"]}}}}"#, conn("s")), "options.databases"),
+            (format!(r#"{{"targets":[{{"connection":{},"databases":["a"]}}],"options":{{"container_url":"https://acct.blob.core.windows.net/ctr","compresion":true}}}}"#, conn("s")), "compresion"),
+            (format!(r#"{{"targets":[{{"connection":{},"databases":[]}}],"options":{{"container_url":"https://acct.blob.core.windows.net/ctr"}}}}"#, conn("s9")), "targets[0] (s9)"),
         ];
         for (json, needle) in cases {
             let e = crate::api::parse_request::<FleetBackupRequest>(&json).and_then(|r| r.backup_requests().map(|_| ())).unwrap_err();
@@ -234,7 +234,7 @@ mod tests {
     fn an_unreachable_server_fails_its_items_and_the_operation_reports_each_with_its_server() {
         // port 1 on loopback refuses at once: both items fail with a connection error
         let json = format!(
-            r#"{{"targets":[{{"connection":{},"databases":["a"]}},{{"connection":{},"databases":["b"]}}],"options":{{"container_url":"https://a.blob.core.windows.net/c"}}}}"#,
+            r#"{{"targets":[{{"connection":{},"databases":["a"]}},{{"connection":{},"databases":["b"]}}],"options":{{"container_url":"https://acct.blob.core.windows.net/ctr"}}}}"#,
             r#"{"server":"127.0.0.1,1","auth":{"kind":"sql","user":"sa","password":"x"},"connect_timeout_s":5}"#,
             r#"{"server":"127.0.0.2,1","auth":{"kind":"sql","user":"sa","password":"x"},"connect_timeout_s":5}"#
         );

@@ -134,6 +134,11 @@ fn bad_urls(e: crate::tsql::restore::RestoreSqlError) -> Error {
     Error::invalid(e.to_string())
 }
 
+/// The checks of an inspect request made before connecting (the URLs of the statement).
+pub fn check(req: &InspectRequest) -> Result<()> {
+    build_headeronly(&req.urls).map(|_| ()).map_err(bad_urls)
+}
+
 /// `RESTORE HEADERONLY` over the stripes of one backup (or one blob).
 pub async fn read_headers(client: &mut Client, urls: &[String]) -> Result<Vec<BackupHeader>> {
     let sql = Sql::plain(build_headeronly(urls).map_err(bad_urls)?);
@@ -172,7 +177,7 @@ fn normalised_urls(req: &InspectRequest) -> Vec<String> {
 pub async fn header(req: InspectRequest) -> Result<HeaderResult> {
     let mut client = crate::connect::connect(&req.connection).await?;
     let headers = read_headers(&mut client, &normalised_urls(&req)).await?;
-    let _ = client.close().await;
+    crate::connect::close(client).await;
     Ok(HeaderResult { headers })
 }
 
@@ -180,7 +185,7 @@ pub async fn header(req: InspectRequest) -> Result<HeaderResult> {
 pub async fn filelist(req: InspectRequest) -> Result<FileListResult> {
     let mut client = crate::connect::connect(&req.connection).await?;
     let files = read_filelist(&mut client, &normalised_urls(&req)).await?;
-    let _ = client.close().await;
+    crate::connect::close(client).await;
     Ok(FileListResult { files })
 }
 
@@ -189,6 +194,6 @@ pub async fn verify_backup(req: InspectRequest) -> Result<VerifyResult> {
     let opts = crate::connect::ConnectOptions { no_command_timeout: true };
     let mut client = crate::connect::connect_with(&req.connection, opts).await?;
     let r = verify(&mut client, &normalised_urls(&req), req.checksum).await?;
-    let _ = client.close().await;
+    crate::connect::close(client).await;
     Ok(r)
 }

@@ -9,6 +9,7 @@ pub mod credential;
 // Backup/restore operations (issue 5)
 pub mod backup;
 pub mod inspect;
+pub mod validate;
 pub(crate) mod long_statement;
 pub(crate) mod naming;
 pub(crate) mod relocate;

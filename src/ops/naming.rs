@@ -18,6 +18,8 @@ pub enum NamingError {
     BadContainer(String),
     #[error("container_url '{0}' names a container with upper-case letters: container names must be lower case ({rule})", rule = crate::url::AZURE_CONTAINER_RULE)]
     UpperCaseContainer(String),
+    #[error("{0}")]
+    Rule(String),
     #[error("file_name_template has an unknown token '{{{0}}}'; known: {{server}} {{database}} {{type}} {{timestamp}} {{stripe}}")]
     UnknownToken(String),
     #[error("file_name_template has an unclosed '{{'")]
@@ -28,6 +30,8 @@ pub enum NamingError {
     BadPath,
     #[error("stripe count {0} is outside 1..=64")]
     StripeCount(u32),
+    #[error("the rendered blob name is {0} characters long; Azure allows at most 1,024 (shorten file_name_template or the names it uses)")]
+    TooLong(usize),
 }
 
 /// What the tokens stand for.
@@ -39,8 +43,12 @@ pub struct NameParts<'a> {
     pub timestamp: chrono::DateTime<chrono::Utc>,
 }
 
-/// Makes one token value safe inside a blob name.
+/// Makes one token value safe inside a blob name: it can neither add nor climb a path segment
+/// (`/` and `\\` are replaced; a value that is only dots, such as `..`, is percent-encoded).
 pub fn sanitize(value: &str) -> String {
+    if !value.is_empty() && value.chars().all(|c| c == '.') {
+        return "%2E".repeat(value.len());
+    }
     let mut out = String::with_capacity(value.len());
     for ch in value.chars() {
         match ch {
@@ -63,6 +71,7 @@ pub fn normalize_container(url: &str) -> Result<String, NamingError> {
     crate::url::normalize_container(url).map_err(|e| match e {
         crate::url::DestinationError::Bad(u) => NamingError::BadContainer(u),
         crate::url::DestinationError::UpperCaseContainer(u) => NamingError::UpperCaseContainer(u),
+        crate::url::DestinationError::Rule(m) => NamingError::Rule(m),
     })
 }
 
@@ -89,6 +98,9 @@ pub fn render_urls(container_url: &str, template: Option<&str>, parts: &NamePart
         }
         if name.is_empty() || name.ends_with('/') {
             return Err(NamingError::Empty);
+        }
+        if name.chars().count() > crate::url::MAX_BLOB_NAME_CHARS {
+            return Err(NamingError::TooLong(name.chars().count()));
         }
         urls.push(format!("{container}/{name}"));
     }
@@ -158,22 +170,44 @@ mod tests {
 
     #[test]
     fn template_without_stripe_token_still_distinct() {
-        let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}.bak"), &parts("HR"), 2).unwrap();
-        assert_eq!(u, vec!["https://a.blob.core.windows.net/c/HR_1-of-2.bak", "https://a.blob.core.windows.net/c/HR_2-of-2.bak"]);
+        let u = render_urls("https://acct.blob.core.windows.net/ctr", Some("{database}.bak"), &parts("HR"), 2).unwrap();
+        assert_eq!(u, vec!["https://acct.blob.core.windows.net/ctr/HR_1-of-2.bak", "https://acct.blob.core.windows.net/ctr/HR_2-of-2.bak"]);
     }
 
     #[test]
     fn odd_names_are_encoded() {
-        let u = render_urls("https://a.blob.core.windows.net/c", Some("{database}{stripe}.bak"), &parts("Sales DB/ü'"), 1).unwrap();
-        assert_eq!(u, vec!["https://a.blob.core.windows.net/c/Sales%20DB_%C3%BC%27.bak"]);
+        let u = render_urls("https://acct.blob.core.windows.net/ctr", Some("{database}{stripe}.bak"), &parts("Sales DB/ü'"), 1).unwrap();
+        assert_eq!(u, vec!["https://acct.blob.core.windows.net/ctr/Sales%20DB_%C3%BC%27.bak"]);
+    }
+
+    #[test]
+    fn no_database_name_adds_or_climbs_a_path_segment_and_names_are_bounded() {
+        for (db, seg) in [("..", "%2E%2E"), (".", "%2E"), ("a/../b", "a_.._b"), ("x\\y", "x$y")] {
+            let u = render_urls("https://acct.blob.core.windows.net/ctr", Some("{database}/{database}.bak"), &parts(db), 1).unwrap();
+            assert_eq!(u[0], format!("https://acct.blob.core.windows.net/ctr/{seg}/{seg}.bak"), "{db}");
+        }
+        let long = "d".repeat(128);
+        let e = render_urls("https://acct.blob.core.windows.net/ctr", Some(&"{database}/".repeat(9).add("x.bak")), &parts(&long), 1).unwrap_err();
+        assert_eq!(e, NamingError::TooLong(9 * 129 + 5));
+        assert!(e.to_string().contains("1,024"));
+    }
+
+    trait Add {
+        fn add(self, s: &str) -> String;
+    }
+    impl Add for String {
+        fn add(mut self, s: &str) -> String {
+            self.push_str(s);
+            self
+        }
     }
 
     #[test]
     fn bad_templates_and_containers() {
         let p = parts("x");
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("{db}.bak"), &p, 1), Err(NamingError::UnknownToken("db".into())));
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("{database.bak"), &p, 1), Err(NamingError::Unclosed));
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("../x.bak"), &p, 1), Err(NamingError::BadPath));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", Some("{db}.bak"), &p, 1), Err(NamingError::UnknownToken("db".into())));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", Some("{database.bak"), &p, 1), Err(NamingError::Unclosed));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", Some("../x.bak"), &p, 1), Err(NamingError::BadPath));
         assert!(matches!(render_urls("http://a/c", None, &p, 1), Err(NamingError::BadContainer(_))));
         let e = render_urls("https://acct.blob.core.windows.net/Backups", None, &p, 1).unwrap_err();
         assert!(matches!(e, NamingError::UpperCaseContainer(_)) && e.to_string().contains("lower case") && e.to_string().contains("3-63"), "{e}");
@@ -187,6 +221,6 @@ mod tests {
         }
         let e = render_urls("https://a.blob.core.windows.net/c?sig=SECRET", None, &p, 1).unwrap_err();
         assert!(!e.to_string().contains("SECRET"));
-        assert_eq!(render_urls("https://a.blob.core.windows.net/c", None, &p, 65), Err(NamingError::StripeCount(65)));
+        assert_eq!(render_urls("https://acct.blob.core.windows.net/ctr", None, &p, 65), Err(NamingError::StripeCount(65)));
     }
 }

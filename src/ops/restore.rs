@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
@@ -113,8 +113,11 @@ impl RestoreRequest {
             crate::tsql::backup::validate_url(u).map_err(|e| Error::InvalidUrl(e.to_string()))?;
         }
         if let Some(d) = &self.database {
-            if d.trim().is_empty() || d.chars().count() > 128 {
-                return Err(Error::invalid("database must be 1-128 characters."));
+            if d.trim().is_empty() {
+                return Err(Error::invalid("database is empty or only white space: name the target database, or leave it out to use the name in the backup."));
+            }
+            if d.chars().count() > 128 {
+                return Err(Error::invalid(format!("database is {} characters long; a database name has at most 128 (sysname).", d.chars().count())));
             }
         }
         if let Some(s) = &self.stop_at {
@@ -400,7 +403,7 @@ async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreRe
         p.statements.len(),
         if !res.warnings.is_empty() { ", database left RESTORING (see warnings)" } else if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
     );
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    crate::connect::close(client).await;
     Ok(())
 }
 
@@ -442,18 +445,18 @@ mod tests {
 
     #[test]
     fn statements_norecovery_until_the_last_and_stopat_on_the_last_log() {
-        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"sequence":true,"stop_at":"2026-11-26T12:25:00","replace":true"#).unwrap();
+        let r = req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"sequence":true,"stop_at":"2026-11-26T12:25:00","replace":true"#).unwrap();
         let steps = vec![
-            set(1, &["https://a.blob.core.windows.net/c/f1.bak", "https://a.blob.core.windows.net/c/f2.bak"]),
-            set(5, &["https://a.blob.core.windows.net/c/d.bak"]),
-            set(2, &["https://a.blob.core.windows.net/c/l1.bak"]),
-            set(2, &["https://a.blob.core.windows.net/c/l2.bak"]),
+            set(1, &["https://acct.blob.core.windows.net/ctr/f1.bak", "https://acct.blob.core.windows.net/ctr/f2.bak"]),
+            set(5, &["https://acct.blob.core.windows.net/ctr/d.bak"]),
+            set(2, &["https://acct.blob.core.windows.net/ctr/l1.bak"]),
+            set(2, &["https://acct.blob.core.windows.net/ctr/l2.bak"]),
         ];
         let stop = r.resolve_stop(0).unwrap();
         let s = statements(&r, "Sales", &steps, &[("Sales".into(), "F:\\data\\Sales.mdf".into())], &stop).unwrap();
         assert_eq!(s.len(), 4);
-        assert!(s[0].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://a.blob.core.windows.net/c/f1.bak', URL = N'https://a.blob.core.windows.net/c/f2.bak' WITH MOVE N'Sales' TO N'F:\\data\\Sales.mdf', REPLACE, NORECOVERY"), "{}", s[0]);
-        assert!(s[1].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://a.blob.core.windows.net/c/d.bak' WITH NORECOVERY"), "{}", s[1]);
+        assert!(s[0].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://acct.blob.core.windows.net/ctr/f1.bak', URL = N'https://acct.blob.core.windows.net/ctr/f2.bak' WITH MOVE N'Sales' TO N'F:\\data\\Sales.mdf', REPLACE, NORECOVERY"), "{}", s[0]);
+        assert!(s[1].starts_with("RESTORE DATABASE [Sales] FROM URL = N'https://acct.blob.core.windows.net/ctr/d.bak' WITH NORECOVERY"), "{}", s[1]);
         assert!(!s[1].contains("MOVE") && !s[1].contains("REPLACE"));
         assert!(s[2].starts_with("RESTORE LOG [Sales]") && s[2].contains("NORECOVERY") && !s[2].contains("STOPAT"), "{}", s[2]);
         assert!(s[3].contains("WITH RECOVERY, STOPAT = N'2026-11-26T12:25:00.000'"), "{}", s[3]);
@@ -461,29 +464,29 @@ mod tests {
 
     #[test]
     fn stop_points_resolve_to_server_local_time_and_marks_go_on_the_last_log() {
-        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"sequence":true,"stop_at":"2026-11-26T10:25:00.250Z""#).unwrap();
+        let r = req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"sequence":true,"stop_at":"2026-11-26T10:25:00.250Z""#).unwrap();
         let stop = r.resolve_stop(120).unwrap();
         assert_eq!(stop.at.map(|t| format_stop_at(&t)), Some("2026-11-26T12:25:00.250".into()));
-        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"sequence":true,"stop_before_mark":"Price'Update","stop_mark_after":"2026-11-26T10:00:00+01:00""#).unwrap();
+        let r = req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"sequence":true,"stop_before_mark":"Price'Update","stop_mark_after":"2026-11-26T10:00:00+01:00""#).unwrap();
         let stop = r.resolve_stop(-300).unwrap();
-        let steps = vec![set(1, &["https://a.blob.core.windows.net/c/f.bak"]), set(2, &["https://a.blob.core.windows.net/c/l1.bak"]), set(2, &["https://a.blob.core.windows.net/c/l2.bak"])];
+        let steps = vec![set(1, &["https://acct.blob.core.windows.net/ctr/f.bak"]), set(2, &["https://acct.blob.core.windows.net/ctr/l1.bak"]), set(2, &["https://acct.blob.core.windows.net/ctr/l2.bak"])];
         let s = statements(&r, "Sales", &steps, &[], &stop).unwrap();
         assert!(!s[1].contains("MARK"), "{}", s[1]);
         assert!(s[2].contains("WITH RECOVERY, STOPBEFOREMARK = N'Price''Update' AFTER N'2026-11-26T04:00:00.000'"), "{}", s[2]);
         // exclusive, and AFTER needs a mark
-        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_at":"2026-11-26T10:25:00","stop_at_mark":"m""#).unwrap_err().to_string().contains("only one"));
-        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_mark_after":"2026-11-26T10:25:00""#).unwrap_err().to_string().contains("needs stop_at_mark"));
-        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_at_mark":" ""#).unwrap_err().to_string().contains("mark name"));
+        assert!(req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"stop_at":"2026-11-26T10:25:00","stop_at_mark":"m""#).unwrap_err().to_string().contains("only one"));
+        assert!(req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"stop_mark_after":"2026-11-26T10:25:00""#).unwrap_err().to_string().contains("needs stop_at_mark"));
+        assert!(req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"stop_at_mark":" ""#).unwrap_err().to_string().contains("mark name"));
     }
 
     #[test]
     fn request_validation() {
         assert!(req(r#""urls":[]"#).unwrap_err().to_string().contains("urls is empty"));
         assert!(matches!(req(r#""urls":["http://x/y.bak"]"#), Err(Error::InvalidUrl(_))));
-        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"stop_at":"soon""#).unwrap_err().to_string().contains("soon"));
-        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"move":{"a":""}"#).is_err());
-        assert!(req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"],"replase":true"#).unwrap_err().to_string().contains("replase"));
-        let r = req(r#""urls":["https://a.blob.core.windows.net/c/f.bak"]"#).unwrap();
+        assert!(req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"stop_at":"soon""#).unwrap_err().to_string().contains("soon"));
+        assert!(req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"move":{"a":""}"#).is_err());
+        assert!(req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"],"replase":true"#).unwrap_err().to_string().contains("replase"));
+        let r = req(r#""urls":["https://acct.blob.core.windows.net/ctr/f.bak"]"#).unwrap();
         assert!(r.recovery && r.relocate && !r.replace && !r.sequence);
     }
 }

@@ -132,6 +132,8 @@ pub enum BackupSqlError {
     UrlCount(usize),
     #[error("URL '{0}' is not an https:// blob URL (or s3:// endpoint)")]
     BadUrl(String),
+    #[error("{0}")]
+    UrlRule(String),
     #[error("URL '{0}' appears more than once; every stripe needs its own blob")]
     DuplicateUrl(String),
     #[error("URL '{0}' carries a query string; put SAS tokens in a credential, not in the URL")]
@@ -160,6 +162,7 @@ pub fn validate_url(url: &str) -> Result<(), BackupSqlError> {
     crate::url::validate_blob_url(url).map_err(|e| match e {
         crate::url::BlobUrlError::BadUrl(u) => BackupSqlError::BadUrl(u),
         crate::url::BlobUrlError::WithQuery(u) => BackupSqlError::UrlWithQuery(u),
+        crate::url::BlobUrlError::Rule(m) => BackupSqlError::UrlRule(m),
     })
 }
 
@@ -273,7 +276,7 @@ mod tests {
     use super::*;
 
     fn spec(kind: BackupKind) -> BackupSpec {
-        BackupSpec::new("Sales", kind, vec!["https://acct.blob.core.windows.net/c/Sales.bak".into()])
+        BackupSpec::new("Sales", kind, vec!["https://acct.blob.core.windows.net/ctr/Sales.bak".into()])
     }
 
     #[test]
@@ -281,7 +284,7 @@ mod tests {
         let s = build_backup(&spec(BackupKind::Full)).unwrap();
         assert_eq!(
             s,
-            "BACKUP DATABASE [Sales] TO URL = N'https://acct.blob.core.windows.net/c/Sales.bak' \
+            "BACKUP DATABASE [Sales] TO URL = N'https://acct.blob.core.windows.net/ctr/Sales.bak' \
              WITH NO_CHECKSUM, STATS = 10, MAXTRANSFERSIZE = 4194304, BLOCKSIZE = 65536"
         );
     }
@@ -295,12 +298,12 @@ mod tests {
         sp.description = Some("nightly 'diff'".into());
         sp.name = Some("Sales diff".into());
         sp.encryption = Some(Encryption { algorithm: "aes_256".into(), server_certificate: "Backup]Cert".into() });
-        sp.urls.push("https://acct.blob.core.windows.net/c/Sales_2.bak".into());
+        sp.urls.push("https://acct.blob.core.windows.net/ctr/Sales_2.bak".into());
         let s = build_backup(&sp).unwrap();
         assert_eq!(
             s,
-            "BACKUP DATABASE [Sales] TO URL = N'https://acct.blob.core.windows.net/c/Sales.bak', \
-             URL = N'https://acct.blob.core.windows.net/c/Sales_2.bak' WITH DIFFERENTIAL, COMPRESSION, CHECKSUM, FORMAT, \
+            "BACKUP DATABASE [Sales] TO URL = N'https://acct.blob.core.windows.net/ctr/Sales.bak', \
+             URL = N'https://acct.blob.core.windows.net/ctr/Sales_2.bak' WITH DIFFERENTIAL, COMPRESSION, CHECKSUM, FORMAT, \
              DESCRIPTION = N'nightly ''diff''', NAME = N'Sales diff', \
              ENCRYPTION (ALGORITHM = AES_256, SERVER CERTIFICATE = [Backup]]Cert]), STATS = 10, \
              MAXTRANSFERSIZE = 4194304, BLOCKSIZE = 65536"
@@ -325,9 +328,9 @@ mod tests {
     fn identifiers_and_urls_are_quoted() {
         let mut sp = spec(BackupKind::Full);
         sp.database = "we]ird'db".into();
-        sp.urls = vec!["https://acct.blob.core.windows.net/c/o'brien.bak".into()];
+        sp.urls = vec!["https://acct.blob.core.windows.net/ctr/o'brien.bak".into()];
         let s = build_backup(&sp).unwrap();
-        assert!(s.starts_with("BACKUP DATABASE [we]]ird'db] TO URL = N'https://acct.blob.core.windows.net/c/o''brien.bak'"), "{s}");
+        assert!(s.starts_with("BACKUP DATABASE [we]]ird'db] TO URL = N'https://acct.blob.core.windows.net/ctr/o''brien.bak'"), "{s}");
     }
 
     #[test]
@@ -335,11 +338,11 @@ mod tests {
         let mut sp = spec(BackupKind::Full);
         sp.urls = vec![];
         assert_eq!(build_backup(&sp), Err(BackupSqlError::UrlCount(0)));
-        sp.urls = (0..65).map(|i| format!("https://a.blob.core.windows.net/c/{i}.bak")).collect();
+        sp.urls = (0..65).map(|i| format!("https://acct.blob.core.windows.net/ctr/{i}.bak")).collect();
         assert_eq!(build_backup(&sp), Err(BackupSqlError::UrlCount(65)));
         sp.urls = vec!["http://a.blob.core.windows.net/c/x.bak".into()];
         assert!(matches!(build_backup(&sp), Err(BackupSqlError::BadUrl(_))));
-        sp.urls = vec!["https://a.blob.core.windows.net/c/x.bak?sv=2022&sig=SECRET".into()];
+        sp.urls = vec!["https://acct.blob.core.windows.net/ctr/x.bak?sv=2022&sig=SECRET".into()];
         let e = build_backup(&sp).unwrap_err();
         assert!(!e.to_string().contains("SECRET"), "{e}");
         for bad in ["http://a.blob.core.windows.net/c/x.bak?sig=SECRET", "https://a.blob.core.windows.net?sig=SECRET", "https://a?sig=SECRET/"] {
@@ -347,7 +350,7 @@ mod tests {
             let e = build_backup(&sp).unwrap_err();
             assert!(matches!(e, BackupSqlError::BadUrl(_)) && !e.to_string().contains("SECRET"), "{e}");
         }
-        sp.urls = vec!["https://a.blob.core.windows.net/c/x.bak".into(), "https://a.blob.core.windows.net/c/X.bak".into()];
+        sp.urls = vec!["https://acct.blob.core.windows.net/ctr/x.bak".into(), "https://acct.blob.core.windows.net/ctr/X.bak".into()];
         assert!(matches!(build_backup(&sp), Err(BackupSqlError::DuplicateUrl(_))));
         let mut sp = spec(BackupKind::Full);
         sp.block_size = 1000;
@@ -382,7 +385,7 @@ mod tests {
         sp.max_transfer_size = 8_388_608;
         sp.urls = vec!["s3://s3.example.com:9000/bucket/Sales.bak".into()];
         assert!(build_backup(&sp).is_ok());
-        sp.urls.push("https://acct.blob.core.windows.net/c/Sales_2.bak".into());
+        sp.urls.push("https://acct.blob.core.windows.net/ctr/Sales_2.bak".into());
         assert!(matches!(build_backup(&sp), Err(BackupSqlError::MaxTransferSize { max: 4_194_304, .. })));
         sp.urls = vec!["s3://s3.example.com:9000/bucket/Sales.bak".into()];
         sp.max_transfer_size = 20_971_520 + 65_536;

@@ -249,8 +249,8 @@ pub fn build_verifyonly(urls: &[String], checksum: bool) -> Result<String, Resto
 mod tests {
     use super::*;
 
-    const U1: &str = "https://acct.blob.core.windows.net/c/Sales_1-of-2.bak";
-    const U2: &str = "https://acct.blob.core.windows.net/c/Sales_2-of-2.bak";
+    const U1: &str = "https://acct.blob.core.windows.net/ctr/Sales_1-of-2.bak";
+    const U2: &str = "https://acct.blob.core.windows.net/ctr/Sales_2-of-2.bak";
 
     #[test]
     fn restore_database_with_everything() {
