@@ -44,7 +44,7 @@ pub const MESSAGES: &[MessageSpec] = &[
     row(216, 16, 1, "Parameters were not supplied for the function '%.*ls'.", U),
     row(241, 16, 1, "Conversion failed when converting date and/or time from character string.", U),
     row(245, 16, 1, "Conversion failed when converting the %ls value '%.*ls' to data type %ls.", U),
-    row(262, 14, 1, "%ls permission denied in database '%.*ls'.", "docs: RESTORE HEADERONLY / FILELISTONLY (CREATE DATABASE needed); text and state *unconfirmed*"),
+    row(262, 14, 1, "%ls permission denied in database '%.*ls'.", "docs: RESTORE HEADERONLY / FILELISTONLY / VERIFYONLY (CREATE DATABASE needed; LABELONLY by the same rule *unconfirmed*); text and state *unconfirmed*"),
     row(263, 16, 1, "Must specify table to select from.", U),
     row(300, 14, 1, "%ls permission was denied on object '%.*ls', database '%.*ls'.", "docs: sys.dm_server_registry (VIEW SERVER PERFORMANCE STATE on 2022); text *unconfirmed*"),
     row(911, 16, 1, "Database '%.*ls' does not exist. Make sure that the name is entered correctly.", U),
