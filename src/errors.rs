@@ -6,10 +6,10 @@
 //! what tiberius reports ([`Error::from_tiberius`]). Messages never carry secrets: statements are
 //! stored in their masked form (see [`crate::tsql::Sql`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Stable error kinds (see `docs/json-contract.md`). The `Debug`/serde name is the contract name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
     InvalidArgument,
     InvalidUrl,
@@ -35,6 +35,13 @@ pub enum ErrorKind {
     SimpleRecoveryModel,
     NoCurrentDatabaseBackup,
     BlobExists,
+    /// 3271 whose inner text says the blob is under an active lease (a failed backup's leftover).
+    BlobLeased,
+    /// 3271 whose inner text is a TLS, DNS, proxy or other remote-endpoint failure: SQL Server
+    /// could not reach the storage account.
+    StorageUnreachable,
+    /// 3202: a write to storage failed mid-backup (e.g. OS error 1117); nothing usable was written.
+    BackupWriteFailed,
     BlockLimitReached,
     CredentialNotFound,
     CredentialExists,
@@ -61,11 +68,13 @@ impl ErrorKind {
             ManagedIdentityNotSelected => "ResourceUnavailable",
             StorageRequestNotSupported => "InvalidOperation",
             BackupBlobNotFound | CredentialNotFound => "ObjectNotFound",
-            BackupDeviceError => "WriteError",
+            BackupDeviceError | BackupWriteFailed => "WriteError",
+            StorageUnreachable => "ConnectionError",
             FilesInUse | DatabaseInUse => "ResourceBusy",
             DifferentDatabaseInBackup | TailLogNotBackedUp | SimpleRecoveryModel
             | NoCurrentDatabaseBackup | BackupChainBroken => "InvalidOperation",
             BlobExists | CredentialExists | DatabaseExists => "ResourceExists",
+            BlobLeased => "ResourceBusy",
             BlockLimitReached => "LimitsExceeded",
             Cancelled => "OperationStopped",
             SqlError => "InvalidOperation",
@@ -78,7 +87,7 @@ impl ErrorKind {
         use ErrorKind::*;
         Some(match self {
             InvalidArgument => "Correct the request and try again.",
-            InvalidUrl => "Use the container URL: https://<account>.blob.core.windows.net/<container> (https, lower-case account, no trailing '/', no blob path).",
+            InvalidUrl => "Use the container URL: https://<account>.blob.core.windows.net/<container> (https, lower-case container name, no trailing '/', no blob path).",
             NotSupported => return None,
             ConnectionRefused => "Check the server name and port, that SQL Server is running and listens on TCP, and that no firewall blocks the port.",
             ConnectionTimeout => "Check the network path to the server (name resolution, firewall, NSG) or raise connect_timeout_s.",
@@ -101,6 +110,9 @@ impl ErrorKind {
             SimpleRecoveryModel => "Log backups need the FULL or BULK_LOGGED recovery model: ALTER DATABASE ... SET RECOVERY FULL, then take a full backup.",
             NoCurrentDatabaseBackup => "Take a full database backup before the first log backup.",
             BlobExists => "A blob with that name exists: choose another name, or overwrite explicitly.",
+            BlobLeased => "A blob of that name is under an active lease: a backup is still writing it, or a failed one left it behind (then it is not a usable backup). Wait for the other backup, or break the lease and delete the leftover blob (Azure portal, or az storage blob lease break / az storage blob delete), or back up under another name.",
+            StorageUnreachable => "SQL Server could not reach the storage endpoint (this is not an existing blob): check the network path from the SQL Server machine to the storage account on port 443 - name resolution (for a private endpoint, the privatelink DNS zone), the storage account's firewall and virtual-network rules, NSG / firewall rules, any proxy between the server and storage - and that TLS 1.2 works and the storage certificate chain is trusted on the server.",
+            BackupWriteFailed => "A write to storage failed while the backup was running: nothing usable was written (the blob or blobs left behind are not a restorable backup). Check the storage account and the network path, remove the partial blob(s) (overwrite explicitly when you retry), then run the backup again.",
             BlockLimitReached => "The blob reached the 50,000-block limit: stripe the backup over more URLs or use a larger MAXTRANSFERSIZE (4 MB).",
             CredentialNotFound => "Create the credential for the container URL first (managed identity or SAS).",
             CredentialExists => "A credential with that name exists: replace it explicitly, or remove it first.",
@@ -115,7 +127,7 @@ impl ErrorKind {
 }
 
 /// One message as SQL Server sent it (an ERROR token).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SqlMessage {
     pub number: u32,
     pub class: u8,
@@ -282,26 +294,53 @@ impl Error {
     }
 
     /// The error object of the JSON contract (without the `contract_version` envelope).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn to_object(&self) -> ErrorObject {
         let (sql, os_error, statement, database) = match self {
-            Error::Server { error, statement, database } => (
-                serde_json::to_value(&error.sql).unwrap_or_default(),
-                serde_json::to_value(error.os_error).unwrap_or_default(),
-                serde_json::to_value(statement).unwrap_or_default(),
-                serde_json::to_value(database).unwrap_or_default(),
-            ),
-            _ => (serde_json::json!([]), serde_json::Value::Null, serde_json::Value::Null, serde_json::Value::Null),
+            Error::Server { error, statement, database } => (error.sql.clone(), error.os_error, statement.clone(), database.clone()),
+            _ => (Vec::new(), None, None, None),
         };
-        serde_json::json!({
-            "kind": self.kind(),
-            "category": self.category(),
-            "message": self.to_string(),
-            "recommended_action": self.recommended_action(),
-            "sql": sql,
-            "os_error": os_error,
-            "statement": statement,
-            "database": database,
-        })
+        ErrorObject {
+            kind: self.kind(),
+            category: self.category().to_string(),
+            message: self.to_string(),
+            recommended_action: self.recommended_action().map(str::to_string),
+            sql,
+            os_error,
+            statement,
+            database,
+        }
+    }
+
+    /// [`Error::to_object`] as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.to_object()).unwrap_or_default()
+    }
+}
+
+/// The `error` object of the JSON contract (`docs/json-contract.md`, "Every JSON output").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    pub kind: ErrorKind,
+    /// A PowerShell `ErrorCategory` name.
+    pub category: String,
+    pub message: String,
+    pub recommended_action: Option<String>,
+    /// What the server sent, cause first (empty for errors that did not come from the server).
+    pub sql: Vec<SqlMessage>,
+    pub os_error: Option<u32>,
+    /// The masked statement that failed.
+    pub statement: Option<String>,
+    pub database: Option<String>,
+}
+
+/// The text of a caught panic's payload (`&str` or `String`), or "unknown panic".
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".into()
     }
 }
 
@@ -368,14 +407,72 @@ pub fn classify_tls_text(m: &str) -> ErrorKind {
 }
 
 /// Extract the operating-system error number from a 3201 text:
-/// `Cannot open backup device '...'. Operating system error 5(Access is denied.).`
+/// `Cannot open backup device '...'. Operating system error 5(Access is denied.).`, or from a
+/// 3202 text: `Write on "..." failed: 1117(The request could not be performed ...)`.
 pub fn os_error_of(text: &str) -> Option<u32> {
-    let idx = text.find("Operating system error ")?;
-    let digits: String = text[idx + "Operating system error ".len()..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
+    let rest = if let Some(idx) = text.find("Operating system error ") {
+        &text[idx + "Operating system error ".len()..]
+    } else {
+        let idx = text.rfind("failed: ")?;
+        &text[idx + "failed: ".len()..]
+    };
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     digits.parse().ok()
+}
+
+/// 3271 carries whatever the storage stack said after the file name (`A nonrecoverable I/O
+/// error occurred on file "%ls:" %ls.`): classify by that inner text, not by the number.
+/// The "exists on the remote endpoint, and WITH FORMAT was not specified" form is an existing
+/// blob; TLS, DNS, proxy and other remote-endpoint / connection failures mean the storage account
+/// could not be reached; anything else is a device error.
+pub fn classify_3271(text: &str) -> ErrorKind {
+    let l = text.to_ascii_lowercase();
+    if l.contains("exists on the remote endpoint") && l.contains("with format") {
+        return ErrorKind::BlobExists;
+    }
+    if l.contains("lease on the blob") || l.contains("lease id") || l.contains("(412)") {
+        return ErrorKind::BlobLeased;
+    }
+    if l.contains("(409)") {
+        return ErrorKind::BlobExists;
+    }
+    if l.contains("(403)") || l.contains("forbidden") || l.contains("authorizationfailure") || l.contains("not authorized") {
+        return ErrorKind::StorageAccessDenied;
+    }
+    // only the storage stack's part: the file name (a URL, a blob name) must not decide
+    let inner = match text.find(":\"") {
+        Some(i) => &text[i + 2..],
+        None => text,
+    };
+    let l = inner.to_ascii_lowercase();
+    const UNREACHABLE: [&str; 21] = [
+        "remote endpoint",
+        "remote server",
+        "remote name",
+        "could not be resolved",
+        "name resolution",
+        "dns",
+        "proxy",
+        "tls",
+        "ssl",
+        "secure channel",
+        "certificate",
+        "trust relationship",
+        "handshake",
+        "unable to connect",
+        "could not connect",
+        "connection",
+        "timed out",
+        "timeout",
+        "unreachable",
+        "network",
+        "endpoint",
+    ];
+    if UNREACHABLE.iter().any(|w| l.contains(w)) {
+        ErrorKind::StorageUnreachable
+    } else {
+        ErrorKind::BackupDeviceError
+    }
 }
 
 /// Classify what the server sent (cause first, 3013 usually last).
@@ -395,14 +492,14 @@ pub fn classify_sql(sql: Vec<SqlMessage>) -> ServerError {
             Some(2) => ErrorKind::BackupBlobNotFound,
             _ => ErrorKind::BackupDeviceError,
         },
-        3202 => ErrorKind::BackupDeviceError,
+        3202 => ErrorKind::BackupWriteFailed,
         1834 | 3156 => ErrorKind::FilesInUse,
         3101 => ErrorKind::DatabaseInUse,
         3154 => ErrorKind::DifferentDatabaseInBackup,
         3159 => ErrorKind::TailLogNotBackedUp,
         4208 => ErrorKind::SimpleRecoveryModel,
         4214 => ErrorKind::NoCurrentDatabaseBackup,
-        3271 => ErrorKind::BlobExists,
+        3271 => classify_3271(&cause.message),
         3063 => ErrorKind::BlockLimitReached,
         3288 => ErrorKind::CredentialNotFound,
         15025 => ErrorKind::CredentialExists,
@@ -420,8 +517,11 @@ pub fn classify_sql(sql: Vec<SqlMessage>) -> ServerError {
     } else if let Some(term) = sql.iter().find(|m| m.number == 3013) {
         message.push_str(&format!(" Then: {}", term.message));
     }
-    if kind == ErrorKind::StorageAccessDenied {
-        message.push_str(" This means either the managed identity lacks the Storage Blob Data Contributor role on the storage account, or the network path to the storage account is blocked.");
+    match kind {
+        ErrorKind::StorageAccessDenied => message.push_str(" This means either the managed identity lacks the Storage Blob Data Contributor role on the storage account, or the network path to the storage account is blocked."),
+        ErrorKind::StorageUnreachable => message.push_str(" SQL Server could not reach the storage account (TLS, name resolution, proxy or network path); no blob exists because of this error, so overwriting does not help."),
+        ErrorKind::BackupWriteFailed => message.push_str(" The write to storage failed mid-backup: nothing usable was written, and the blob(s) left behind are not a restorable backup."),
+        _ => {}
     }
     ServerError { kind, sql, os_error, message }
 }
@@ -465,7 +565,7 @@ mod tests {
             (3159, ErrorKind::TailLogNotBackedUp),
             (4208, ErrorKind::SimpleRecoveryModel),
             (4214, ErrorKind::NoCurrentDatabaseBackup),
-            (3271, ErrorKind::BlobExists),
+            (3202, ErrorKind::BackupWriteFailed),
             (3063, ErrorKind::BlockLimitReached),
             (3288, ErrorKind::CredentialNotFound),
             (15025, ErrorKind::CredentialExists),
@@ -478,6 +578,54 @@ mod tests {
         for (n, k) in cases {
             assert_eq!(classify_sql(vec![msg(n, "text")]).kind, k, "error {n}");
         }
+    }
+
+    #[test]
+    fn classifies_3271_by_its_inner_text() {
+        let exists = r#"A nonrecoverable I/O error occurred on file "https://acct.blob.core.windows.net/c/Sales.bak:" The file https://acct.blob.core.windows.net/c/Sales.bak exists on the remote endpoint, and WITH FORMAT was not specified. Backup cannot proceed.."#;
+        let e = classify_sql(vec![msg(3271, exists), msg(3013, "BACKUP DATABASE is terminating abnormally.")]);
+        assert_eq!(e.kind, ErrorKind::BlobExists);
+        for inner in [
+            "Backup to URL received an exception from the remote endpoint. Exception Message: The underlying connection was closed: Could not establish trust relationship for the SSL/TLS secure channel.",
+            "Backup to URL received an exception from the remote endpoint. Exception Message: The remote name could not be resolved: 'acct.blob.core.windows.net'.",
+            "Backup to URL received an exception from the remote endpoint. Exception Message: Unable to connect to the remote server.",
+            "Exception Message: The remote server returned an error: (407) Proxy Authentication Required.",
+            "A TLS handshake with the storage endpoint failed.",
+        ] {
+            let text = format!(r#"A nonrecoverable I/O error occurred on file "https://acct.blob.core.windows.net/c/Sales.bak:" {inner}."#);
+            let e = classify_sql(vec![msg(3271, &text), msg(3013, "BACKUP DATABASE is terminating abnormally.")]);
+            assert_eq!(e.kind, ErrorKind::StorageUnreachable, "{inner}");
+            assert!(e.message.contains("could not reach the storage account"), "{}", e.message);
+            let action = e.kind.recommended_action().unwrap();
+            assert!(action.contains("private endpoint") && action.contains("firewall") && action.contains("proxy"), "{action}");
+            assert!(!action.to_ascii_lowercase().contains("overwrite"), "{action}");
+            assert_eq!(e.kind.category(), "ConnectionError");
+        }
+        let lease = r#"A nonrecoverable I/O error occurred on file "https://acct.blob.core.windows.net/c/Sales.bak:" Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (412) There is currently a lease on the blob and no lease ID was specified in the request.."#;
+        let e = classify_sql(vec![msg(3271, lease)]);
+        assert_eq!(e.kind, ErrorKind::BlobLeased);
+        assert!(e.kind.recommended_action().unwrap().contains("lease"));
+        let denied = r#"A nonrecoverable I/O error occurred on file "x:" Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (403) Forbidden.."#;
+        assert_eq!(classify_sql(vec![msg(3271, denied)]).kind, ErrorKind::StorageAccessDenied);
+        // an inner text that is neither: a device error, never "blob exists"
+        assert_eq!(classify_sql(vec![msg(3271, r#"A nonrecoverable I/O error occurred on file "x:" The media is corrupt."#)]).kind, ErrorKind::BackupDeviceError);
+        // the file name does not decide: a blob named after a connection is still a device error
+        assert_eq!(
+            classify_sql(vec![msg(3271, r#"A nonrecoverable I/O error occurred on file "https://acct.blob.core.windows.net/c/connection_timeout_db.bak:" The media is corrupt."#)]).kind,
+            ErrorKind::BackupDeviceError
+        );
+    }
+
+    #[test]
+    fn a_write_failure_mid_backup_says_nothing_usable_was_written() {
+        let text = r#"Write on "https://acct.blob.core.windows.net/c/Sales.bak" failed: 1117(The request could not be performed because of an I/O device error.)"#;
+        let e = classify_sql(vec![msg(3202, text), msg(3013, "BACKUP DATABASE is terminating abnormally.")]);
+        assert_eq!(e.kind, ErrorKind::BackupWriteFailed);
+        assert_eq!(e.os_error, Some(1117));
+        assert!(e.message.contains("nothing usable was written"), "{}", e.message);
+        assert!(e.message.contains("terminating abnormally"), "{}", e.message);
+        assert!(e.kind.recommended_action().unwrap().contains("nothing usable was written"));
+        assert_eq!(e.kind.category(), "WriteError");
     }
 
     #[test]

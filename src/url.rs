@@ -29,18 +29,20 @@ pub struct ContainerUrl {
 }
 
 /// Validate a container URL: `https` only (or `s3://`), no trailing `/`, exactly one path segment
-/// (no blob path), lower-case host, no query or fragment.
+/// (no blob path), no query or fragment. The scheme and the host are case-insensitive and are
+/// returned in lower case (`url` is the normalised form: the credential is named exactly as the
+/// URL BACKUP uses, see [`normalise_blob_url`]); an Azure container name must already be lower
+/// case (Azure's naming rule), and an upper-case one is refused with the rule in the message.
 pub fn parse_container_url(url: &str) -> Result<ContainerUrl> {
     let bad = |why: &str| Error::InvalidUrl(format!("'{}' is not a valid container URL: {why}", shown_url(url)));
     if url.trim() != url {
         return Err(bad("it has leading or trailing white space"));
     }
-    let (kind, rest) = if let Some(r) = url.strip_prefix("https://") {
+    let normalised = normalise_blob_url(url);
+    let (kind, rest) = if let Some(r) = normalised.strip_prefix("https://") {
         (UrlKind::AzureBlob, r)
-    } else if let Some(r) = url.strip_prefix("s3://") {
+    } else if let Some(r) = normalised.strip_prefix("s3://") {
         (UrlKind::S3, r)
-    } else if url.to_ascii_lowercase().starts_with("https://") || url.to_ascii_lowercase().starts_with("s3://") {
-        return Err(bad("the scheme must be written in lower case"));
     } else if url.to_ascii_lowercase().starts_with("http://") {
         return Err(bad("only https is supported (SQL Server backs up to URL over https)"));
     } else {
@@ -58,9 +60,6 @@ pub fn parse_container_url(url: &str) -> Result<ContainerUrl> {
     if host.is_empty() {
         return Err(bad("it names no host"));
     }
-    if host.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(bad("the host (storage account) must be lower case: the credential name is case sensitive"));
-    }
     if host.chars().any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))) {
         return Err(bad("the host contains characters that are not allowed"));
     }
@@ -73,8 +72,24 @@ pub fn parse_container_url(url: &str) -> Result<ContainerUrl> {
     if kind == UrlKind::AzureBlob {
         validate_container_name(path).map_err(|why| bad(&why))?;
     }
-    Ok(ContainerUrl { url: url.to_string(), kind, host: host.to_string(), container: path.to_string() })
+    Ok(ContainerUrl { url: normalised.clone(), kind, host: host.to_string(), container: path.to_string() })
 }
+
+/// A blob or container URL with its scheme and host in lower case (both are case-insensitive;
+/// SQL Server matches the credential name to the URL as text, so both must be written the same
+/// way). The path (container and blob name) is left exactly as given: blob names are case
+/// sensitive. A text that is not `scheme://host...` comes back unchanged.
+pub fn normalise_blob_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let after = scheme_end + 3;
+    let host_end = url[after..].find(['/', '?', '#']).map(|i| after + i).unwrap_or(url.len());
+    format!("{}{}", url[..host_end].to_ascii_lowercase(), &url[host_end..])
+}
+
+/// Azure's rule for container names ("Naming and Referencing Containers, Blobs, and Metadata").
+pub const AZURE_CONTAINER_RULE: &str = "Azure container names are 3-63 characters of lower-case letters, digits and '-', start with a letter or digit, and every '-' stands between letters or digits";
 
 /// Azure container names: 3–63 characters, lower-case letters, digits and single '-', starting
 /// and ending with a letter or digit (`$root` and `$web` are allowed).
@@ -82,12 +97,16 @@ fn validate_container_name(c: &str) -> std::result::Result<(), String> {
     if c == "$root" || c == "$web" {
         return Ok(());
     }
+    if c.chars().any(|ch| ch.is_ascii_uppercase()) {
+        return Err(format!(
+            "the container name '{}' has upper-case letters: container names must be lower case ({AZURE_CONTAINER_RULE}); use '{}' if that container is meant",
+            shown_url(c),
+            shown_url(&c.to_ascii_lowercase())
+        ));
+    }
     let ok_chars = c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
     if !(3..=63).contains(&c.len()) || !ok_chars || c.starts_with('-') || c.ends_with('-') || c.contains("--") {
-        return Err(format!(
-            "the container name '{}' is not valid (3-63 lower-case letters, digits and single hyphens)",
-            shown_url(c)
-        ));
+        return Err(format!("the container name '{}' is not valid ({AZURE_CONTAINER_RULE})", shown_url(c)));
     }
     Ok(())
 }
@@ -125,10 +144,91 @@ pub fn container_of(blob_url: &str) -> Option<&str> {
     Some(&blob_url[..host_end + 1 + cont_len])
 }
 
+/// Why a backup destination (blob) URL was refused; the URL is shown with its query masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobUrlError {
+    /// Not `https://` / `s3://`, no host or path, a trailing `/`, white space or control characters.
+    BadUrl(String),
+    /// It carries a query string or fragment (perhaps a SAS token).
+    WithQuery(String),
+}
+
+/// `host/path` after an `https://` or `s3://` scheme (any case), or `None`.
+fn after_scheme(url: &str) -> Option<&str> {
+    let lower = url.chars().take(8).collect::<String>().to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        Some(&url[8..])
+    } else if lower.starts_with("s3://") {
+        Some(&url[5..])
+    } else {
+        None
+    }
+}
+
+/// Checks one backup destination (a blob URL): https (or s3), a host and a path, no query
+/// string, no white space. (Moved from `tsql::backup::validate_url`.)
+pub fn validate_blob_url(url: &str) -> std::result::Result<(), BlobUrlError> {
+    let bad = || BlobUrlError::BadUrl(shown_url(url));
+    let rest = after_scheme(url).ok_or_else(bad)?;
+    // host + at least one path segment (container/blob)
+    let slash = rest.find('/').ok_or_else(bad)?;
+    if slash == 0 || rest[slash + 1..].is_empty() || url.ends_with('/') {
+        return Err(bad());
+    }
+    if url.contains('?') || url.contains('#') {
+        return Err(BlobUrlError::WithQuery(redact_query(url)));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Why the container URL of a backup destination was refused; the URL as an error may show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DestinationError {
+    /// Not `https://` / `s3://` + host + container, or it carries a query or fragment.
+    Bad(String),
+    /// An Azure container name with upper-case letters.
+    UpperCaseContainer(String),
+}
+
+/// Checks and normalises the container URL of a backup destination: drops a trailing `/`,
+/// writes the scheme and host in lower case (as the credential is named, see
+/// [`parse_container_url`]) and refuses an upper-case Azure container name. (Moved from
+/// `ops::naming::normalize_container`.)
+pub fn normalize_container(url: &str) -> std::result::Result<String, DestinationError> {
+    let u = normalise_blob_url(url.trim().trim_end_matches('/'));
+    let bad = || DestinationError::Bad(shown_url(url));
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("s3://")).ok_or_else(bad)?;
+    if u.contains('?') || u.contains('#') {
+        return Err(bad());
+    }
+    match rest.find('/') {
+        Some(i) if i > 0 && !rest[i + 1..].is_empty() => {
+            let container = rest[i + 1..].split('/').next().unwrap_or_default();
+            if u.starts_with("https://") && container.chars().any(|c| c.is_ascii_uppercase()) {
+                return Err(DestinationError::UpperCaseContainer(shown_url(url)));
+            }
+            Ok(u)
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Replaces a query string (possibly a SAS token) by `?***` so it never reaches a message.
+/// (Moved from `tsql::backup`.)
+pub fn redact_query(url: &str) -> String {
+    match url.find('?') {
+        Some(i) => format!("{}?***", &url[..i]),
+        None => url.to_string(),
+    }
+}
+
 /// A URL as an error may show it: a query string (perhaps a SAS token) replaced by `?***`,
 /// control characters replaced, length bounded.
 pub fn shown_url(url: &str) -> String {
-    let s = crate::tsql::backup::redact_query(url);
+    let s = redact_query(url);
     let mut out: String = s.chars().take(300).map(|c| if c.is_control() { '?' } else { c }).collect();
     if s.chars().count() > 300 {
         out.push('…');
@@ -160,17 +260,27 @@ mod tests {
     }
 
     #[test]
+    fn scheme_and_host_are_normalised_to_lower_case_the_path_is_kept() {
+        let u = parse_container_url("HTTPS://MyAcct.Blob.Core.Windows.NET/backups").unwrap();
+        assert_eq!(u.url, "https://myacct.blob.core.windows.net/backups");
+        assert_eq!(u.host, "myacct.blob.core.windows.net");
+        assert_eq!(normalise_blob_url("https://ACCT.blob.core.windows.net/c/Sales/Sales_FULL.bak"), "https://acct.blob.core.windows.net/c/Sales/Sales_FULL.bak");
+        assert_eq!(normalise_blob_url("s3://MinIO.local:9000/Bucket/X.bak"), "s3://minio.local:9000/Bucket/X.bak");
+        assert_eq!(normalise_blob_url("https://ACCT.blob.core.windows.net"), "https://acct.blob.core.windows.net");
+        assert_eq!(normalise_blob_url("not a url"), "not a url");
+    }
+
+    #[test]
     fn rejects_bad_urls_with_specific_reasons() {
         assert!(err("http://acct.blob.core.windows.net/c1").contains("only https"));
         assert!(err("https://acct.blob.core.windows.net/backups/").contains("must not end with '/'"));
         assert!(err("https://acct.blob.core.windows.net/backups/x.bak").contains("blob path"));
-        assert!(err("https://Acct.blob.core.windows.net/backups").contains("lower case"));
+        let m = err("https://acct.blob.core.windows.net/Backups");
+        assert!(m.contains("lower case") && m.contains("3-63") && m.contains("'backups'"), "{m}");
         assert!(err("https://acct.blob.core.windows.net").contains("no container"));
         assert!(err("https://acct.blob.core.windows.net/backups?sv=1&sig=x").contains("query"));
-        assert!(err("HTTPS://acct.blob.core.windows.net/backups").contains("scheme"));
         assert!(err("ftp://x/y").contains("must start with"));
         assert!(err(" https://acct.blob.core.windows.net/backups").contains("white space"));
-        assert!(err("https://acct.blob.core.windows.net/Backups").contains("container name"));
         assert!(err("https://acct.blob.core.windows.net/a]b").contains("container name"));
     }
 
@@ -200,6 +310,17 @@ mod tests {
         assert!(normalise_sas("?").is_err());
         let e = normalise_sas("hunter2").unwrap_err().to_string();
         assert!(!e.contains("hunter2"));
+    }
+
+    #[test]
+    fn blob_urls_and_destination_containers() {
+        assert_eq!(validate_blob_url("HTTPS://a.blob.core.windows.net/c/x.bak"), Ok(()));
+        assert_eq!(validate_blob_url("s3://m:9000/b/x"), Ok(()));
+        assert!(matches!(validate_blob_url("s3://x"), Err(BlobUrlError::BadUrl(_))));
+        assert!(matches!(validate_blob_url("https://ü"), Err(BlobUrlError::BadUrl(_))));
+        assert_eq!(validate_blob_url("https://a/c/x?sig=S"), Err(BlobUrlError::WithQuery("https://a/c/x?***".into())));
+        assert_eq!(normalize_container(" https://a.blob.core.windows.net/c// "), Ok("https://a.blob.core.windows.net/c".into()));
+        assert_eq!(normalize_container("https://a/c?sig=S"), Err(DestinationError::Bad("https://a/c?***".into())));
     }
 
     #[test]

@@ -149,7 +149,7 @@ fn invalid_urls_never_reach_the_server() {
     let sim = Sim::start(Scenario::default());
     for url in [
         "https://acct.blob.core.windows.net/backups/",
-        "https://ACCT.blob.core.windows.net/backups",
+        "https://acct.blob.core.windows.net/Backups",
         "http://acct.blob.core.windows.net/backups",
         "https://acct.blob.core.windows.net/backups/db.bak",
     ] {
@@ -158,6 +158,39 @@ fn invalid_urls_never_reach_the_server() {
         assert_eq!(out["error"]["kind"], "InvalidUrl");
     }
     assert!(sim.statements().is_empty(), "{:?}", sim.statements());
+}
+
+/// Issue 12: the storage host is case-insensitive and is written in lower case, so the credential
+/// is named exactly as the URL BACKUP uses; an upper-case container is refused with Azure's rule.
+#[test]
+fn upper_case_host_is_normalised_and_backup_uses_the_credential_name() {
+    let sim = Sim::start(Scenario { trace_flags: vec![4675], ..Scenario::default() });
+    let (code, out) = call(sqlurl_credential_create, &json!({"connection": sim.conn(), "url": "HTTPS://ACCT.Blob.Core.Windows.NET/backups", "identity": "managed_identity"}));
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    assert_eq!(out["credential"]["name"], CONTAINER);
+    assert_eq!(out["statements"], json!([MI_CREATE]));
+    // list by the upper-case form finds it
+    let (_, out) = call(sqlurl_credential_list, &json!({"connection": sim.conn(), "url": "https://ACCT.blob.core.windows.net/backups/x/Y.bak"}));
+    assert_eq!(out["credentials"][0]["name"], CONTAINER, "{out}");
+    // a backup to the upper-case host names blobs under the credential's exact (lower-case) URL
+    let req: sqlurl::ops::backup::BackupRequest = serde_json::from_value(json!({
+        "connection": sim.conn(), "databases": ["master"], "container_url": "https://ACCT.blob.core.windows.net/backups",
+        "file_name_template": "Daily/{database}.bak", "dry_run": true
+    }))
+    .unwrap();
+    let op = sqlurl::ops::backup::start(req).unwrap();
+    let (st, done) = op.wait(std::time::Duration::from_secs(60));
+    assert!(done);
+    let st = serde_json::to_value(&st).unwrap();
+    assert_eq!(st["results"][0]["urls"], json!([format!("{CONTAINER}/Daily/master.bak")]), "{st:#}");
+    assert!(st["results"][0]["statements"][0].as_str().unwrap().contains(&format!("URL = N'{CONTAINER}/Daily/master.bak'")), "{st:#}");
+    // an upper-case container: InvalidUrl naming the rule, nothing sent
+    let before = sim.statements().len();
+    let (code, out) = call(sqlurl_credential_create, &json!({"connection": sim.conn(), "url": "https://acct.blob.core.windows.net/Backups", "identity": "managed_identity"}));
+    assert_eq!(code, SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT, "{out}");
+    let m = out["error"]["message"].as_str().unwrap();
+    assert!(m.contains("lower case") && m.contains("3-63") && m.contains("'backups'"), "{m}");
+    assert_eq!(sim.statements().len(), before);
 }
 
 #[test]

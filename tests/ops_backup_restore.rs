@@ -6,6 +6,8 @@
 
 #[path = "sqlsim/tests/backup_support/mod.rs"]
 mod backup_support;
+#[path = "common/azurite.rs"]
+mod azurite;
 
 use std::time::{Duration, Instant};
 
@@ -14,35 +16,12 @@ use serde_json::{json, Value};
 use sqlsim::scenario::{Faults, Scenario};
 use sqlurl::operation::{Operation, State};
 
+use azurite::ensure_azurite;
+
 /// A running simulator for one test (its own runtime; dropped at the end of the test).
 struct Sim {
     server: sqlsim::SimHandle,
     _rt: tokio::runtime::Runtime,
-}
-
-/// Azurite for this process. The shared helper finds the repository from the simulator crate's
-/// directory; from this crate we start it here (`scripts/azurite.sh start`, bounded inside the
-/// script, reuses a running instance) and hand its address over through the environment
-/// variables the helper reads first (`AZURITE_BLOB_ENDPOINT`, `AZURITE_CA`, as CI sets them).
-fn ensure_azurite() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if std::env::var("AZURITE_BLOB_ENDPOINT").map(|v| !v.is_empty()).unwrap_or(false) && std::env::var("AZURITE_CA").is_ok() {
-            return;
-        }
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let status = std::process::Command::new(root.join("scripts/azurite.sh")).arg("start").status().expect("run scripts/azurite.sh start");
-        assert!(status.success(), "scripts/azurite.sh start failed");
-        let dir = std::env::var("AZURITE_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join(".tmp/azurite"));
-        let text = std::fs::read_to_string(dir.join("azurite.env")).expect("azurite.env");
-        for line in text.lines() {
-            if let Some((k, v)) = line.trim_start_matches("export ").split_once('=') {
-                if k == "AZURITE_BLOB_ENDPOINT" || k == "AZURITE_CA" {
-                    std::env::set_var(k, v);
-                }
-            }
-        }
-    });
 }
 
 impl Sim {
@@ -212,11 +191,14 @@ fn automatic_striping_of_a_1_tb_database_keeps_every_blob_under_the_block_limit(
     let op = backup(&sim, json!({"databases": ["Big"], "container_url": format!("{ACCOUNT_URL}/{c}")}));
     let r = &ok_results(&finish(&op))[0];
     let stripes = r["stripes"].as_u64().unwrap();
-    assert_eq!(stripes, 11, "{r}");
-    assert!(r["stripe_reason"].as_str().unwrap().contains("50,000-block"), "{r}");
+    // 1 TiB / (50,000 blocks × 4 MiB × 50% assumed fill × 80%) = 14 stripes
+    assert_eq!(stripes, 14, "{r}");
+    let reason = r["stripe_reason"].as_str().unwrap();
+    assert!(reason.contains("50,000-block") && reason.contains("assumed average block fill 50%"), "{r}");
+    assert_eq!(r["warnings"], json!([]), "{r}");
     let urls = urls_of(r);
-    assert_eq!(urls.len(), 11);
-    assert!(urls[0].ends_with("_1-of-11.bak") && urls[10].ends_with("_11-of-11.bak"), "{urls:?}");
+    assert_eq!(urls.len(), 14);
+    assert!(urls[0].ends_with("_1-of-14.bak") && urls[13].ends_with("_14-of-14.bak"), "{urls:?}");
     // what the server wrote: each stripe's share of the backup fits in 50,000 blocks of 4 MiB
     let bytes = r["bytes"].as_u64().unwrap();
     assert!(bytes.div_ceil(stripes).div_ceil(4_194_304) < 50_000, "{bytes} bytes over {stripes} stripes");
@@ -480,9 +462,12 @@ mod c_abi {
     pub fn call(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> SqlurlResult, req: &serde_json::Value) -> (SqlurlResult, serde_json::Value) {
         let req = CString::new(req.to_string()).unwrap();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let rc = unsafe { f(req.as_ptr(), &mut out) };
         assert!(!out.is_null());
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         assert!(!text.contains("Sim-Passw0rd!"), "password leaked: {text}");
         (rc, serde_json::from_str(&text).unwrap())
@@ -644,12 +629,18 @@ fn dry_runs_through_the_c_abi_send_nothing_that_changes_the_server() {
         let req = CString::new(req.to_string()).unwrap();
         let mut op: *mut SqlurlOperation = std::ptr::null_mut();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { start(req.as_ptr(), &mut op, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { sqlurl_operation_wait(op, 120_000, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl_operation_free(op) };
         assert!(!text.contains("Sim-Passw0rd!"));
         serde_json::from_str(&text).unwrap()
@@ -734,4 +725,221 @@ fn restore_with_explicit_file_moves_and_checksum() {
     phys.sort();
     assert_eq!(phys, vec![data.to_string(), log.to_string()]);
     assert_eq!(sim.database_state("Sales").as_deref(), Some("ONLINE"));
+}
+
+// ---- issue 12: what the documentation says, through the simulator's fidelity knobs ----
+
+/// A differential backup with a low block fill (the simulator writes blocks 5 % full) hits 3063
+/// when the caller forces one stripe — and was warned before it started — while the planner's
+/// choice (which assumes 20 % fill for a differential and keeps 80 % of the limit) succeeds.
+#[test]
+fn differential_with_low_block_fill_hits_3063_on_forced_stripes_and_succeeds_with_the_plan() {
+    let c = container_name("fill");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    // 150 GiB of data; the simulator's differential is a tenth of it (15 GiB)
+    let mut sc = scenario(&c, "Contributor", vec![db("Big", "FULL", 150 * 1024)]);
+    sc.throughput_mb_per_s = 1.0e9;
+    sc.block_fill.differential = 0.05;
+    let sim = Sim::start(sc);
+    let container = format!("{ACCOUNT_URL}/{c}");
+    ok_results(&finish(&backup(&sim, json!({"databases": ["Big"], "container_url": container}))));
+
+    // forced onto 1 stripe: 15 GiB / (4 MiB × 5 %) = 76,800 blocks > 50,000
+    let op = backup(&sim, json!({"databases": ["Big"], "type": "differential", "container_url": container, "stripes": 1}));
+    let st = finish(&op);
+    assert_eq!(st["state"], "failed", "{st:#}");
+    let r = &st["results"][0];
+    assert_eq!(r["error"]["kind"], "BlockLimitReached", "{r:#}");
+    assert!(r["error"]["sql"].as_array().unwrap().iter().any(|m| m["number"] == 3063), "{r:#}");
+    let w = r["warnings"][0].as_str().unwrap_or_else(|| panic!("no warning: {r:#}"));
+    assert!(w.contains("1 stripe(s) were requested") && w.contains("3063") && w.contains("20%"), "{w}");
+    // the warning was posted before the BACKUP was sent
+    let msgs = st["messages"].as_array().unwrap();
+    assert!(msgs.iter().any(|m| m.as_str().unwrap().contains("warning: 1 stripe(s) were requested")), "{st:#}");
+
+    // the planner's choice: 150 GiB allocated / 31.25 GiB per blob = 5 stripes (15,360 blocks each here)
+    let op = backup(&sim, json!({"databases": ["Big"], "type": "differential", "container_url": container}));
+    let r = &ok_results(&finish(&op))[0];
+    assert_eq!(r["stripes"], 5, "{r:#}");
+    assert_eq!(r["warnings"], json!([]), "{r:#}");
+    let reason = r["stripe_reason"].as_str().unwrap();
+    assert!(reason.contains("assumed average block fill 20%"), "{reason}");
+    for u in urls_of(r) {
+        assert!(block(blobs.props(&c, &blob_name(&u, &c))).is_some(), "{u}");
+    }
+}
+
+/// 3271 is classified by its inner text: TLS and unreachable endpoints are StorageUnreachable
+/// (remedy: the network path), never "blob exists"; an existing blob stays BlobExists.
+#[test]
+fn storage_tls_failure_and_unreachable_endpoint_are_storage_unreachable() {
+    let c = container_name("tls");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    for (faults, inner) in [
+        (Faults { storage_tls_failure: true, ..Faults::default() }, "SSL/TLS secure channel"),
+        (Faults { storage_unreachable: true, ..Faults::default() }, "Unable to connect to the remote server"),
+    ] {
+        sim.set_faults(faults);
+        let st = finish(&backup(&sim, json!({"databases": ["Sales"], "container_url": container})));
+        assert_eq!(st["state"], "failed", "{st:#}");
+        let e = &st["results"][0]["error"];
+        assert_eq!(e["kind"], "StorageUnreachable", "{e:#}");
+        assert_eq!(e["category"], "ConnectionError");
+        assert_eq!(e["sql"][0]["number"], 3271);
+        assert!(e["sql"][0]["message"].as_str().unwrap().contains(inner), "{e:#}");
+        let action = e["recommended_action"].as_str().unwrap();
+        assert!(action.contains("private endpoint") && action.contains("firewall") && action.contains("proxy"), "{action}");
+        assert!(!action.contains("overwrite"), "{action}");
+    }
+    sim.set_faults(Faults::default());
+    let r = &ok_results(&finish(&backup(&sim, json!({"databases": ["Sales"], "container_url": container, "file_name_template": "again.bak"}))))[0];
+    assert_eq!(urls_of(r), vec![format!("{container}/again.bak")]);
+    let st = finish(&backup(&sim, json!({"databases": ["Sales"], "container_url": container, "file_name_template": "again.bak"})));
+    assert_eq!(st["results"][0]["error"]["kind"], "BlobExists", "{st:#}");
+}
+
+/// A write failing mid-backup is 3202 (OS error 1117) then 3013: BackupWriteFailed, saying that
+/// nothing usable was written. With the leftover-lease switch, the retry meets a leased blob
+/// (3271 with the lease text): BlobLeased, not a network problem.
+#[test]
+fn write_failure_mid_backup_says_nothing_usable_was_written_and_a_leased_leftover_is_blob_leased() {
+    let c = container_name("wfail");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    sim.set_faults(Faults { storage_write_fail_at_percent: Some(50), leave_leased_blob_on_failure: true, ..Faults::default() });
+    let body = json!({"databases": ["Sales"], "container_url": container, "file_name_template": "sales.bak"});
+    let st = finish(&backup(&sim, body.clone()));
+    assert_eq!(st["state"], "failed", "{st:#}");
+    let e = &st["results"][0]["error"];
+    assert_eq!(e["kind"], "BackupWriteFailed", "{e:#}");
+    assert_eq!(e["os_error"], 1117, "{e:#}");
+    assert_eq!(e["sql"][0]["number"], 3202);
+    assert!(e["message"].as_str().unwrap().contains("nothing usable was written"), "{e:#}");
+    assert!(e["recommended_action"].as_str().unwrap().contains("nothing usable was written"), "{e:#}");
+
+    sim.set_faults(Faults::default());
+    let st = finish(&backup(&sim, body));
+    let e = &st["results"][0]["error"];
+    assert_eq!(e["kind"], "BlobLeased", "{st:#}");
+    assert!(e["sql"][0]["message"].as_str().unwrap().contains("lease"), "{e:#}");
+    assert!(e["recommended_action"].as_str().unwrap().contains("break the lease"), "{e:#}");
+}
+
+fn finish_date(sim: &Sim, urls: &[String]) -> chrono::NaiveDateTime {
+    let h = &header(sim, urls)[0];
+    chrono::NaiveDateTime::parse_from_str(h["backup_finish_date"].as_str().unwrap(), "%Y-%m-%dT%H:%M:%S%.f").unwrap()
+}
+
+/// STOPAT is read in the server's local time. A runbook in UTC gives the point with `Z`; against a
+/// server at UTC+2 the library sends the local time (two hours later, milliseconds kept) and the
+/// result shows both forms. A point past the end of the log given: SQL Server's 4322 leaves the
+/// database RESTORING, which comes back as a warning.
+#[test]
+fn stopat_given_in_utc_is_sent_in_the_server_local_time_and_4322_comes_back_as_a_warning() {
+    let c = container_name("tz");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Orders", "FULL", 64)]);
+    sc.utc_offset_minutes = 120;
+    let sim = Sim::start(sc);
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let run = |kind: &str| {
+        let r = ok_results(&finish(&backup(&sim, json!({"databases": ["Orders"], "type": kind, "container_url": container}))))[0].clone();
+        std::thread::sleep(Duration::from_millis(1100));
+        urls_of(&r)
+    };
+    let full = run("full");
+    let log1 = run("log");
+    let log2 = run("log");
+    // a point inside log2, on the server's clock (backup dates are server-local), to the millisecond
+    let (t1, t2) = (finish_date(&sim, &log1), finish_date(&sim, &log2));
+    let local = t1 + (t2 - t1) / 2;
+    let local = chrono::NaiveDateTime::parse_from_str(&local.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(), "%Y-%m-%dT%H:%M:%S%.3f").unwrap();
+    let utc = local - chrono::Duration::hours(2);
+    let utc_text = utc.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let local_text = local.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
+
+    let urls: Vec<String> = full.iter().chain(&log1).chain(&log2).cloned().collect();
+    let before = sim.statements().len();
+    let op = restore(&sim, json!({"urls": urls, "sequence": true, "database": "Orders_tz", "stop_at": utc_text})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let sent = &sim.statements()[before..];
+    assert!(sent.iter().any(|s| s.contains("DATEPART(TZOFFSET, SYSDATETIMEOFFSET())")), "{sent:?}");
+    let last = sent.iter().rev().find(|s| s.starts_with("RESTORE LOG")).unwrap();
+    assert!(last.contains(&format!("STOPAT = N'{local_text}'")), "sent {last}, expected the local time {local_text} for {utc_text}");
+    assert_eq!(r["stop_at_server_local"], local_text.as_str(), "{r:#}");
+    assert_eq!(r["stop_at_utc"], utc_text.as_str(), "{r:#}");
+    assert_eq!(r["server_utc_offset_minutes"], 120);
+    assert_eq!(r["warnings"], json!([]), "{r:#}");
+    assert_eq!(sim.database_state("Orders_tz").as_deref(), Some("ONLINE"));
+
+    // past the end of the one log given (no sequence): the server applies it, sends 4322 and
+    // leaves the database RESTORING; the result says so instead of claiming a recovered database
+    let op = restore(&sim, json!({"urls": full, "database": "Orders_past", "recovery": false})).unwrap();
+    ok_results(&finish(&op));
+    let past = (t1 + chrono::Duration::hours(1) - chrono::Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let op = restore(&sim, json!({"urls": log1, "database": "Orders_past", "stop_at": past})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let w = r["warnings"][0].as_str().unwrap_or_else(|| panic!("no warning: {r:#}"));
+    assert!(w.contains("RESTORING") && w.contains("4322"), "{w}");
+    assert!(r["message"].as_str().unwrap().contains("left RESTORING"), "{r:#}");
+    assert_eq!(sim.database_state("Orders_past").as_deref(), Some("RESTORING"));
+}
+
+/// STOPATMARK / STOPBEFOREMARK on the last log of a sequence; a mark's AFTER time given in UTC
+/// is sent in the server's local time. (The backups are taken on one simulated server and restored
+/// on a second one that knows the marked transaction: marks are a scenario list.)
+#[test]
+fn restore_to_a_marked_transaction_with_stopatmark_and_stopbeforemark() {
+    let c = container_name("mark");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let mut sc = scenario(&c, "Contributor", vec![db("Orders", "FULL", 64)]);
+    sc.utc_offset_minutes = 60;
+    let sim = Sim::start(sc.clone());
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let run = |kind: &str| {
+        let r = ok_results(&finish(&backup(&sim, json!({"databases": ["Orders"], "type": kind, "container_url": container}))))[0].clone();
+        std::thread::sleep(Duration::from_millis(1100));
+        urls_of(&r)
+    };
+    let full = run("full");
+    let log1 = run("log");
+    let log2 = run("log");
+    let (t1, t2) = (finish_date(&sim, &log1), finish_date(&sim, &log2));
+    let mark_time = t1 + (t2 - t1) / 2;
+    let urls: Vec<String> = full.iter().chain(&log1).chain(&log2).cloned().collect();
+
+    sc.marks = vec![sqlsim::scenario::Mark { database: "Orders".into(), name: "PriceUpdate".into(), time: mark_time.format("%Y-%m-%dT%H:%M:%S%.3f").to_string() }];
+    let sim2 = Sim::start(sc);
+    let op = restore(&sim2, json!({"urls": urls, "sequence": true, "database": "Orders_at", "stop_at_mark": "PriceUpdate"})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let last = r["steps"][2]["statement"].as_str().unwrap();
+    assert!(last.starts_with("RESTORE LOG [Orders_at]") && last.ends_with("WITH RECOVERY, STOPATMARK = N'PriceUpdate', STATS = 10"), "{last}");
+    assert!(!r["steps"][1]["statement"].as_str().unwrap().contains("MARK"), "{r:#}");
+    assert_eq!(sim2.database_state("Orders_at").as_deref(), Some("ONLINE"));
+    assert_eq!(r["warnings"], json!([]), "{r:#}");
+
+    // STOPBEFOREMARK ... AFTER, the AFTER time in UTC: sent as the server's local time (UTC+1)
+    let after_local = t1 - chrono::Duration::seconds(1);
+    let after_local = chrono::NaiveDateTime::parse_from_str(&after_local.format("%Y-%m-%dT%H:%M:%S").to_string(), "%Y-%m-%dT%H:%M:%S").unwrap();
+    let after_utc = (after_local - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let op = restore(&sim2, json!({"urls": urls, "sequence": true, "database": "Orders_before", "stop_before_mark": "PriceUpdate", "stop_mark_after": after_utc})).unwrap();
+    let r = &ok_results(&finish(&op))[0];
+    let expected = format!("STOPBEFOREMARK = N'PriceUpdate' AFTER N'{}.000'", after_local.format("%Y-%m-%dT%H:%M:%S"));
+    let sent = sim2.statements();
+    assert!(sent.iter().any(|s| s.starts_with("RESTORE LOG [Orders_before]") && s.contains(&expected)), "expected {expected} in {sent:?}");
+    assert_eq!(r["server_utc_offset_minutes"], 60, "{r:#}");
+    assert_eq!(sim2.database_state("Orders_before").as_deref(), Some("ONLINE"));
 }

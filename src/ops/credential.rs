@@ -1,7 +1,7 @@
 //! Credentials for backup to URL: create (managed identity or SAS), list, remove.
 
 use crate::api::{
-    CredentialCreate, CredentialCreated, CredentialIdentity, CredentialList, CredentialListResult, CredentialRemove,
+    CreateAction, RemoveAction, CredentialCreate, CredentialCreated, CredentialIdentity, CredentialList, CredentialListResult, CredentialRemove,
     CredentialRemoved,
 };
 use crate::connect::{connect, execute, Client};
@@ -14,6 +14,12 @@ use crate::url::{container_of, normalise_sas, parse_container_url, UrlKind};
 pub fn plan_create(req: &CredentialCreate, exists: bool) -> Result<(Vec<Sql>, Vec<String>)> {
     let url = parse_container_url(&req.url)?;
     let mut warnings = Vec::new();
+    if url.url != req.url {
+        warnings.push(format!(
+            "The storage host is case-insensitive and was written in lower case: the credential is named '{}', the URL that backups use.",
+            url.url
+        ));
+    }
     let create = match req.identity {
         CredentialIdentity::ManagedIdentity => {
             if req.secret.is_some() {
@@ -58,13 +64,14 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
         e => Err(e),
     })?;
     let mut client = connect(&req.connection).await?;
-    let name = req.url.clone();
+    // the name is the normalised URL (scheme and host in lower case), as BACKUP will use it
+    let name = parse_container_url(&req.url)?.url;
     let exists = catalog::credential(&mut client, &name).await?.is_some();
     let (stmts, mut warnings) = plan_create(&req, exists)?;
     let statements: Vec<String> = stmts.iter().map(|s| s.masked().to_string()).collect();
     if req.dry_run {
         return Ok(CredentialCreated {
-            action: if exists { "would_replace" } else { "would_create" }.into(),
+            action: if exists { CreateAction::WouldReplace } else { CreateAction::WouldCreate },
             credential: None,
             statements,
             warnings,
@@ -93,7 +100,7 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
     if credential.is_none() {
         return Err(Error::Internal(format!("the server accepted CREATE CREDENTIAL but does not list '{name}'")));
     }
-    Ok(CredentialCreated { action: if exists { "replaced" } else { "created" }.into(), credential, statements, warnings })
+    Ok(CredentialCreated { action: if exists { CreateAction::Replaced } else { CreateAction::Created }, credential, statements, warnings })
 }
 
 /// Without trace flag 4675 the server accepts a managed-identity credential without checking
@@ -112,8 +119,7 @@ pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
         None => None,
         Some(u) => {
             let c = container_of(u).ok_or_else(|| Error::InvalidUrl(format!("'{}' names no container", crate::url::shown_url(u))))?;
-            parse_container_url(c)?;
-            Some(c.to_string())
+            Some(parse_container_url(c)?.url)
         }
     };
     let mut client = connect(&req.connection).await?;
@@ -142,10 +148,10 @@ pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
     let stmt = tsql::drop_credential(&req.name);
     let statements = vec![stmt.masked().to_string()];
     if req.dry_run {
-        return Ok(CredentialRemoved { action: "would_remove".into(), name: req.name, statements });
+        return Ok(CredentialRemoved { action: RemoveAction::WouldRemove, name: req.name, statements });
     }
     execute(&mut client, &stmt).await?;
-    Ok(CredentialRemoved { action: "removed".into(), name: req.name, statements })
+    Ok(CredentialRemoved { action: RemoveAction::Removed, name: req.name, statements })
 }
 
 #[cfg(test)]

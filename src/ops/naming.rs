@@ -16,6 +16,8 @@ pub const DEFAULT_TEMPLATE: &str = "{server}/{database}/{database}_{type}_{times
 pub enum NamingError {
     #[error("container_url '{0}' must look like https://<account>.blob.core.windows.net/<container> (no query string, no blob path)")]
     BadContainer(String),
+    #[error("container_url '{0}' names a container with upper-case letters: container names must be lower case ({rule})", rule = crate::url::AZURE_CONTAINER_RULE)]
+    UpperCaseContainer(String),
     #[error("file_name_template has an unknown token '{{{0}}}'; known: {{server}} {{database}} {{type}} {{timestamp}} {{stripe}}")]
     UnknownToken(String),
     #[error("file_name_template has an unclosed '{{'")]
@@ -56,20 +58,12 @@ pub fn sanitize(value: &str) -> String {
     out
 }
 
-/// Checks and normalises a container URL (drops one trailing `/`).
+/// Checks and normalises a container URL: [`crate::url::normalize_container`].
 pub fn normalize_container(url: &str) -> Result<String, NamingError> {
-    let u = url.trim().trim_end_matches('/');
-    let rest = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("s3://"))
-        .ok_or_else(|| NamingError::BadContainer(crate::url::shown_url(url)))?;
-    if u.contains('?') || u.contains('#') {
-        return Err(NamingError::BadContainer(crate::url::shown_url(url)));
-    }
-    match rest.find('/') {
-        Some(i) if i > 0 && !rest[i + 1..].is_empty() => Ok(u.to_string()),
-        _ => Err(NamingError::BadContainer(crate::url::shown_url(url))),
-    }
+    crate::url::normalize_container(url).map_err(|e| match e {
+        crate::url::DestinationError::Bad(u) => NamingError::BadContainer(u),
+        crate::url::DestinationError::UpperCaseContainer(u) => NamingError::UpperCaseContainer(u),
+    })
 }
 
 /// Renders the template for every stripe: returns the full blob URLs, stripe 1 first.
@@ -181,6 +175,11 @@ mod tests {
         assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("{database.bak"), &p, 1), Err(NamingError::Unclosed));
         assert_eq!(render_urls("https://a.blob.core.windows.net/c", Some("../x.bak"), &p, 1), Err(NamingError::BadPath));
         assert!(matches!(render_urls("http://a/c", None, &p, 1), Err(NamingError::BadContainer(_))));
+        let e = render_urls("https://acct.blob.core.windows.net/Backups", None, &p, 1).unwrap_err();
+        assert!(matches!(e, NamingError::UpperCaseContainer(_)) && e.to_string().contains("lower case") && e.to_string().contains("3-63"), "{e}");
+        // the host is normalised to lower case, the blob path is kept
+        let u = render_urls("HTTPS://ACCT.Blob.Core.Windows.Net/backups/", Some("Daily/{database}.bak"), &p, 1).unwrap();
+        assert_eq!(u[0], format!("https://acct.blob.core.windows.net/backups/Daily/{}.bak", p.database));
         assert!(matches!(render_urls("https://a.blob.core.windows.net", None, &p, 1), Err(NamingError::BadContainer(_))));
         for bad in ["http://a/c?sig=SECRET", "https://a.blob.core.windows.net?sig=SECRET", "https://a/c?sig=SECRET"] {
             let e = render_urls(bad, None, &p, 1).unwrap_err();

@@ -12,12 +12,27 @@ pub const MAX_URLS: usize = 64;
 pub const DEFAULT_MAX_TRANSFER_SIZE: u32 = 4_194_304;
 /// Block-blob default recommended by Microsoft for BACKUP TO URL.
 pub const DEFAULT_BLOCK_SIZE: u32 = 65_536;
-/// Largest MAXTRANSFERSIZE SQL Server 2022 accepts for block blobs (20 MiB).
-pub const MAX_MAX_TRANSFER_SIZE: u32 = 20 * 1_048_576;
+/// Largest MAXTRANSFERSIZE for Azure Blob Storage (block blobs): 4 MiB, a multiple of 65536
+/// (backup-to-URL best practices). The 20 MiB figure belongs to the S3 connector only.
+pub const MAX_MAX_TRANSFER_SIZE: u32 = 4 * 1_048_576;
+/// Largest MAXTRANSFERSIZE for S3-compatible storage (`s3://` URLs): 20 MiB.
+pub const MAX_MAX_TRANSFER_SIZE_S3: u32 = 20 * 1_048_576;
 
-/// Which backup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The largest MAXTRANSFERSIZE the storage behind these URLs takes: 4 MiB for Azure Blob
+/// Storage (https), 20 MiB only when every URL is `s3://`.
+pub fn max_transfer_size_limit(urls: &[String]) -> u32 {
+    if !urls.is_empty() && urls.iter().all(|u| u.to_ascii_lowercase().starts_with("s3://")) {
+        MAX_MAX_TRANSFER_SIZE_S3
+    } else {
+        MAX_MAX_TRANSFER_SIZE
+    }
+}
+
+/// Which backup. In JSON: `full`, `differential`, `log` (a request may also say `database`,
+/// `diff`, in any case).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum BackupKind {
+    #[default]
     Full,
     Differential,
     Log,
@@ -41,6 +56,19 @@ impl BackupKind {
             "log" => Ok(BackupKind::Log),
             other => Err(BackupSqlError::UnknownType(other.to_string())),
         }
+    }
+}
+
+impl serde::Serialize for BackupKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackupKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        BackupKind::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -110,8 +138,8 @@ pub enum BackupSqlError {
     UrlWithQuery(String),
     #[error("block_size {0} is not one of 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536")]
     BlockSize(u32),
-    #[error("max_transfer_size {0} must be a multiple of 65536 between 65536 and 20971520")]
-    MaxTransferSize(u32),
+    #[error("max_transfer_size {value} must be a multiple of 65536 between 65536 and {max}{}", if *max == MAX_MAX_TRANSFER_SIZE { " (4 MB: the most SQL Server writes per block to Azure Blob Storage)" } else { " (20 MB: the most for S3-compatible storage)" })]
+    MaxTransferSize { value: u32, max: u32 },
     #[error("STATS must be between 1 and 100; got {0}")]
     Stats(u8),
     #[error("{field} is longer than {max} characters")]
@@ -126,33 +154,13 @@ pub enum BackupSqlError {
 
 const ALGORITHMS: [&str; 4] = ["AES_128", "AES_192", "AES_256", "TRIPLE_DES_3KEY"];
 
-/// Checks one destination URL: https (or s3), no query string, not empty.
+/// Checks one destination URL with [`crate::url::validate_blob_url`] (https or s3, no query
+/// string, a host and a path), naming the problem in this builder's error.
 pub fn validate_url(url: &str) -> Result<(), BackupSqlError> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("s3://"))
-        .ok_or_else(|| BackupSqlError::BadUrl(crate::url::shown_url(url)))?;
-    // host + at least one path segment (container/blob)
-    let slash = rest.find('/').ok_or_else(|| BackupSqlError::BadUrl(crate::url::shown_url(url)))?;
-    if slash == 0 || rest[slash + 1..].is_empty() || url.ends_with('/') {
-        return Err(BackupSqlError::BadUrl(crate::url::shown_url(url)));
-    }
-    if url.contains('?') || url.contains('#') {
-        return Err(BackupSqlError::UrlWithQuery(redact_query(url)));
-    }
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(BackupSqlError::BadUrl(crate::url::shown_url(url)));
-    }
-    Ok(())
-}
-
-/// Replaces a query string (possibly a SAS token) by `?***` so it never reaches a message.
-pub fn redact_query(url: &str) -> String {
-    match url.find('?') {
-        Some(i) => format!("{}?***", &url[..i]),
-        None => url.to_string(),
-    }
+    crate::url::validate_blob_url(url).map_err(|e| match e {
+        crate::url::BlobUrlError::BadUrl(u) => BackupSqlError::BadUrl(u),
+        crate::url::BlobUrlError::WithQuery(u) => BackupSqlError::UrlWithQuery(u),
+    })
 }
 
 /// Validates the spec; `build_backup` calls it, the operation calls it before connecting.
@@ -172,11 +180,9 @@ pub fn validate(spec: &BackupSpec) -> Result<(), BackupSqlError> {
     if !(512..=65_536).contains(&spec.block_size) || !spec.block_size.is_power_of_two() {
         return Err(BackupSqlError::BlockSize(spec.block_size));
     }
-    if spec.max_transfer_size < 65_536
-        || spec.max_transfer_size > MAX_MAX_TRANSFER_SIZE
-        || !spec.max_transfer_size.is_multiple_of(65_536)
-    {
-        return Err(BackupSqlError::MaxTransferSize(spec.max_transfer_size));
+    let max = max_transfer_size_limit(&spec.urls);
+    if spec.max_transfer_size < 65_536 || spec.max_transfer_size > max || !spec.max_transfer_size.is_multiple_of(65_536) {
+        return Err(BackupSqlError::MaxTransferSize { value: spec.max_transfer_size, max });
     }
     if let Some(s) = spec.stats {
         if s == 0 || s > 100 {
@@ -348,7 +354,7 @@ mod tests {
         assert_eq!(build_backup(&sp), Err(BackupSqlError::BlockSize(1000)));
         let mut sp = spec(BackupKind::Full);
         sp.max_transfer_size = 100_000;
-        assert_eq!(build_backup(&sp), Err(BackupSqlError::MaxTransferSize(100_000)));
+        assert_eq!(build_backup(&sp), Err(BackupSqlError::MaxTransferSize { value: 100_000, max: 4_194_304 }));
         let mut sp = spec(BackupKind::Full);
         sp.encryption = Some(Encryption { algorithm: "DES".into(), server_certificate: "c".into() });
         assert_eq!(build_backup(&sp), Err(BackupSqlError::Algorithm("DES".into())));
@@ -358,6 +364,29 @@ mod tests {
         let mut sp = spec(BackupKind::Full);
         sp.database = " ".into();
         assert_eq!(build_backup(&sp), Err(BackupSqlError::EmptyDatabase));
+    }
+
+    #[test]
+    fn max_transfer_size_is_at_most_4_mb_for_azure_blob() {
+        let mut sp = spec(BackupKind::Full);
+        sp.max_transfer_size = 4_194_304;
+        assert!(build_backup(&sp).is_ok());
+        for too_big in [4_194_304 + 65_536, 8_388_608, 20_971_520] {
+            sp.max_transfer_size = too_big;
+            let e = build_backup(&sp).unwrap_err();
+            assert_eq!(e, BackupSqlError::MaxTransferSize { value: too_big, max: 4_194_304 });
+            let text = e.to_string();
+            assert!(text.contains("and 4194304") && text.contains("Azure Blob Storage") && !text.contains("and 20971520"), "{text}");
+        }
+        // one https URL among s3 URLs keeps the Azure limit; all-s3 takes 20 MB
+        sp.max_transfer_size = 8_388_608;
+        sp.urls = vec!["s3://s3.example.com:9000/bucket/Sales.bak".into()];
+        assert!(build_backup(&sp).is_ok());
+        sp.urls.push("https://acct.blob.core.windows.net/c/Sales_2.bak".into());
+        assert!(matches!(build_backup(&sp), Err(BackupSqlError::MaxTransferSize { max: 4_194_304, .. })));
+        sp.urls = vec!["s3://s3.example.com:9000/bucket/Sales.bak".into()];
+        sp.max_transfer_size = 20_971_520 + 65_536;
+        assert!(build_backup(&sp).unwrap_err().to_string().contains("20971520"));
     }
 
     #[test]

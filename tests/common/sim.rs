@@ -47,12 +47,12 @@ impl Sim {
 
 /// A login that is not sysadmin.
 pub fn login(name: &str, password: &str, backup_operator: bool) -> Login {
-    Login { name: name.into(), password: Some(password.into()), principal: None, sysadmin: false, backup_operator, can_view_server_state: false }
+    Login { name: name.into(), password: Some(password.into()), principal: None, sysadmin: false, backup_operator, can_view_server_state: false, ..Login::default() }
 }
 
 /// An Entra principal (token login).
 pub fn principal(name: &str, sysadmin: bool) -> Login {
-    Login { name: name.into(), password: None, principal: Some(name.into()), sysadmin, backup_operator: false, can_view_server_state: false }
+    Login { name: name.into(), password: None, principal: Some(name.into()), sysadmin, backup_operator: false, can_view_server_state: false, ..Login::default() }
 }
 
 pub fn credential(name: &str, identity: &str) -> CredentialSeed {
