@@ -17,6 +17,7 @@ pub mod ffi;
 pub mod identity;
 pub mod ops;
 pub mod runtime;
+pub mod storage;
 pub mod tsql;
 pub mod url;
 

@@ -191,22 +191,13 @@ pub fn from_metadata(m: &BTreeMap<String, String>) -> Result<Option<BackupMeta>,
 mod tests {
     use super::*;
 
-    pub(crate) fn header(t: i32, db: &str, first: u128, last: u128) -> BackupHeader {
-        BackupHeader {
-            backup_type: t,
-            database_name: db.into(),
-            server_name: "SQLVM01".into(),
-            first_lsn: first.to_string(),
-            last_lsn: last.to_string(),
-            checkpoint_lsn: first.to_string(),
-            database_backup_lsn: "0".into(),
-            differential_base_lsn: String::new(),
-            backup_start_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 40, 0, 123),
-            backup_finish_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 41, 0, 456),
-            backup_size: Some(123_456),
-            backup_set_guid: "6f1c2b9e-0000-4000-8000-000000000001".into(),
-            ..Default::default()
-        }
+    fn header(t: i32, db: &str, first: u128, last: u128) -> BackupHeader {
+        let mut h = super::super::group::tests::hdr(t, db, "6f1c2b9e-0000-4000-8000-000000000001", first, last, 0);
+        h.database_backup_lsn = "0".into();
+        h.backup_start_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 40, 0, 123);
+        h.backup_finish_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 41, 0, 456);
+        h.backup_size = Some(123_456);
+        h
     }
 
     #[test]
