@@ -10,6 +10,7 @@
 //! own runtime ([`runtime`]).
 
 pub mod api;
+pub mod api_catalog;
 pub mod backup_catalog;
 pub mod connect;
 pub mod errors;

@@ -191,3 +191,86 @@ fn the_managed_identity_lists_through_the_identity_endpoint() {
     let seen = fake.seen();
     assert!(!seen.is_empty() && seen[0].target.contains("resource=https%3A%2F%2Fstorage.azure.com%2F"), "{:?}", seen.iter().map(|s| &s.target).collect::<Vec<_>>());
 }
+
+/// Through the C ABI: list, chain and retention over a container whose sets finished days ago
+/// (their UTC finish time is in the metadata): retention deletes exactly the expired sets no kept
+/// point needs, keeps the only full of another database, and never touches a foreign blob.
+#[test]
+fn catalog_calls_through_the_c_abi_list_chain_and_retention() {
+    use common::ffi::call;
+    use sqlurl::ffi::catalog::{sqlurl_backup_chain, sqlurl_backup_list, sqlurl_backup_retention};
+    use sqlurl::ffi::SqlurlResult;
+
+    common::azurite::ensure_azurite();
+    let blobs = Blobs::new();
+    let c = container_name("ret");
+    block(blobs.create_container(&c));
+    let days_ago = |d: i64| chrono::Utc::now() - chrono::Duration::days(d);
+    let mut full_a = hdr(1, "Sales", "22222222-0000-4000-8000-00000000000a", 100, 200, 0);
+    full_a.checkpoint_lsn = "100".into();
+    let mut full_b = hdr(1, "Sales", "22222222-0000-4000-8000-00000000000b", 300, 400, 0);
+    full_b.checkpoint_lsn = "350".into();
+    let sets = vec![
+        ("Sales/A_full.bak", full_a, 30),
+        ("Sales/A_log1.bak", hdr(2, "Sales", "22222222-0000-4000-8000-0000000000a1", 200, 300, 0), 29),
+        ("Sales/A_log2.bak", hdr(2, "Sales", "22222222-0000-4000-8000-0000000000a2", 300, 400, 0), 28),
+        ("Sales/B_full.bak", full_b, 5),
+        ("Sales/B_log1.bak", hdr(2, "Sales", "22222222-0000-4000-8000-0000000000b1", 400, 500, 0), 4),
+        ("HR/HR_full.bak", hdr(1, "HR", "22222222-0000-4000-8000-0000000000c1", 50, 60, 0), 30),
+    ];
+    let writer = target(&c, StorageAuth::Sas(Secret::new(account_sas("rwdlac"))));
+    for (name, mut h, d) in sets {
+        h.backup_finish_date = Some(days_ago(d).naive_utc());
+        block(blobs.put(&c, name, vec![3u8; 256]));
+        let m = metadata::with_finish_utc(metadata::to_metadata(&h, 1, 1), days_ago(d));
+        block(list::set_metadata(&writer, name, &m)).unwrap();
+    }
+    block(blobs.put(&c, "foreign/other.bak", vec![1u8; 10]));
+    let az = azurite();
+    let storage = serde_json::json!({"container_url": format!("{ACCOUNT_URL}/{c}"), "endpoint": az.endpoint, "ca_file": az.ca,
+        "auth": {"kind": "sas", "sas": account_sas("rwdl")}});
+
+    let (code, out) = call(sqlurl_backup_list, &serde_json::json!({"storage": storage, "database": "sales"}));
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    assert_eq!(out["blobs_listed"], 7);
+    assert_eq!(out["sets"].as_array().unwrap().len(), 5, "{out}");
+    assert_eq!(out["unknown"].as_array().unwrap().len(), 1);
+    assert!(!out.to_string().contains("sig="), "the SAS leaked");
+
+    let (code, out) = call(sqlurl_backup_chain, &serde_json::json!({"storage": storage, "database": "Sales"}));
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    let urls: Vec<&str> = out["urls"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+    assert_eq!(urls, vec![format!("{ACCOUNT_URL}/{c}/Sales/B_full.bak"), format!("{ACCOUNT_URL}/{c}/Sales/B_log1.bak")]);
+
+    // dry run (the default): nothing is deleted
+    let req = serde_json::json!({"storage": storage, "retention_days": 7});
+    let (code, out) = call(sqlurl_backup_retention, &req);
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    assert_eq!(out["dry_run"], true);
+    let mut gone: Vec<String> = out["deleted"].as_array().unwrap().iter().map(|d| d["urls"][0].as_str().unwrap().rsplit('/').next().unwrap().to_string()).collect();
+    gone.sort();
+    assert_eq!(gone, vec!["A_full.bak", "A_log1.bak", "A_log2.bak"], "{out:#}");
+    let hr = out["kept"].as_array().unwrap().iter().find(|d| d["database"] == "HR").unwrap();
+    assert!(hr["reason"].as_str().unwrap().contains("only full"), "{hr}");
+    assert_eq!(block(blobs.list(&c)).len(), 7);
+
+    // for real
+    let mut req = req;
+    req["dry_run"] = serde_json::json!(false);
+    let (code, out) = call(sqlurl_backup_retention, &req);
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    assert_eq!(out["failures"], serde_json::json!([]), "{out:#}");
+    let mut left = block(blobs.list(&c));
+    left.sort();
+    assert_eq!(left, vec!["HR/HR_full.bak", "Sales/B_full.bak", "Sales/B_log1.bak", "foreign/other.bak"]);
+
+    // a read-only SAS: the plan is made, every delete fails with the typed error, blobs stay
+    let ro = serde_json::json!({"container_url": format!("{ACCOUNT_URL}/{c}"), "endpoint": az.endpoint, "ca_file": az.ca,
+        "auth": {"kind": "sas", "sas": account_sas("rl")}});
+    let (code, out) = call(sqlurl_backup_retention, &serde_json::json!({"storage": ro, "retention_days": 1, "force": true, "dry_run": false}));
+    assert_eq!(code, SqlurlResult::SQLURL_OK, "{out}");
+    let f = out["failures"].as_array().unwrap();
+    assert!(!f.is_empty(), "{out:#}");
+    assert_eq!(f[0]["error"]["kind"], "StorageAccessDenied", "{out:#}");
+    assert_eq!(block(blobs.list(&c)).len(), 4);
+}

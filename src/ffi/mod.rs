@@ -5,6 +5,7 @@
 //! be freed with [`sqlurl_string_free`]. Threading: every function may be called from many
 //! threads at once; calls block the calling thread until done.
 
+pub mod catalog;
 pub mod check;
 pub mod credential;
 pub mod guard;

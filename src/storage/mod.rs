@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod catalog;
 pub mod list;
 
 use crate::api::Secret;
