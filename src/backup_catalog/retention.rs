@@ -9,6 +9,7 @@
 //!   report says why;
 //! - any of its blobs is under an active lease (a backup in progress, or a failed one's leftover);
 //! - it is the only complete full backup of the database (unless `force`).
+//!
 //! Blobs without our metadata are never deleted.
 
 use std::collections::{BTreeMap, BTreeSet};
