@@ -345,12 +345,20 @@ pub struct ServerCheck {
     /// With `deep`: plan only — the probe's statements and blob name, nothing runs.
     #[serde(default)]
     pub what_if: bool,
+    /// With `deep`: also ask this machine's managed identity (IMDS, storage resource) to list the
+    /// container — SQL Server's own identity seen from the storage side, when run on the VM.
+    /// Skipped with the reason elsewhere (Automation, App Service, a workstation).
+    #[serde(default)]
+    pub vm_check: bool,
+    /// The user-assigned identity SQL Server uses (client id) for `vm_check`; absent = system-assigned.
+    #[serde(default)]
+    pub vm_client_id: Option<String>,
 }
 
 /// One step of the deep check's probe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeStep {
-    /// `backup`, `verify` or `delete`.
+    /// `backup`, `verify`, `delete` or `vm_identity`.
     pub step: String,
     pub status: CheckStatus,
     pub milliseconds: u64,
@@ -366,7 +374,7 @@ pub struct ProbeResult {
     pub blob_url: String,
     pub statements: Vec<String>,
     pub steps: Vec<ProbeStep>,
-    /// True when every step passed.
+    /// True when no step failed and the backup was verified.
     pub passed: bool,
     /// The scratch blob when it could not be removed (or was never asked to be): delete it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -200,7 +200,12 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     // Deep check (issue 18): the probe runs only when every check passed (or always as a plan).
     let probe = match (&url, req.deep) {
         (Some(u), true) if ready || req.what_if => {
-            let p = crate::ops::probe::run(&mut client, u, req.storage.as_ref(), req.what_if).await;
+            let mut p = crate::ops::probe::run(&mut client, u, req.storage.as_ref(), req.what_if).await;
+            if req.vm_check && !req.what_if {
+                let s = crate::ops::probe::vm_identity_step(u, req.storage.as_ref(), req.vm_client_id.as_deref()).await;
+                p.passed = p.passed && s.status != CheckStatus::Fail;
+                p.steps.push(s);
+            }
             ready = ready && (req.what_if || p.passed);
             Some(p)
         }

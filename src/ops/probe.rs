@@ -80,6 +80,38 @@ pub async fn run(client: &mut Client, url: &ContainerUrl, storage: Option<&Stora
             }
         }
     };
-    let passed = steps.iter().all(|s| s.status == CheckStatus::Pass) && steps.iter().any(|s| s.step == "verify");
+    let passed = !steps.iter().any(|s| s.status == CheckStatus::Fail) && steps.iter().any(|s| s.step == "verify" && s.status == CheckStatus::Pass);
     ProbeResult { blob_url: blob, statements, steps, passed, left_behind, what_if: false }
+}
+
+/// The VM-side check: this machine's managed identity (the one SQL Server uses, chosen by
+/// `client_id` when user-assigned) lists the container — the role seen from the storage side,
+/// without SQL Server. `unknown` (skipped, with the reason) where there is no IMDS or the
+/// process runs in Automation / App Service (`IDENTITY_ENDPOINT`: not the VM's identity).
+pub async fn vm_identity_step(url: &ContainerUrl, storage: Option<&StorageRequest>, client_id: Option<&str>) -> ProbeStep {
+    use crate::identity::{IdentitySelector, TokenSource};
+    use crate::storage::{StorageAuth, StorageTarget, STORAGE_RESOURCE};
+    let t = Instant::now();
+    let skipped = |why: String| ProbeStep { step: "vm_identity".into(), status: CheckStatus::Unknown, milliseconds: t.elapsed().as_millis() as u64, evidence: why, error: None };
+    if let TokenSource::AppService { .. } = TokenSource::from_env() {
+        return skipped("skipped: IDENTITY_ENDPOINT is set (Azure Automation / App Service), so this is not the VM's identity".into());
+    }
+    let sel = IdentitySelector { client_id: client_id.map(str::to_string), ..Default::default() };
+    if let Err(e) = crate::identity::acquire_token(STORAGE_RESOURCE, &sel).await {
+        let text = e.to_string();
+        if text.contains("cannot connect") || text.contains("timed out") {
+            return skipped(format!("skipped: no managed-identity endpoint here (not an Azure VM): {text}"));
+        }
+        return step("vm_identity", t, Err(e));
+    }
+    let target = StorageTarget {
+        container_url: url.url.clone(),
+        endpoint: storage.and_then(|s| s.endpoint.clone()),
+        ca_file: storage.and_then(|s| s.ca_file.clone()),
+        auth: StorageAuth::ManagedIdentity(sel),
+    };
+    let outcome = crate::storage::list::list(&target, Some(PROBE_PREFIX), Some(1), |_| {})
+        .await
+        .map(|_| format!("this VM's managed identity can list {} (Storage Blob Data Reader or more)", url.url));
+    step("vm_identity", t, outcome)
 }
