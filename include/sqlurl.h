@@ -23,7 +23,8 @@ typedef enum SqlurlResult {
   SQLURL_ERROR_TIMEOUT = 5,
   // Cancelled by the caller.
   SQLURL_ERROR_CANCELLED = 6,
-  // This build cannot do what the request asks.
+  // This build cannot do what the request asks, or a blocking function was called on a thread
+  // that runs a tokio runtime.
   SQLURL_ERROR_NOT_SUPPORTED = 7,
   // A precondition checked before sending anything failed.
   SQLURL_ERROR_PRECONDITION = 8,
@@ -184,6 +185,36 @@ enum SqlurlResult sqlurl_backup_filelist(const char *request_json, char **out_js
 // # Safety
 // As `sqlurl_backup_header`.
 enum SqlurlResult sqlurl_backup_verify(const char *request_json, char **out_json);
+
+// Which databases a backup of each server would cover (request: DatabasesResolve JSON; result:
+// DatabasesResolveResult JSON). Asks every server at once; a server that cannot be reached is
+// an `error` in its own entry and the call still returns `SQLURL_OK`.
+// `*out_json` receives the result or an error object; free it with `sqlurl_string_free`.
+// Thread-safe; blocks the calling thread for at most about the longest connect timeout.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_databases_resolve(const char *request_json, char **out_json);
+
+// The databases of one server (request: DatabaseList JSON; result: DatabaseListResult JSON).
+// Read-only. `*out_json` receives the result or an error object; free it with
+// `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_database_list(const char *request_json, char **out_json);
+
+// Starts one backup operation over several servers (request: FleetBackup JSON). Same rules as
+// `sqlurl_backup_start`: on `SQLURL_OK` `*out_op` holds the operation (release it with
+// `sqlurl_operation_free`) and `*out_json` its first OperationStatus; on failure `*out_op` is
+// NULL and `*out_json` holds the error. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_op`: a writable
+// `SqlurlOperation **`; `out_json`: a writable `char **`.
+enum SqlurlResult sqlurl_fleet_backup_start(const char *request_json,
+                                            struct SqlurlOperation **out_op,
+                                            char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

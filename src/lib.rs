@@ -9,6 +9,8 @@
 //! The Rust API is async and runs on any tokio runtime; the C functions run it on the library's
 //! own runtime ([`runtime`]).
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod api;
 pub mod api_catalog;
 pub mod backup_catalog;
@@ -20,10 +22,10 @@ pub mod ops;
 pub mod runtime;
 pub mod storage;
 pub mod tsql;
-pub mod url;
+pub(crate) mod url;
 
 // Backup/restore operations (issue 5)
 pub mod operation;
-pub mod progress;
+pub(crate) mod progress;
 
 pub use errors::{Error, ErrorKind, Result};

@@ -6,15 +6,17 @@
 
 #[path = "sqlsim/tests/backup_support/mod.rs"]
 mod backup_support;
-mod common;
+#[path = "common/azurite.rs"]
+mod azurite;
 
 use std::time::{Duration, Instant};
 
-use common::azurite::ensure_azurite;
 use backup_support::{blob_url, container_name, db, scenario, Blobs, ACCOUNT_URL};
 use serde_json::{json, Value};
 use sqlsim::scenario::{Faults, Scenario};
 use sqlurl::operation::{Operation, State};
+
+use azurite::ensure_azurite;
 
 /// A running simulator for one test (its own runtime; dropped at the end of the test).
 struct Sim {
@@ -460,9 +462,12 @@ mod c_abi {
     pub fn call(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> SqlurlResult, req: &serde_json::Value) -> (SqlurlResult, serde_json::Value) {
         let req = CString::new(req.to_string()).unwrap();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let rc = unsafe { f(req.as_ptr(), &mut out) };
         assert!(!out.is_null());
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         assert!(!text.contains("Sim-Passw0rd!"), "password leaked: {text}");
         (rc, serde_json::from_str(&text).unwrap())
@@ -624,12 +629,18 @@ fn dry_runs_through_the_c_abi_send_nothing_that_changes_the_server() {
         let req = CString::new(req.to_string()).unwrap();
         let mut op: *mut SqlurlOperation = std::ptr::null_mut();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { start(req.as_ptr(), &mut op, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { sqlurl_operation_wait(op, 120_000, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl_operation_free(op) };
         assert!(!text.contains("Sim-Passw0rd!"));
         serde_json::from_str(&text).unwrap()

@@ -18,7 +18,8 @@
         'Restore-SqlUrlDatabase',
         'Get-SqlUrlBackupHeader',
         'Get-SqlUrlBackupFileList',
-        'Test-SqlUrlBackup'
+        'Test-SqlUrlBackup',
+        'Get-SqlUrlDatabase'
     )
     # '*' (a script module has no cmdlets, so it exports nothing more): with no wildcard in any of
     # Cmdlets/Functions/AliasesToExport, PSDesiredStateConfiguration 2.0.7 drops the class-based

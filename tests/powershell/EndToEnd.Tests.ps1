@@ -14,22 +14,7 @@ BeforeAll {
         @(Invoke-SqlUrlTestQuery -Sim $Sim -Query 'SELECT session_id, command FROM sys.dm_exec_requests' | Where-Object { $_.command -like 'BACKUP*' })
     }
     # Runs a script in a child pwsh (for -WhatIf host output and confirmation prompts).
-    function Invoke-ChildPwsh([string]$Script, [hashtable]$Environment = @{}) {
-        $file = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-child-' + [guid]::NewGuid().ToString('n') + '.ps1')
-        Set-Content -LiteralPath $file -Value $Script
-        $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-File', $file)) { $psi.ArgumentList.Add($a) }
-        foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $p = [System.Diagnostics.Process]::Start($psi)
-        $errTask = $p.StandardError.ReadToEndAsync()
-        $out = $p.StandardOutput.ReadToEnd()
-        if (-not $p.WaitForExit(120000)) { $p.Kill(); throw 'child pwsh did not finish within 120 s' }
-        Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
-        [pscustomobject]@{ ExitCode = $p.ExitCode; Out = $out; Err = $errTask.Result }
-    }
+    function Invoke-ChildPwsh([string]$Script, [hashtable]$Environment = @{}) { Invoke-SqlUrlChildPwsh -Script $Script -Environment $Environment }
 }
 
 AfterAll {
@@ -439,14 +424,17 @@ Describe 'Progress and cancel' {
             $out = $ps.EndInvoke($async)
             $ps.Streams.Error | Should -BeNullOrEmpty
             $out[0].Database | Should -Be 'Slow'
+            # one parent record for the operation, a child per running database
             $records = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' -and $_.ParentActivityId -lt 0 })
             $records.Count | Should -BeGreaterThan 0
-            $records[0].Activity | Should -BeLike "Backup to URL on $($script:Sim.Server)"
+            $records[0].Activity | Should -Be 'Backup to URL'
+            $records[-1].StatusDescription | Should -Match '^1 server: [01] of 1 databases done, [01] running'
             $withPercent = @($records | Where-Object { $_.PercentComplete -gt 0 -and $_.PercentComplete -lt 100 })
             $withPercent.Count | Should -BeGreaterThan 0
-            $withPercent[0].StatusDescription | Should -Match 'Slow: \d+% complete'
-            $withPercent[0].CurrentOperation | Should -Be 'Database Slow'
             @($records | Where-Object { $_.SecondsRemaining -ge 0 }).Count | Should -BeGreaterThan 0
+            $children = @($ps.Streams.Progress | Where-Object { $_.RecordType -ne 'Completed' -and $_.ParentActivityId -eq $records[0].ActivityId })
+            $children[0].Activity | Should -Be "Slow on $($script:Sim.Server)"
+            @($children | Where-Object { $_.StatusDescription -match '^\d+% complete$' -and $_.PercentComplete -gt 0 }).Count | Should -BeGreaterThan 0
             @($ps.Streams.Progress | Where-Object { $_.RecordType -eq 'Completed' }).Count | Should -BeGreaterThan 0
         }
         finally { $ps.Dispose() }

@@ -19,12 +19,12 @@ BeforeAll {
 }
 
 Describe 'Manifest and layout' {
-    It 'declares both editions, PowerShell 5.1 and exactly the nine cmdlets' {
+    It 'declares both editions, PowerShell 5.1 and exactly the ten cmdlets' {
         $m = Test-ModuleManifest -Path $script:ModulePath
         $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $m.PowerShellVersion | Should -Be ([version]'5.1')
         ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
-            'Get-SqlUrlCredential', 'New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
+            'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
     It 'lays out the version folder: one psm1, interop assembly, format, help, runtimes/linux-x64 library' {
@@ -65,7 +65,7 @@ Describe 'Manifest and layout' {
 Describe 'Cmdlet surface' {
     It '<Name> has the common connection parameters' -ForEach @(
         'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
-        'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup' | ForEach-Object { @{ Name = $_ } }
+        'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup', 'Get-SqlUrlDatabase' | ForEach-Object { @{ Name = $_ } }
     ) {
         $cmd = Get-Command $Name
         foreach ($p in 'ServerInstance', 'Credential', 'AccessToken', 'UseManagedIdentity', 'ManagedIdentityClientId', 'Encrypt', 'TrustServerCertificate', 'HostNameInCertificate', 'ConnectTimeout') {
@@ -82,7 +82,7 @@ Describe 'Cmdlet surface' {
     }
     It '<Name> has comment-based help with a synopsis, examples and every parameter described' -ForEach @(
         'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
-        'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup' | ForEach-Object { @{ Name = $_ } }
+        'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup', 'Get-SqlUrlDatabase' | ForEach-Object { @{ Name = $_ } }
     ) {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty

@@ -267,3 +267,25 @@ function Stop-SqlUrlFakeImds {
     $null = $Imds.Async.AsyncWaitHandle.WaitOne(5000)
     $Imds.PowerShell.Dispose()
 }
+
+function Invoke-SqlUrlChildPwsh {
+    <#
+    Runs a script in a child pwsh -NonInteractive (host output of -WhatIf, confirmation prompts:
+    a prompt there throws instead of waiting). Bounded to 120 s. Returns {ExitCode, Out, Err}.
+    #>
+    param([Parameter(Mandatory)][string]$Script, [hashtable]$Environment = @{})
+    $file = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-child-' + [guid]::NewGuid().ToString('n') + '.ps1')
+    Set-Content -LiteralPath $file -Value $Script
+    $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
+    foreach ($a in @('-NoProfile', '-NonInteractive', '-File', $file)) { $psi.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string]$Environment[$k] }
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $errTask = $p.StandardError.ReadToEndAsync()
+    $out = $p.StandardOutput.ReadToEnd()
+    if (-not $p.WaitForExit(120000)) { $p.Kill(); throw 'child pwsh did not finish within 120 s' }
+    Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+    [pscustomobject]@{ ExitCode = $p.ExitCode; Out = $out; Err = $errTask.Result }
+}

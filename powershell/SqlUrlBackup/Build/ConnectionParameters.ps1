@@ -10,13 +10,14 @@ function SqlUrlConnectionParametersTemplate {
     [CmdletBinding()]
     param(
         #begin-connection-parameters
-        # The SQL Server instance(s): host, 'host,port' (quote it: unquoted, PowerShell reads the comma as an array), or host\instance. Several servers are handled one after another.
+        # The SQL Server instance(s): host, 'host,port' (quote it: unquoted, PowerShell reads the comma as an array), or host\instance. Several servers are accepted (Backup-SqlUrlDatabase runs them in parallel).
         [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('SqlInstance', 'ComputerName')]
         [ValidateNotNullOrEmpty()]
         [string[]]$ServerInstance,
 
-        # A SQL Server login (SQL authentication). Its password is sent only to the server.
+        # The SQL Server login to connect with (SQL authentication), not a storage credential: the server reaches the storage with its own managed identity or SAS credential. Its password is sent only to the server. Alias SqlCredential (dbatools).
+        [Alias('SqlCredential')]
         [System.Management.Automation.PSCredential]
         [System.Management.Automation.Credential()]
         $Credential = [System.Management.Automation.PSCredential]::Empty,

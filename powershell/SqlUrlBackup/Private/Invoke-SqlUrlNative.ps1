@@ -127,3 +127,27 @@ function Test-SqlUrlPreviewNeeded {
     $pref = [System.Management.Automation.ConfirmImpact]$ConfirmPreference
     ($pref -ne [System.Management.Automation.ConfirmImpact]::None) -and ($Impact -ge $pref)
 }
+
+function Invoke-SqlUrlInspection {
+    <#
+    .SYNOPSIS
+    Runs one inspection export (header, file list, verify) for the blobs of ONE backup on every
+    server; returns {Server, Result} per server. Bad connection parameters are terminating
+    errors of -Cmdlet.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory = $true)][ValidateSet('sqlurl_backup_header', 'sqlurl_backup_filelist', 'sqlurl_backup_verify')][string]$Function,
+        [Parameter(Mandatory = $true)][string[]]$ServerInstance,
+        [Parameter(Mandatory = $true)][string[]]$Url,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$BoundParameters
+    )
+    foreach ($server in $ServerInstance) {
+        try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $BoundParameters -ServerInstance $server }
+        catch { $Cmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
+        $r = Invoke-SqlUrlNative -Function $Function -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
+        if ($null -ne $r.ErrorRecord) { $r.ErrorRecord = Update-SqlUrlErrorForCredential -ErrorRecord $r.ErrorRecord -Connection $connection -Url $Url[0] }
+        [pscustomobject]@{ Server = $server; Result = $r }
+    }
+}

@@ -92,18 +92,8 @@ function Invoke-SqlUrlOperation {
     }
     finally {
         if (-not $ended) {
-            # The pipeline is stopping: stop the work on the server, not just here.
-            try {
-                [void]$op.Cancel()
-                $deadline = [DateTime]::UtcNow.AddMilliseconds($CancelWaitMilliseconds)
-                while ([DateTime]::UtcNow -lt $deadline) {
-                    if ($op.Wait([uint32]250).Code -ne 10) { break }
-                }
-            }
-            catch {
-                # Nothing can be reported from a stopping pipeline; freeing the handle cancels too.
-                $null = $_
-            }
+            # The pipeline is stopping: stop the work on the server(s), not just this loop.
+            Stop-SqlUrlNativeOperation -Operation $op -CancelWaitMilliseconds $CancelWaitMilliseconds
         }
         $op.Dispose()
         if (-not $NoProgress) {

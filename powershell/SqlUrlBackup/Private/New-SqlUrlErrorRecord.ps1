@@ -28,7 +28,10 @@ function New-SqlUrlErrorRecord {
         [int]$ResultCode = 9,
         [string]$ServerInstance,
         # What the error is about (database, URL, credential name); default: database or server.
-        [object]$TargetObject
+        [object]$TargetObject,
+        # The kind of the credential in use ('sas', 'managed_identity'), when known: storage
+        # remedies then fit it.
+        [string]$CredentialKind
     )
     $e = $ErrorObject
     if ($null -ne $e -and $null -ne $e.PSObject.Properties['error'] -and $null -ne $e.error) { $e = $e.error }
@@ -52,6 +55,21 @@ function New-SqlUrlErrorRecord {
         $message = "The native library failed with $name and returned no error details."
     }
 
+    # In the cmdlets' words: parameter names instead of JSON fields, own ErrorIds and remedies
+    # for common server errors, remedies that fit the credential in use.
+    $numbers = @()
+    if ($null -ne $e) { $numbers = @(@($e.sql) | Where-Object { $null -ne $_ -and $null -ne $_.number } | ForEach-Object { [int]$_.number }) }
+    $remedy = Get-SqlUrlUserRemedy -Kind $kind -SqlErrorNumbers $numbers -CredentialKind $CredentialKind
+    if ($null -ne $remedy) {
+        if ($remedy.Kind) { $kind = $remedy.Kind; $categoryName = $remedy.Category }
+        if ($remedy.Action) { $action = $remedy.Action }
+    }
+    if ($CredentialKind -eq 'sas' -and $kind -eq 'StorageAccessDenied') {
+        $message = [regex]::Replace($message, '\s*This means either the managed identity[^.]*\.', '') + ' The container''s credential is a SAS credential: the storage account refused that SAS, or the network path to it is blocked.'
+    }
+    $message = ConvertTo-SqlUrlUserWords $message
+    $action = ConvertTo-SqlUrlUserWords $action
+
     $category = $null
     if ($categoryName) {
         # (Enum.TryParse(Type, ...) is not in .NET Framework: a cast works in 5.1 and 7.)
@@ -72,7 +90,6 @@ function New-SqlUrlErrorRecord {
     $exception = [SqlUrlBackup.Interop.SqlUrlBackupException]::new($message, $kind, [string]$category, $action, $ResultCode)
     $exception.ServerInstance = $ServerInstance
     if ($null -ne $e) {
-        $numbers = @(@($e.sql) | Where-Object { $null -ne $_ -and $null -ne $_.number } | ForEach-Object { [int]$_.number })
         $exception.SqlErrorNumbers = [int[]]$numbers
         if ($null -ne $e.os_error) { $exception.OsError = [int]$e.os_error }
         if ($e.statement) { $exception.Statement = [string]$e.statement }
@@ -130,4 +147,25 @@ function Write-SqlUrlError {
         $Cmdlet.ThrowTerminatingError($ErrorRecord)
     }
     $Cmdlet.WriteError($ErrorRecord)
+}
+
+# SQL Server errors of RESTORE VERIFYONLY that mean "this backup is not valid" (the server read it
+# and judged it), as opposed to "could not check" (login, network, certificate, access denied):
+# 3241 media family incorrectly formed, 3242/3243 not a valid backup set / media family, 3183
+# and 3189 damage found, 3203 read failure (truncated), 3132 a stripe of the media set missing,
+# 3231 media loaded is formatted to support N families.
+$script:SqlUrlInvalidBackupErrorNumbers = @(3241, 3242, 3243, 3183, 3189, 3203, 3132, 3231)
+
+function Test-SqlUrlInvalidBackupError {
+    <#
+    .SYNOPSIS
+    True when an ErrorRecord of a verify means the backup itself is invalid or absent.
+    #>
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([Parameter(Mandatory = $true)][AllowNull()][System.Management.Automation.ErrorRecord]$ErrorRecord)
+    if ($null -eq $ErrorRecord -or $ErrorRecord.Exception -isnot [SqlUrlBackup.Interop.SqlUrlBackupException]) { return $false }
+    $ex = $ErrorRecord.Exception
+    if ($ex.Kind -eq 'BackupBlobNotFound') { return $true }
+    @($ex.SqlErrorNumbers | Where-Object { $script:SqlUrlInvalidBackupErrorNumbers -contains $_ }).Count -gt 0
 }

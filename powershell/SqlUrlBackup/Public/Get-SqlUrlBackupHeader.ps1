@@ -9,7 +9,8 @@ function Get-SqlUrlBackupHeader {
     Backup-SqlUrlDatabase pipes in.
 
     .PARAMETER Url
-    The blob URLs of one backup (all its stripes).
+    The blob URLs of one backup (all its stripes). Strings piped in one by one are read as the
+    stripes of ONE backup (one media set); a backup result piped in brings all its stripes.
 
     .EXAMPLE
     Get-SqlUrlBackupHeader -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups/Sales_full.bak
@@ -29,15 +30,25 @@ function Get-SqlUrlBackupHeader {
         [ValidateCount(1, 64)]
         [string[]]$Url
     )
-    process {
-        foreach ($server in $ServerInstance) {
-            try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
-            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_header' -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
-            if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-            foreach ($h in @($r.Output.headers | Where-Object { $null -ne $_ })) {
-                ConvertTo-SqlUrlBackupHeader -ServerInstance $server -Url $Url -Header $h
+    begin {
+        # Strings piped one by one are the stripes of ONE backup (one media set): collected here
+        # and read once in end. An object (a backup result) carries all its stripes in .Url.
+        $mediaSet = New-SqlUrlMediaSet
+        $read = {
+            param([string[]]$Urls, [System.Collections.IDictionary]$Bound)
+            foreach ($x in @(Invoke-SqlUrlInspection -Cmdlet $PSCmdlet -Function 'sqlurl_backup_header' -ServerInstance $ServerInstance -Url $Urls -BoundParameters $Bound)) {
+                $server = $x.Server
+                $r = $x.Result
+                if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
+                foreach ($h in @($r.Output.headers | Where-Object { $null -ne $_ })) { ConvertTo-SqlUrlBackupHeader -ServerInstance $server -Url $Urls -Header $h }
             }
         }
+    }
+    process {
+        if ($MyInvocation.ExpectingInput -and (Add-SqlUrlPipedUrl -MediaSet $mediaSet -InputObject $_ -Url $Url -BoundParameters $PSBoundParameters)) { return }
+        & $read $Url $PSBoundParameters
+    }
+    end {
+        if ($mediaSet.Urls.Count -gt 0) { & $read $mediaSet.Urls.ToArray() $mediaSet.Bound }
     }
 }

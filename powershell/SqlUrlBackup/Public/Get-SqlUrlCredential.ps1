@@ -8,14 +8,14 @@ function Get-SqlUrlCredential {
     Secrets are never read. With -Url, only the credential matching that container URL is listed.
     The output pipes into Remove-SqlUrlCredential.
 
-    .PARAMETER Url
+    .PARAMETER ContainerUrl
     Only the credential for this container URL.
 
     .EXAMPLE
     Get-SqlUrlCredential -ServerInstance SQLVM01
 
     .EXAMPLE
-    Get-SqlUrlCredential -ServerInstance SQLVM01, SQLVM02 -UseManagedIdentity -Url https://acct.blob.core.windows.net/backups
+    Get-SqlUrlCredential -ServerInstance SQLVM01, SQLVM02 -UseManagedIdentity -ContainerUrl https://acct.blob.core.windows.net/backups
 
     .EXAMPLE
     Get-SqlUrlCredential -ServerInstance SQLVM01 | Where-Object Kind -eq 'sas' | Remove-SqlUrlCredential -WhatIf
@@ -28,15 +28,15 @@ function Get-SqlUrlCredential {
     param(
         #SqlUrlConnectionParameters
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
-        [Alias('ContainerUrl')]
-        [string]$Url
+        [Alias('Url')]
+        [string]$ContainerUrl
     )
     process {
         foreach ($server in $ServerInstance) {
             try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
             $request = [ordered]@{ connection = $connection; url = $null }
-            if ($Url) { $request.url = $Url }
+            if ($ContainerUrl) { $request.url = $ContainerUrl }
             $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_list' -Request $request -ServerInstance $server
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
             foreach ($c in @($r.Output.credentials | Where-Object { $null -ne $_ })) {

@@ -10,7 +10,7 @@ function New-SqlUrlCredential {
     instead. The SAS token is sent only to the server and never appears in any output or stream.
     -WhatIf prints the T-SQL that would run, with the secret masked.
 
-    .PARAMETER Url
+    .PARAMETER ContainerUrl
     The container URL, for example https://account.blob.core.windows.net/backups.
 
     .PARAMETER SasToken
@@ -21,18 +21,18 @@ function New-SqlUrlCredential {
     Replace a credential of the same name if it exists.
 
     .EXAMPLE
-    New-SqlUrlCredential -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups
+    New-SqlUrlCredential -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups
 
     Creates a managed-identity credential for the container on SQLVM01 (Windows authentication).
 
     .EXAMPLE
-    New-SqlUrlCredential -ServerInstance SQLVM01, SQLVM02 -Credential $sa -Url https://acct.blob.core.windows.net/backups -WhatIf
+    New-SqlUrlCredential -ServerInstance SQLVM01, SQLVM02 -Credential $sa -ContainerUrl https://acct.blob.core.windows.net/backups -WhatIf
 
     Shows the CREATE CREDENTIAL statement for each server without running it.
 
     .EXAMPLE
     $sas = Read-Host -AsSecureString 'SAS'
-    New-SqlUrlCredential -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups -SasToken $sas -Force
+    New-SqlUrlCredential -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups -SasToken $sas -Force
 
     Creates or replaces a SAS credential.
 
@@ -44,9 +44,9 @@ function New-SqlUrlCredential {
     param(
         #SqlUrlConnectionParameters
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('ContainerUrl', 'Name')]
+        [Alias('Url', 'Name')]
         [ValidateNotNullOrEmpty()]
-        [string]$Url,
+        [string]$ContainerUrl,
 
         [System.Security.SecureString]$SasToken,
 
@@ -58,7 +58,7 @@ function New-SqlUrlCredential {
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
             $request = [ordered]@{
                 connection = $connection
-                url        = $Url
+                url        = $ContainerUrl
                 identity   = 'managed_identity'
                 secret     = $null
                 replace    = [bool]$Force
@@ -72,7 +72,7 @@ function New-SqlUrlCredential {
             $action = 'Create credential'
             if (Test-SqlUrlPreviewNeeded -Impact Medium) {
                 $request.dry_run = $true
-                $preview = Invoke-SqlUrlNative -Function 'sqlurl_credential_create' -Request $request -ServerInstance $server -TargetObject $Url
+                $preview = Invoke-SqlUrlNative -Function 'sqlurl_credential_create' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
                 $request.dry_run = $false
                 if (-not $preview.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $preview.ErrorRecord; continue }
                 $statements = @(Get-SqlUrlStatement -Output $preview.Output)
@@ -80,7 +80,7 @@ function New-SqlUrlCredential {
             }
             if (-not $PSCmdlet.ShouldProcess($server, $action)) { continue }
 
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_create' -Request $request -ServerInstance $server -TargetObject $Url
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_create' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
             foreach ($w in @($r.Output.warnings | Where-Object { $_ })) { Write-Warning ("{0}: {1}" -f $server, $w) }
             ConvertTo-SqlUrlCredentialInfo -ServerInstance $server -Credential $r.Output.credential -Action ([string]$r.Output.action)

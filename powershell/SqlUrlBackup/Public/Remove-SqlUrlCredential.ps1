@@ -9,14 +9,14 @@ function Remove-SqlUrlCredential {
     of Get-SqlUrlCredential from the pipeline. A credential that does not exist is a
     SqlUrlBackup.CredentialNotFound error.
 
-    .PARAMETER Name
+    .PARAMETER ContainerUrl
     The credential name (for BACKUP TO URL: the container URL).
 
     .PARAMETER Force
     Do not ask for confirmation.
 
     .EXAMPLE
-    Remove-SqlUrlCredential -ServerInstance SQLVM01 -Name https://acct.blob.core.windows.net/backups
+    Remove-SqlUrlCredential -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups
 
     .EXAMPLE
     Get-SqlUrlCredential -ServerInstance SQLVM01 -Credential $sa | Remove-SqlUrlCredential -Credential $sa -WhatIf
@@ -31,9 +31,9 @@ function Remove-SqlUrlCredential {
     param(
         #SqlUrlConnectionParameters
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
-        [Alias('Url', 'ContainerUrl')]
+        [Alias('Name', 'Url')]
         [ValidateNotNullOrEmpty()]
-        [string]$Name,
+        [string]$ContainerUrl,
 
         [switch]$Force
     )
@@ -42,12 +42,12 @@ function Remove-SqlUrlCredential {
         foreach ($server in $ServerInstance) {
             try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $request = [ordered]@{ connection = $connection; name = $Name; dry_run = $false }
+            $request = [ordered]@{ connection = $connection; name = $ContainerUrl; dry_run = $false }
 
-            $action = "Drop credential $Name"
+            $action = "Drop credential $ContainerUrl"
             if (Test-SqlUrlPreviewNeeded -Impact High) {
                 $request.dry_run = $true
-                $preview = Invoke-SqlUrlNative -Function 'sqlurl_credential_remove' -Request $request -ServerInstance $server -TargetObject $Name
+                $preview = Invoke-SqlUrlNative -Function 'sqlurl_credential_remove' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
                 $request.dry_run = $false
                 if (-not $preview.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $preview.ErrorRecord; continue }
                 $statements = @(Get-SqlUrlStatement -Output $preview.Output)
@@ -55,9 +55,9 @@ function Remove-SqlUrlCredential {
             }
             if (-not $PSCmdlet.ShouldProcess($server, $action)) { continue }
 
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_remove' -Request $request -ServerInstance $server -TargetObject $Name
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_remove' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-            Write-Verbose ("{0}: credential {1} {2}" -f $server, $Name, $r.Output.action)
+            Write-Verbose ("{0}: credential {1} {2}" -f $server, $ContainerUrl, $r.Output.action)
         }
     }
 }

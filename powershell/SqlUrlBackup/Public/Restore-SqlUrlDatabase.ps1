@@ -66,7 +66,7 @@ function Restore-SqlUrlDatabase {
     [OutputType('SqlUrlBackup.RestoreResult')]
     param(
         #SqlUrlConnectionParameters
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Urls', 'BackupUrl')]
         [ValidateCount(1, 1024)]
         [string[]]$Url,
@@ -84,63 +84,76 @@ function Restore-SqlUrlDatabase {
         [switch]$Force
     )
     begin {
-        $progressId = 100
-    }
-    process {
+        $counter = @{ ProgressId = 100 }
         # Replacing a database is High impact: make ShouldProcess ask at the default $ConfirmPreference (High).
         $impact = [System.Management.Automation.ConfirmImpact]::Medium
         if ($Replace) {
             $impact = [System.Management.Automation.ConfirmImpact]::High
             if ([System.Management.Automation.ConfirmImpact]$ConfirmPreference -eq [System.Management.Automation.ConfirmImpact]::High) { $ConfirmPreference = 'Medium' }
         }
-        if ($Force -and -not $WhatIfPreference) { $ConfirmPreference = 'None' }
-
-        foreach ($server in $ServerInstance) {
-            $progressId++
-            try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
-            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $move = $null
-            if ($RelocateFile) {
-                $move = [ordered]@{}
-                foreach ($k in $RelocateFile.Keys) { $move[[string]$k] = [string]$RelocateFile[$k] }
-            }
-            $request = [ordered]@{
-                connection = $connection
-                urls       = [string[]]$Url
-                sequence   = [bool]$Sequence
-                database   = $null
-                replace    = [bool]$Replace
-                recovery   = -not $NoRecovery
-                stop_at    = $null
-                checksum   = [bool]$Checksum
-                move       = $move
-                relocate   = -not $NoRelocate
-                dry_run    = $false
-            }
-            if ($Database) { $request.database = $Database }
-            if ($null -ne $StopAt) { $request.stop_at = $StopAt.Value.ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
-            $target = if ($Database) { $Database } else { $Url[0] }
-
-            $action = if ($Replace) { "Restore over database $target (REPLACE)" } else { "Restore database $target" }
-            if (Test-SqlUrlPreviewNeeded -Impact $impact) {
-                $request.dry_run = $true
-                $preview = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server -Activity 'Restore from URL (dry run)' -NoProgress -TargetObject $target
-                $request.dry_run = $false
-                $previewErrors = @()
-                if (-not $preview.Succeeded -or @($preview.Output.results | Where-Object { $null -ne $_ -and $null -ne $_.error }).Count -gt 0) {
-                    $previewErrors = @((Resolve-SqlUrlOperationResult -Outcome $preview -ServerInstance $server -Database $target).Errors)
+        # -Force skips the prompt, unless -Confirm was given explicitly (then the user asked to be asked).
+        if ($Force -and -not $WhatIfPreference -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        # Strings piped one by one are the blobs of ONE restore (the stripes of one backup, or with
+        # -Sequence the backups of one chain): collected here and restored once in end. An object
+        # (a backup result) carries all its stripes in .Url.
+        $mediaSet = New-SqlUrlMediaSet
+        $restore = {
+            param([string[]]$Urls, [System.Collections.IDictionary]$Bound)
+            foreach ($server in $ServerInstance) {
+                $counter.ProgressId++
+                $progressId = $counter.ProgressId
+                try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $Bound -ServerInstance $server }
+                catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
+                $move = $null
+                if ($RelocateFile) {
+                    $move = [ordered]@{}
+                    foreach ($k in $RelocateFile.Keys) { $move[[string]$k] = [string]$RelocateFile[$k] }
                 }
-                if ($previewErrors.Count -gt 0) { foreach ($er in $previewErrors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $er }; continue }
-                $statements = @(Get-SqlUrlStatement -Output $preview.Output)
-                if ($statements.Count -gt 0) { $action = $statements -join [Environment]::NewLine }
-            }
-            if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $target, $server), $action)) { continue }
+                $request = [ordered]@{
+                    connection = $connection
+                    urls       = [string[]]$Urls
+                    sequence   = [bool]$Sequence
+                    database   = $null
+                    replace    = [bool]$Replace
+                    recovery   = -not $NoRecovery
+                    stop_at    = $null
+                    checksum   = [bool]$Checksum
+                    move       = $move
+                    relocate   = -not $NoRelocate
+                    dry_run    = $false
+                }
+                if ($Database) { $request.database = $Database }
+                if ($null -ne $StopAt) { $request.stop_at = $StopAt.Value.ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
+                $target = if ($Database) { $Database } else { $Urls[0] }
 
-            $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server `
-                -Activity ('Restore from URL on {0}' -f $server) -ProgressId $progressId -TargetObject $target
-            $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $target
-            foreach ($res in $split.Results) { ConvertTo-SqlUrlRestoreResult -ServerInstance $server -Result $res }
-            foreach ($er in $split.Errors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $er }
+                $action = if ($Replace) { "Restore over database $target (REPLACE)" } else { "Restore database $target" }
+                if (Test-SqlUrlPreviewNeeded -Impact $impact) {
+                    $request.dry_run = $true
+                    $preview = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server -Activity 'Restore from URL (dry run)' -NoProgress -TargetObject $target
+                    $request.dry_run = $false
+                    $previewErrors = @()
+                    if (-not $preview.Succeeded -or @($preview.Output.results | Where-Object { $null -ne $_ -and $null -ne $_.error }).Count -gt 0) {
+                        $previewErrors = @((Resolve-SqlUrlOperationResult -Outcome $preview -ServerInstance $server -Database $target).Errors)
+                    }
+                    if ($previewErrors.Count -gt 0) { foreach ($er in $previewErrors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $er }; continue }
+                    $statements = @(Get-SqlUrlStatement -Output $preview.Output)
+                    if ($statements.Count -gt 0) { $action = $statements -join [Environment]::NewLine }
+                }
+                if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $target, $server), $action)) { continue }
+
+                $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server `
+                    -Activity ('Restore from URL on {0}' -f $server) -ProgressId $progressId -TargetObject $target
+                $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $target
+                foreach ($res in $split.Results) { ConvertTo-SqlUrlRestoreResult -ServerInstance $server -Result $res }
+                foreach ($er in $split.Errors) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord (Update-SqlUrlErrorForCredential -ErrorRecord $er -Connection $connection -Url $Urls[0]) }
+            }
         }
+    }
+    process {
+        if ($MyInvocation.ExpectingInput -and (Add-SqlUrlPipedUrl -MediaSet $mediaSet -InputObject $_ -Url $Url -BoundParameters $PSBoundParameters)) { return }
+        & $restore $Url $PSBoundParameters
+    }
+    end {
+        if ($mediaSet.Urls.Count -gt 0) { & $restore $mediaSet.Urls.ToArray() $mediaSet.Bound }
     }
 }

@@ -10,10 +10,13 @@ function Test-SqlUrlBackup {
     -Quiet, returns only $true or $false.
 
     .PARAMETER Url
-    The blob URLs of one backup (all its stripes).
+    The blob URLs of one backup (all its stripes). Strings piped in one by one are read as the
+    stripes of ONE backup (one media set); a backup result piped in brings all its stripes.
 
     .PARAMETER Quiet
-    Return $true/$false instead of an object and no error record.
+    Return $true for a valid backup and $false for an invalid one (damaged, incomplete media set,
+    checksum mismatch, blob not found) instead of an object. A failure that says nothing about
+    the backup (login, network, certificate, storage access denied) is still an error.
 
     .EXAMPLE
     Test-SqlUrlBackup -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups/Sales_full.bak
@@ -35,24 +38,40 @@ function Test-SqlUrlBackup {
 
         [switch]$Quiet
     )
-    process {
-        foreach ($server in $ServerInstance) {
-            try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
-            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_verify' -Request ([ordered]@{ connection = $connection; urls = [string[]]$Url }) -ServerInstance $server -TargetObject ($Url -join ', ')
-            if ($Quiet) {
-                if (-not $r.Succeeded -and $r.ErrorRecord.Exception.Kind -eq 'InvalidArgument') { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord }
-                $r.Succeeded -and [bool]$r.Output.valid
-                continue
-            }
-            if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-            [pscustomobject]@{
-                PSTypeName     = 'SqlUrlBackup.VerifyResult'
-                ServerInstance = $server
-                Url            = $Url
-                Valid          = [bool]$r.Output.valid
-                Message        = [string]$r.Output.message
+    begin {
+        # Strings piped one by one are the stripes of ONE backup (one media set): collected here
+        # and read once in end. An object (a backup result) carries all its stripes in .Url.
+        $mediaSet = New-SqlUrlMediaSet
+        $read = {
+            param([string[]]$Urls, [System.Collections.IDictionary]$Bound)
+            foreach ($x in @(Invoke-SqlUrlInspection -Cmdlet $PSCmdlet -Function 'sqlurl_backup_verify' -ServerInstance $ServerInstance -Url $Urls -BoundParameters $Bound)) {
+                $server = $x.Server
+                $r = $x.Result
+                if ($Quiet) {
+                    # $false only when the server read the backup (or found no blob) and judged it
+                    # invalid; a login, network, certificate or storage-access failure says nothing
+                    # about the backup and stays an error.
+                    if ($r.Succeeded) { [bool]$r.Output.valid }
+                    elseif (Test-SqlUrlInvalidBackupError -ErrorRecord $r.ErrorRecord) { $false }
+                    else { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord }
+                    continue
+                }
+                if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
+                [pscustomobject]@{
+                    PSTypeName     = 'SqlUrlBackup.VerifyResult'
+                    ServerInstance = $server
+                    Url            = $Urls
+                    Valid          = [bool]$r.Output.valid
+                    Message        = [string]$r.Output.message
+                }
             }
         }
+    }
+    process {
+        if ($MyInvocation.ExpectingInput -and (Add-SqlUrlPipedUrl -MediaSet $mediaSet -InputObject $_ -Url $Url -BoundParameters $PSBoundParameters)) { return }
+        & $read $Url $PSBoundParameters
+    }
+    end {
+        if ($mediaSet.Urls.Count -gt 0) { & $read $mediaSet.Urls.ToArray() $mediaSet.Bound }
     }
 }

@@ -11,7 +11,7 @@ function Test-SqlUrlBackupReadiness {
     true when no check failed. The result's Checks property holds every check; the default view
     lists the failing ones.
 
-    .PARAMETER Url
+    .PARAMETER ContainerUrl
     The container URL the backups will go to. Objects from Get-SqlUrlCredential bind to it by their
     Name (the credential name is the container URL).
 
@@ -24,10 +24,10 @@ function Test-SqlUrlBackupReadiness {
     Output every check as its own object instead of one summary object per server.
 
     .EXAMPLE
-    Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups
+    Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups
 
     .EXAMPLE
-    Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups -Detailed | Where-Object Status -ne 'pass'
+    Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups -Detailed | Where-Object Status -ne 'pass'
 
     Shows the checks that did not pass, with evidence and recommended action.
 
@@ -44,9 +44,9 @@ function Test-SqlUrlBackupReadiness {
     param(
         #SqlUrlConnectionParameters
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
-        [Alias('ContainerUrl', 'Name')]
+        [Alias('Url', 'Name')]
         [ValidateNotNullOrEmpty()]
-        [string]$Url,
+        [string]$ContainerUrl,
 
         [switch]$EnableTraceFlag,
 
@@ -61,10 +61,10 @@ function Test-SqlUrlBackupReadiness {
                 $enable = $PSCmdlet.ShouldProcess($server, 'DBCC TRACEON (4675, -1)')
                 if (-not $enable -and $WhatIfPreference) { continue }
             }
-            $request = [ordered]@{ connection = $connection; url = $Url; enable_trace_flag = $enable }
-            $r = Invoke-SqlUrlNative -Function 'sqlurl_server_check' -Request $request -ServerInstance $server -TargetObject $Url
+            $request = [ordered]@{ connection = $connection; url = $ContainerUrl; enable_trace_flag = $enable }
+            $r = Invoke-SqlUrlNative -Function 'sqlurl_server_check' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-            $readiness = ConvertTo-SqlUrlReadiness -ServerInstance $server -Url $Url -Result $r.Output
+            $readiness = ConvertTo-SqlUrlReadiness -ServerInstance $server -Url $ContainerUrl -Result $r.Output
             if ($Detailed) { $readiness.Checks } else { $readiness }
         }
     }
