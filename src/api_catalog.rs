@@ -10,7 +10,7 @@ use crate::identity::IdentitySelector;
 use crate::storage::{StorageAuth, StorageTarget};
 
 /// How to authenticate to Blob Storage.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StorageAuthRequest {
     /// The machine's managed identity (optionally a user-assigned one).
@@ -29,7 +29,7 @@ pub enum StorageAuthRequest {
 }
 
 /// `{"container_url": "...", "auth": {...}, "endpoint": null, "ca_file": null}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageRequest {
     pub container_url: String,
