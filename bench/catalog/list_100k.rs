@@ -90,6 +90,19 @@ fn main() {
             });
             println!("seeded {count} blobs in {:.1} s", t0.elapsed().as_secs_f64());
         }
+        Some("count") => {
+            // the listing alone: every page is dropped after counting (what paging costs)
+            let container = &args[2];
+            let target = StorageTarget {
+                container_url: format!("https://simacct.blob.core.windows.net/{container}"),
+                endpoint: Some(endpoint),
+                ca_file: Some(ca),
+                auth: StorageAuth::Sas(Secret::new(sas)),
+            };
+            let t0 = Instant::now();
+            let n = rt.block_on(list::list(&target, None, None, |p| drop(p))).unwrap();
+            println!("listed {n} blobs, pages dropped: {:.2} s; peak RSS {} MiB", t0.elapsed().as_secs_f64(), peak_kib() / 1024);
+        }
         Some("list") => {
             let container = &args[2];
             let target = StorageTarget {
@@ -121,6 +134,6 @@ fn main() {
                 before / 1024
             );
         }
-        _ => eprintln!("usage: list_100k seed <container> <count> | list <container>"),
+        _ => eprintln!("usage: list_100k seed <container> <count> [from] | count <container> | list <container>"),
     }
 }

@@ -12,5 +12,7 @@ export BENCH_SAS
 C="bench-$(date +%s)"
 cargo build -q --example list_100k   # debug profile (a release build with LTO takes minutes on 2 cores)
 target/debug/examples/list_100k seed "$C" "$N"
+target/debug/examples/list_100k count "$C"
 target/debug/examples/list_100k list "$C"
+target/debug/examples/list_100k count "$C"
 target/debug/examples/list_100k list "$C"
