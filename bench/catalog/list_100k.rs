@@ -29,7 +29,7 @@ fn peak_kib() -> u64 {
 fn meta(i: u64) -> std::collections::BTreeMap<String, String> {
     let db = format!("db{:03}", i % 50);
     let n = i / 50;
-    let kind = if n % 96 == 0 { 1 } else { 2 };
+    let kind = if n.is_multiple_of(96) { 1 } else { 2 };
     let h = BackupHeader {
         backup_type: kind,
         database_name: db,
@@ -100,7 +100,7 @@ fn main() {
                 auth: StorageAuth::Sas(Secret::new(sas)),
             };
             let t0 = Instant::now();
-            let n = rt.block_on(list::list(&target, None, None, |p| drop(p))).unwrap();
+            let n = rt.block_on(list::list(&target, None, None, drop)).unwrap();
             println!("listed {n} blobs, pages dropped: {:.2} s; peak RSS {} MiB", t0.elapsed().as_secs_f64(), peak_kib() / 1024);
         }
         Some("list") => {
