@@ -10,12 +10,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::azurite::ensure_azurite;
 use backup_support::{blob_url, container_name, db, scenario, Blobs, ACCOUNT_URL};
 use serde_json::{json, Value};
 use sqlsim::scenario::{Faults, Scenario};
 use sqlurl::operation::{Operation, State};
 
+use common::azurite::ensure_azurite;
 
 /// A running simulator for one test (its own runtime; dropped at the end of the test).
 struct Sim {
@@ -941,4 +941,53 @@ fn restore_to_a_marked_transaction_with_stopatmark_and_stopbeforemark() {
     assert!(sent.iter().any(|s| s.starts_with("RESTORE LOG [Orders_before]") && s.contains(&expected)), "expected {expected} in {sent:?}");
     assert_eq!(r["server_utc_offset_minutes"], 60, "{r:#}");
     assert_eq!(sim2.database_state("Orders_before").as_deref(), Some("ONLINE"));
+}
+
+/// Issue 15, metadata on write: a backup with `storage` sets the catalog metadata on every stripe
+/// after it succeeded (read here with plain REST, an independent client); a failed backup leaves
+/// nothing that looks like a complete backup set.
+#[test]
+fn a_successful_backup_writes_the_catalog_metadata_on_every_stripe() {
+    let c = container_name("meta");
+    ensure_azurite();
+    let blobs = Blobs::new();
+    block(blobs.create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", vec![db("Sales", "FULL", 64)]));
+    let container = format!("{ACCOUNT_URL}/{c}");
+    let az = backup_support::azurite();
+    let storage = json!({"container_url": container, "endpoint": az.endpoint, "ca_file": az.ca,
+        "auth": {"kind": "sas", "sas": backup_support::account_sas("rwl")}});
+    let r = &ok_results(&finish(&backup(&sim, json!({"databases": ["Sales"], "container_url": container, "stripes": 2, "storage": storage}))))[0];
+    assert_eq!(r["warnings"], json!([]), "{r:#}");
+    let urls = urls_of(r);
+    let http = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&std::fs::read(&az.ca).unwrap()).unwrap()])
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let sas = backup_support::account_sas("rl");
+    for (i, u) in urls.iter().enumerate() {
+        let name = blob_name(u, &c);
+        let resp = block(async { http.head(format!("{}/{c}/{name}?{sas}", az.endpoint)).header("x-ms-version", "2021-08-06").send().await }).unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{name}");
+        let meta = |k: &str| resp.headers().get(format!("x-ms-meta-{k}")).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(meta("sqlurl_database").as_deref(), Some("Sales"), "{name}");
+        assert_eq!(meta("sqlurl_type").as_deref(), Some("full"));
+        assert_eq!(meta("sqlurl_stripe"), Some(format!("{}-of-2", i + 1)));
+        assert_eq!(meta("sqlurl_first_lsn").as_deref(), r["first_lsn"].as_str());
+        assert_eq!(meta("sqlurl_last_lsn").as_deref(), r["last_lsn"].as_str());
+        assert!(meta("sqlurl_backup_set_id").is_some_and(|g| g.len() == 36));
+        assert!(meta("sqlurl_finish_utc").is_some_and(|t| t.ends_with('Z')));
+    }
+
+    // a failed backup: no set of it appears in the catalog
+    sim.set_faults(Faults { storage_write_fail_at_percent: Some(50), ..Faults::default() });
+    let st = finish(&backup(&sim, json!({"databases": ["Sales"], "type": "log", "container_url": container, "storage": storage})));
+    assert_eq!(st["state"], "failed", "{st:#}");
+    sim.set_faults(Faults::default());
+    let req: sqlurl::api_catalog::BackupListRequest = serde_json::from_value(json!({"storage": storage})).unwrap();
+    let cat = block(sqlurl::storage::catalog::list(req)).unwrap();
+    let kinds: Vec<&str> = cat.sets.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["full"], "{cat:#?}");
+    assert!(cat.sets[0].complete && cat.sets[0].urls == urls, "{cat:#?}");
 }

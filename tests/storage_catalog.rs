@@ -274,3 +274,10 @@ fn catalog_calls_through_the_c_abi_list_chain_and_retention() {
     assert_eq!(f[0]["error"]["kind"], "StorageAccessDenied", "{out:#}");
     assert_eq!(block(blobs.list(&c)).len(), 4);
 }
+
+/// Not a test: prints an account SAS for bench/catalog/run.sh (run with `--ignored`).
+#[test]
+#[ignore]
+fn print_bench_sas() {
+    println!("SAS={}", account_sas("rwdlac"));
+}

@@ -1,7 +1,7 @@
 //! `sqlurl_backup_list`, `sqlurl_backup_chain`, `sqlurl_backup_retention` (issue 15): a
 //! container of backups as a catalog, read with the library's own storage identity.
 
-use super::guard::{json_call, run};
+use super::guard::{ffi_boundary, json_call, run};
 use super::SqlurlResult;
 use std::ffi::c_char;
 
@@ -14,7 +14,10 @@ use std::ffi::c_char;
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_backup_list(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::storage::catalog::list)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::storage::catalog::list)) }
+    )
 }
 
 /// The full + differential + log chain that restores a database to a point in time, from the
@@ -25,7 +28,10 @@ pub unsafe extern "C" fn sqlurl_backup_list(request_json: *const c_char, out_jso
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_backup_chain(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::storage::catalog::chain)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::storage::catalog::chain)) }
+    )
 }
 
 /// Retention: plans which expired backup sets may go and, unless `dry_run` (the default), deletes
@@ -37,5 +43,8 @@ pub unsafe extern "C" fn sqlurl_backup_chain(request_json: *const c_char, out_js
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_backup_retention(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::storage::catalog::retention)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::storage::catalog::retention)) }
+    )
 }

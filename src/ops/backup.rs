@@ -84,6 +84,10 @@ pub struct BackupRequest {
     pub throttle: u32,
     #[serde(default)]
     pub dry_run: bool,
+    /// Storage access for the catalog (issue 15): when given, every stripe gets the blob
+    /// metadata of the backup after it succeeded ([`crate::storage::backup_metadata`]).
+    #[serde(default)]
+    pub storage: Option<crate::api_catalog::StorageRequest>,
 }
 
 impl BackupRequest {
@@ -306,6 +310,7 @@ async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResul
         return Err(Error::Cancelled);
     }
     let processed = read_back(&mut client, &urls, rep, res).await;
+    crate::storage::backup_metadata::after_backup(req.storage.as_ref(), &mut client, &urls, rep, res).await;
     res.message = success_message(verb, processed, duration, res);
     crate::connect::close(client).await;
     Ok(())

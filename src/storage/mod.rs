@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod errors;
+pub mod backup_metadata;
 pub mod catalog;
 pub mod list;
 
