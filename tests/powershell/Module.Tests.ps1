@@ -86,6 +86,8 @@ Describe 'Cmdlet surface' {
     ) {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
+        ($help.inputTypes | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$Name needs .INPUTS"
+        ($help.returnValues | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$Name needs .OUTPUTS"
         $help.Synopsis | Should -Not -Match ("^" + [regex]::Escape($Name) + "\s") -Because "an auto-generated synopsis means the comment help was not found"
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -106,6 +108,8 @@ Describe 'Cmdlet surface' {
         $kinds.Count | Should -BeGreaterThan 20
         foreach ($k in $kinds) { $about | Should -Match "SqlUrlBackup\.$k\b" -Because "error kind $k needs a remedy in about_SqlUrlBackup" }
         Get-Help about_SqlUrlBackup | Out-String | Should -Match 'BACKUP TO URL'
+        $about | Should -Match 'COMING FROM DBATOOLS OR THE SQLSERVER MODULE'
+        foreach ($c in 'Backup-DbaDatabase', 'Restore-SqlDatabase', 'Get-DbaDatabase', '-SqlCredential', '-AzureBaseUrl') { $about | Should -Match ([regex]::Escape($c)) }
     }
 }
 

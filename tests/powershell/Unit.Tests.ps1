@@ -187,6 +187,8 @@ Describe 'Operation results and statements' {
         $views = Get-FormatData -TypeName 'SqlUrlBackup.*' | ForEach-Object { $_.TypeNames } | Sort-Object
         $views | Should -Be @('SqlUrlBackup.BackupFile', 'SqlUrlBackup.BackupHeader', 'SqlUrlBackup.BackupResult', 'SqlUrlBackup.Credential', 'SqlUrlBackup.Database',
             'SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck', 'SqlUrlBackup.RestoreResult', 'SqlUrlBackup.VerifyResult')
-        ($obj | Format-Table | Out-String -Width 250) | Should -Match 'managed_identity'
+        # enum values read as words in the default view; the property keeps the contract's value
+        ($obj | Format-Table | Out-String -Width 250) | Should -Match 'ManagedIdentity'
+        $obj.Kind | Should -Be 'managed_identity'
     }
 }

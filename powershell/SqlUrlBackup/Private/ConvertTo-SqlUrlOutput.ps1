@@ -59,8 +59,8 @@ function ConvertTo-SqlUrlReadiness {
             ServerInstance    = $ServerInstance
             Name              = [string]$c.name
             Status            = [string]$c.status
-            Evidence          = [string]$c.evidence
-            RecommendedAction = [string]$c.recommended_action
+            Evidence          = ConvertTo-SqlUrlUserWords ([string]$c.evidence)
+            RecommendedAction = ConvertTo-SqlUrlUserWords ([string]$c.recommended_action)
         }
     }
     [pscustomobject]@{
@@ -120,7 +120,7 @@ function ConvertTo-SqlUrlRestoreResult {
         StopAtServerLocal = ConvertTo-SqlUrlDateTime $Result.stop_at_server_local
         StopAtUtc       = ConvertTo-SqlUrlDateTime $Result.stop_at_utc
         Warnings        = [string[]]@($Result.warnings | Where-Object { $_ } | ForEach-Object { ConvertTo-SqlUrlUserWords $_ })
-        Message         = [string]$Result.message
+        Message         = ConvertTo-SqlUrlUserWords ([string]$Result.message)
         Statements      = [string[]]@($Result.statements | Where-Object { $_ })
     }
 }

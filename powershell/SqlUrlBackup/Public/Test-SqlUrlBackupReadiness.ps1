@@ -30,6 +30,13 @@ function Test-SqlUrlBackupReadiness {
     .PARAMETER Detailed
     Output every check as its own object instead of one summary object per server.
 
+    .INPUTS
+    System.Management.Automation.PSObject. Objects with a ContainerUrl (or Url, Name) property, such as
+    Get-SqlUrlCredential output.
+
+    .OUTPUTS
+    SqlUrlBackup.Readiness, or SqlUrlBackup.ReadinessCheck objects with -Detailed.
+
     .EXAMPLE
     Test-SqlUrlBackupReadiness -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups
 
