@@ -23,7 +23,8 @@ typedef enum SqlurlResult {
   SQLURL_ERROR_TIMEOUT = 5,
   // Cancelled by the caller.
   SQLURL_ERROR_CANCELLED = 6,
-  // This build cannot do what the request asks.
+  // This build cannot do what the request asks, or a blocking function was called on a thread
+  // that runs a tokio runtime.
   SQLURL_ERROR_NOT_SUPPORTED = 7,
   // A precondition checked before sending anything failed.
   SQLURL_ERROR_PRECONDITION = 8,

@@ -7,6 +7,9 @@
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::errors::ErrorObject;
+use crate::tsql::backup::BackupKind;
+
 /// Version of the JSON contract. Bumped when a field changes name, type or meaning.
 pub const CONTRACT_VERSION: u32 = 1;
 
@@ -21,9 +24,16 @@ pub fn envelope<T: Serialize>(value: &T) -> serde_json::Value {
     v
 }
 
+/// The error envelope of the JSON contract: `{"contract_version": 1, "error": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    pub contract_version: u32,
+    pub error: ErrorObject,
+}
+
 /// The error envelope: `{"contract_version": 1, "error": {...}}`.
 pub fn error_envelope(e: &crate::errors::Error) -> serde_json::Value {
-    serde_json::json!({"contract_version": CONTRACT_VERSION, "error": e.to_json()})
+    serde_json::to_value(ErrorEnvelope { contract_version: CONTRACT_VERSION, error: e.to_object() }).unwrap_or_default()
 }
 
 /// A secret string (password, access token, SAS). Zeroized on drop; `Debug` and `Serialize`
@@ -190,6 +200,74 @@ pub struct CredentialCreate {
     pub dry_run: bool,
 }
 
+/// What a credential's `credential_identity` says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    ManagedIdentity,
+    Sas,
+    S3,
+    Other,
+}
+
+/// `as_str` (the contract name), `Display` and `== "name"` for a contract enum.
+macro_rules! contract_names {
+    ($t:ty { $($v:ident => $n:literal),+ $(,)? }) => {
+        impl $t {
+            /// The contract name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(<$t>::$v => $n),+
+                }
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+contract_names!(CredentialKind { ManagedIdentity => "managed_identity", Sas => "sas", S3 => "s3", Other => "other" });
+contract_names!(CreateAction { Created => "created", Replaced => "replaced", WouldCreate => "would_create", WouldReplace => "would_replace" });
+contract_names!(RemoveAction { Removed => "removed", WouldRemove => "would_remove" });
+contract_names!(CheckName {
+    Version => "Version",
+    HostPlatform => "HostPlatform",
+    FailoverCluster => "FailoverCluster",
+    TraceFlag4675 => "TraceFlag4675",
+    TraceFlag4675Startup => "TraceFlag4675Startup",
+    Credential => "Credential",
+    CredentialVerifiedByTraceFlag => "CredentialVerifiedByTraceFlag",
+    BackupPermission => "BackupPermission",
+    CreateDatabasePermission => "CreateDatabasePermission",
+    ProgressPermission => "ProgressPermission",
+});
+
+/// What a credential create did (or, for a dry run, would do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateAction {
+    Created,
+    Replaced,
+    WouldCreate,
+    WouldReplace,
+}
+
+/// What a credential remove did (or would do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoveAction {
+    Removed,
+    WouldRemove,
+}
+
 /// A row of `sys.credentials`, classified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialInfo {
@@ -197,16 +275,14 @@ pub struct CredentialInfo {
     pub name: String,
     /// `credential_identity` as stored.
     pub identity: String,
-    /// `managed_identity`, `sas`, `s3` or `other`.
-    pub kind: String,
+    pub kind: CredentialKind,
     pub create_date: Option<chrono::NaiveDateTime>,
     pub modify_date: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialCreated {
-    /// `created`, `replaced`, `would_create`, `would_replace`.
-    pub action: String,
+    pub action: CreateAction,
     /// The credential as the server now lists it (`null` for a dry run).
     pub credential: Option<CredentialInfo>,
     /// Statements sent (or, for a dry run, that would be sent), secrets masked.
@@ -239,8 +315,7 @@ pub struct CredentialRemove {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialRemoved {
-    /// `removed` or `would_remove`.
-    pub action: String,
+    pub action: RemoveAction,
     pub name: String,
     pub statements: Vec<String>,
 }
@@ -269,11 +344,24 @@ pub enum CheckStatus {
     Unknown,
 }
 
+/// The checks of a ServerCheck, by their contract names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckName {
+    Version,
+    HostPlatform,
+    FailoverCluster,
+    TraceFlag4675,
+    TraceFlag4675Startup,
+    Credential,
+    CredentialVerifiedByTraceFlag,
+    BackupPermission,
+    CreateDatabasePermission,
+    ProgressPermission,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
-    /// `Version`, `HostPlatform`, `FailoverCluster`, `TraceFlag4675`, `Credential`,
-    /// `CredentialVerifiedByTraceFlag`, `BackupPermission`.
-    pub name: String,
+    pub name: CheckName,
     pub status: CheckStatus,
     pub evidence: String,
     pub recommended_action: Option<String>,
@@ -289,6 +377,93 @@ pub struct ServerCheckResult {
     /// Statements that changed the server (only `DBCC TRACEON` when asked).
     #[serde(default)]
     pub statements: Vec<String>,
+}
+
+/// BackupResult of the JSON contract (one per database).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupResult {
+    /// The server, in a fleet backup's results (absent from a single-server backup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    pub database: String,
+    #[serde(rename = "type")]
+    pub kind: BackupKind,
+    pub urls: Vec<String>,
+    pub stripes: u32,
+    pub stripe_reason: String,
+    /// Things the caller should know, known before the backup starts (e.g. fewer stripes forced
+    /// than the planner's margin for partial blocks wants). The cmdlet shows them as warnings.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    pub bytes: Option<i64>,
+    pub duration_seconds: Option<f64>,
+    pub throughput_mb_per_second: Option<f64>,
+    pub first_lsn: Option<String>,
+    pub last_lsn: Option<String>,
+    pub checksum: Option<bool>,
+    pub compressed: Option<bool>,
+    pub copy_only: bool,
+    pub message: String,
+    pub statements: Vec<String>,
+    pub error: Option<ErrorObject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileMove {
+    pub logical_name: String,
+    pub physical_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepInfo {
+    pub url: String,
+    pub backup_type: String,
+    pub statement: String,
+}
+
+/// RestoreResult of the JSON contract.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RestoreResult {
+    pub database: String,
+    pub urls: Vec<String>,
+    pub files: Vec<FileMove>,
+    pub steps: Vec<StepInfo>,
+    pub duration_seconds: Option<f64>,
+    /// The STOPAT point as sent (the server's local time, ISO 8601 with milliseconds) and the same
+    /// instant in UTC; `server_utc_offset_minutes` is the offset used (`SYSDATETIMEOFFSET()`).
+    pub stop_at_server_local: Option<String>,
+    pub stop_at_utc: Option<String>,
+    pub server_utc_offset_minutes: Option<i32>,
+    /// Things the caller should know although the restore did not fail (e.g. the database was
+    /// left RESTORING because the point in time lies after the end of the logs given: 4322).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    pub message: String,
+    pub statements: Vec<String>,
+    pub error: Option<ErrorObject>,
+}
+
+/// An item that stopped outside its operation's work: cancelled before it started, or its
+/// work panicked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoppedItem {
+    /// The server, in a fleet backup's results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    pub database: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub error: ErrorObject,
+}
+
+/// One entry of an OperationStatus's `results`: a BackupResult, a RestoreResult, or an item
+/// that stopped outside its work. Serialised as the object itself (no tag).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ItemResult {
+    Backup(BackupResult),
+    Restore(RestoreResult),
+    Stopped(StoppedItem),
 }
 
 /// Parse a request, turning serde's message into an `InvalidArgument` that names the field.
@@ -357,14 +532,29 @@ mod tests {
     }
 
     #[test]
+    fn contract_enum_names_are_their_serde_names() {
+        for k in [CredentialKind::ManagedIdentity, CredentialKind::Sas, CredentialKind::S3, CredentialKind::Other] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for a in [CreateAction::Created, CreateAction::Replaced, CreateAction::WouldCreate, CreateAction::WouldReplace] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        for a in [RemoveAction::Removed, RemoveAction::WouldRemove] {
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        assert_eq!(serde_json::to_value(CheckName::CredentialVerifiedByTraceFlag).unwrap(), "CredentialVerifiedByTraceFlag");
+        assert_eq!(CheckName::TraceFlag4675, "TraceFlag4675");
+    }
+
+    #[test]
     fn result_round_trip_and_envelope() {
         let r = CredentialCreated {
-            action: "created".into(),
+            action: CreateAction::Created,
             credential: Some(CredentialInfo {
                 credential_id: 65536,
                 name: "https://acct.blob.core.windows.net/c".into(),
                 identity: "Managed Identity".into(),
-                kind: "managed_identity".into(),
+                kind: CredentialKind::ManagedIdentity,
                 create_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_opt(16, 40, 0),
                 modify_date: None,
             }),
@@ -376,7 +566,7 @@ mod tests {
         assert_eq!(v["credential"]["create_date"], "2026-11-26T16:40:00");
         let back: CredentialCreated = serde_json::from_value(v).unwrap();
         assert_eq!(back, r);
-        let s = ServerCheckResult { server: "S".into(), product_version: "16.0.4175.1".into(), ready: true, checks: vec![Check { name: "Version".into(), status: CheckStatus::Pass, evidence: "e".into(), recommended_action: None }], statements: vec![] };
+        let s = ServerCheckResult { server: "S".into(), product_version: "16.0.4175.1".into(), ready: true, checks: vec![Check { name: CheckName::Version, status: CheckStatus::Pass, evidence: "e".into(), recommended_action: None }], statements: vec![] };
         let v = envelope(&s);
         assert_eq!(v["checks"][0]["status"], "pass");
         assert_eq!(serde_json::from_value::<ServerCheckResult>(v).unwrap(), s);

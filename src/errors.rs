@@ -6,10 +6,10 @@
 //! what tiberius reports ([`Error::from_tiberius`]). Messages never carry secrets: statements are
 //! stored in their masked form (see [`crate::tsql::Sql`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Stable error kinds (see `docs/json-contract.md`). The `Debug`/serde name is the contract name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorKind {
     InvalidArgument,
     InvalidUrl,
@@ -127,7 +127,7 @@ impl ErrorKind {
 }
 
 /// One message as SQL Server sent it (an ERROR token).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SqlMessage {
     pub number: u32,
     pub class: u8,
@@ -294,26 +294,53 @@ impl Error {
     }
 
     /// The error object of the JSON contract (without the `contract_version` envelope).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn to_object(&self) -> ErrorObject {
         let (sql, os_error, statement, database) = match self {
-            Error::Server { error, statement, database } => (
-                serde_json::to_value(&error.sql).unwrap_or_default(),
-                serde_json::to_value(error.os_error).unwrap_or_default(),
-                serde_json::to_value(statement).unwrap_or_default(),
-                serde_json::to_value(database).unwrap_or_default(),
-            ),
-            _ => (serde_json::json!([]), serde_json::Value::Null, serde_json::Value::Null, serde_json::Value::Null),
+            Error::Server { error, statement, database } => (error.sql.clone(), error.os_error, statement.clone(), database.clone()),
+            _ => (Vec::new(), None, None, None),
         };
-        serde_json::json!({
-            "kind": self.kind(),
-            "category": self.category(),
-            "message": self.to_string(),
-            "recommended_action": self.recommended_action(),
-            "sql": sql,
-            "os_error": os_error,
-            "statement": statement,
-            "database": database,
-        })
+        ErrorObject {
+            kind: self.kind(),
+            category: self.category().to_string(),
+            message: self.to_string(),
+            recommended_action: self.recommended_action().map(str::to_string),
+            sql,
+            os_error,
+            statement,
+            database,
+        }
+    }
+
+    /// [`Error::to_object`] as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.to_object()).unwrap_or_default()
+    }
+}
+
+/// The `error` object of the JSON contract (`docs/json-contract.md`, "Every JSON output").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    pub kind: ErrorKind,
+    /// A PowerShell `ErrorCategory` name.
+    pub category: String,
+    pub message: String,
+    pub recommended_action: Option<String>,
+    /// What the server sent, cause first (empty for errors that did not come from the server).
+    pub sql: Vec<SqlMessage>,
+    pub os_error: Option<u32>,
+    /// The masked statement that failed.
+    pub statement: Option<String>,
+    pub database: Option<String>,
+}
+
+/// The text of a caught panic's payload (`&str` or `String`), or "unknown panic".
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".into()
     }
 }
 

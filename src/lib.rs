@@ -9,7 +9,10 @@
 //! The Rust API is async and runs on any tokio runtime; the C functions run it on the library's
 //! own runtime ([`runtime`]).
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod api;
+pub mod backup_catalog;
 pub mod connect;
 pub mod errors;
 pub mod ffi;
@@ -17,10 +20,10 @@ pub mod identity;
 pub mod ops;
 pub mod runtime;
 pub mod tsql;
-pub mod url;
+pub(crate) mod url;
 
 // Backup/restore operations (issue 5)
 pub mod operation;
-pub mod progress;
+pub(crate) mod progress;
 
 pub use errors::{Error, ErrorKind, Result};

@@ -14,11 +14,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 /// The state of an operation or one of its items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     Pending,
@@ -35,7 +35,7 @@ impl State {
 }
 
 /// What kind of operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpKind {
     Backup,
@@ -43,69 +43,77 @@ pub enum OpKind {
 }
 
 /// Where progress figures come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProgressSource {
     /// `sys.dm_exec_requests.percent_complete` of the statement's session.
     DmExecRequests,
     /// No percent available (no permission to see the view, or not yet): elapsed time only.
+    #[default]
     ElapsedOnly,
 }
 
 /// One database of the operation.
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemStatus {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub struct ItemStatus<R = crate::api::ItemResult> {
     pub database: String,
     pub state: State,
     pub percent_complete: Option<f64>,
     pub estimated_seconds_left: Option<f64>,
+    #[serde(default)]
     pub progress_source: ProgressSource,
     #[serde(skip)]
     pub started: Option<Instant>,
     /// (step, steps) of a multi-statement item (a restore sequence): the server's percentage of
     /// the running statement maps onto this step's share of the item.
-    #[serde(skip)]
+    #[serde(skip, default = "one_phase")]
     pub phase: (usize, usize),
     /// This item's BackupResult / RestoreResult as soon as the item is final (so a caller can
     /// stream results while other items still run); absent before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<R>,
+}
+
+fn one_phase() -> (usize, usize) {
+    (0, 1)
 }
 
 /// `OperationStatus` of the JSON contract.
-#[derive(Debug, Clone, Serialize)]
-pub struct OperationStatus {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
+pub struct OperationStatus<R = crate::api::ItemResult> {
     pub kind: OpKind,
     pub state: State,
     pub percent_complete: Option<f64>,
     pub estimated_seconds_left: Option<f64>,
     pub elapsed_seconds: f64,
     pub progress_source: ProgressSource,
-    pub items: Vec<ItemStatus>,
+    pub items: Vec<ItemStatus<R>>,
     pub messages: Vec<String>,
     /// One entry per item once the operation is final (BackupResult / RestoreResult).
-    pub results: Option<Vec<serde_json::Value>>,
+    pub results: Option<Vec<R>>,
 }
 
-struct Status {
+struct Status<R> {
     kind: OpKind,
     state: State,
     started: Instant,
     finished: Option<Instant>,
-    items: Vec<ItemStatus>,
+    items: Vec<ItemStatus<R>>,
     messages: Vec<String>,
-    results: Option<Vec<serde_json::Value>>,
+    results: Option<Vec<R>>,
     cancel_requested: bool,
 }
 
-struct Inner {
-    status: Mutex<Status>,
+struct Inner<R> {
+    status: Mutex<Status<R>>,
     changed: Condvar,
     cancel: CancellationToken,
 }
 
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, Status> {
+impl<R> Inner<R> {
+    fn lock(&self) -> MutexGuard<'_, Status<R>> {
         // A panic while holding the lock must not make the handle unusable: take the data.
         self.status.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -113,34 +121,39 @@ impl Inner {
 
 /// What one item's work reports back.
 #[derive(Debug, Clone)]
-pub struct ItemOutcome {
+pub struct ItemOutcome<R = crate::api::ItemResult> {
     pub state: State,
-    /// BackupResult / RestoreResult JSON (with `error` set when it failed).
-    pub result: serde_json::Value,
+    /// BackupResult / RestoreResult (with `error` set when it failed).
+    pub result: R,
 }
 
-impl ItemOutcome {
+impl<R: Clone> ItemOutcome<R> {
     /// A finished item and its result.
-    pub fn succeeded(result: &impl Serialize) -> Self {
-        ItemOutcome { state: State::Succeeded, result: serde_json::to_value(result).unwrap_or_default() }
+    pub fn succeeded(result: &R) -> Self {
+        ItemOutcome { state: State::Succeeded, result: result.clone() }
     }
     /// An item that stopped with `e`: `Cancelled` for a cancel, else `Failed`. `result` should
     /// already carry the error.
-    pub fn stopped(e: &crate::errors::Error, result: &impl Serialize) -> Self {
+    pub fn stopped(e: &crate::errors::Error, result: &R) -> Self {
         let state = if matches!(e, crate::errors::Error::Cancelled) { State::Cancelled } else { State::Failed };
-        ItemOutcome { state, result: serde_json::to_value(result).unwrap_or_default() }
+        ItemOutcome { state, result: result.clone() }
     }
 }
 
 /// The view of an operation that its work gets: report progress and messages, see cancel.
-#[derive(Clone)]
-pub struct Reporter {
-    inner: Arc<Inner>,
+pub struct Reporter<R = crate::api::ItemResult> {
+    inner: Arc<Inner<R>>,
     index: usize,
 }
 
-impl Reporter {
-    /// The item this reporter belongs to.
+impl<R> Clone for Reporter<R> {
+    fn clone(&self) -> Self {
+        Reporter { inner: self.inner.clone(), index: self.index }
+    }
+}
+
+impl<R> Reporter<R> {
+    /// The item this reporter belongs to (its index in the operation's items).
     pub fn index(&self) -> usize {
         self.index
     }
@@ -195,25 +208,161 @@ impl Reporter {
         let db = self.database();
         self.inner.lock().messages.push(format!("{db}: {}", m.into()));
     }
-    /// Elapsed time of this item.
-    pub fn elapsed(&self) -> Duration {
-        self.inner.lock().items[self.index].started.map(|t| t.elapsed()).unwrap_or_default()
+}
+
+/// What an item reports when it ends: the operation's result type (BackupResult /
+/// RestoreResult, see [`crate::api::ItemResult`]). The operation itself makes one only for an
+/// item that never ran its work or whose work panicked.
+pub trait ItemReport: Serialize + Clone + Send + Sync + 'static {
+    /// The result of an item that stopped outside its work: `message` (if any) and `error`.
+    fn stopped(database: &str, message: Option<&str>, error: &crate::errors::Error) -> Self;
+}
+
+/// Untyped results (the operation's unit tests use them).
+impl ItemReport for serde_json::Value {
+    fn stopped(database: &str, message: Option<&str>, error: &crate::errors::Error) -> Self {
+        let mut v = serde_json::json!({"database": database, "error": error.to_json()});
+        if let Some(m) = message {
+            v["message"] = m.into();
+        }
+        v
     }
 }
 
 /// An operation handle. Cheap to share behind `&`; `poll`, `wait` and `cancel` take `&self`.
-pub struct Operation {
-    inner: Arc<Inner>,
+pub struct Operation<R: ItemReport = crate::api::ItemResult> {
+    inner: Arc<Inner<R>>,
 }
 
-impl Operation {
+fn pending_item<R>(database: &str) -> ItemStatus<R> {
+    ItemStatus {
+        database: database.to_string(),
+        state: State::Pending,
+        percent_complete: None,
+        estimated_seconds_left: None,
+        progress_source: ProgressSource::ElapsedOnly,
+        started: None,
+        phase: (0, 1),
+        result: None,
+    }
+}
+
+/// One item: waits for a throttle slot (or a cancel), runs `work`, catches its panic.
+async fn run_item<R, F, Fut>(rep: Reporter<R>, sem: Arc<tokio::sync::Semaphore>, work: Arc<F>) -> ItemOutcome<R>
+where
+    R: ItemReport,
+    F: Fn(Reporter<R>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ItemOutcome<R>> + Send + 'static,
+{
+    let permit = tokio::select! {
+        biased;
+        _ = rep.inner.cancel.cancelled() => None,
+        p = sem.acquire_owned() => p.ok(),
+    };
+    // cancelled while waiting for the throttle: never start
+    let Some(permit) = permit.filter(|_| !rep.inner.cancel.is_cancelled()) else {
+        let e = crate::errors::Error::Cancelled;
+        return ItemOutcome { state: State::Cancelled, result: R::stopped(&rep.database(), Some("cancelled before it started"), &e) };
+    };
+    rep.set_state(State::Running);
+    let o = match std::panic::AssertUnwindSafe(work(rep.clone())).catch_unwind().await {
+        Ok(o) => o,
+        Err(p) => ItemOutcome { state: State::Failed, result: panic_result(&rep.database(), p) },
+    };
+    // final before the throttle slot goes to the next item, so a poll never shows more than
+    // `throttle` items running
+    rep.set_state(o.state);
+    drop(permit);
+    o
+}
+
+/// Records one finished item.
+fn record<R: ItemReport>(inner: &Inner<R>, index: usize, outcome: &ItemOutcome<R>) {
+    let mut s = inner.lock();
+    s.items[index].state = outcome.state;
+    s.items[index].result = Some(outcome.result.clone());
+    if outcome.state == State::Succeeded {
+        s.items[index].percent_complete = Some(100.0);
+        s.items[index].estimated_seconds_left = Some(0.0);
+    }
+}
+
+/// The final state from the items' results (a missing result is an aborted task).
+fn finish<R: ItemReport>(inner: &Inner<R>, results: Vec<Option<R>>) {
+    let mut s = inner.lock();
+    let mut any_failed = false;
+    let mut any_cancelled = false;
+    let mut done = Vec::with_capacity(results.len());
+    for (i, r) in results.into_iter().enumerate() {
+        let r = r.unwrap_or_else(|| {
+            s.items[i].state = State::Failed;
+            panic_result(&s.items[i].database, Box::new("task aborted"))
+        });
+        match s.items[i].state {
+            State::Failed => any_failed = true,
+            State::Cancelled => any_cancelled = true,
+            _ => {}
+        }
+        done.push(r);
+    }
+    s.state = if any_cancelled && s.cancel_requested {
+        State::Cancelled
+    } else if any_failed || any_cancelled {
+        State::Failed
+    } else {
+        State::Succeeded
+    };
+    s.results = Some(done);
+    s.finished = Some(Instant::now());
+    drop(s);
+    inner.changed.notify_all();
+}
+
+/// The task that runs every item (at most `throttle` at once) and then finishes the operation.
+async fn drive<R, F, Fut>(inner: Arc<Inner<R>>, throttle: usize, work: Arc<F>)
+where
+    R: ItemReport,
+    F: Fn(Reporter<R>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ItemOutcome<R>> + Send + 'static,
+{
+    let n = {
+        let mut s = inner.lock();
+        s.state = State::Running;
+        s.items.len()
+    };
+    inner.changed.notify_all();
+    let sem = Arc::new(tokio::sync::Semaphore::new(throttle.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    for index in 0..n {
+        let rep = Reporter { inner: inner.clone(), index };
+        let (sem, work) = (sem.clone(), work.clone());
+        set.spawn(async move { (index, run_item(rep, sem, work).await) });
+    }
+    let mut results: Vec<Option<R>> = vec![None; n];
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((index, outcome)) => {
+                record(&inner, index, &outcome);
+                results[index] = Some(outcome.result);
+                inner.changed.notify_all();
+            }
+            Err(e) => {
+                // join errors cannot name their index; the slot stays None and is filled below
+                inner.lock().messages.push(format!("internal error: a task ended abnormally: {e}"));
+            }
+        }
+    }
+    finish(&inner, results);
+}
+
+impl<R: ItemReport> Operation<R> {
     /// Starts an operation over `databases`: `work(reporter)` runs for each, at most `throttle`
     /// at once, on the shared runtime. `work` must return an [`ItemOutcome`]; a panic inside it is
     /// caught and reported as an internal error of that item.
-    pub fn start<F, Fut>(kind: OpKind, databases: Vec<String>, throttle: usize, work: F) -> Operation
+    pub fn start<F, Fut>(kind: OpKind, databases: Vec<String>, throttle: usize, work: F) -> Operation<R>
     where
-        F: Fn(Reporter) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ItemOutcome> + Send + 'static,
+        F: Fn(Reporter<R>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ItemOutcome<R>> + Send + 'static,
     {
         let inner = Arc::new(Inner {
             status: Mutex::new(Status {
@@ -221,19 +370,7 @@ impl Operation {
                 state: State::Pending,
                 started: Instant::now(),
                 finished: None,
-                items: databases
-                    .iter()
-                    .map(|d| ItemStatus {
-                        database: d.clone(),
-                        state: State::Pending,
-                        percent_complete: None,
-                        estimated_seconds_left: None,
-                        progress_source: ProgressSource::ElapsedOnly,
-                        started: None,
-                        phase: (0, 1),
-                        result: None,
-                    })
-                    .collect(),
+                items: databases.iter().map(|d| pending_item(d)).collect(),
                 messages: vec![],
                 results: None,
                 cancel_requested: false,
@@ -241,109 +378,18 @@ impl Operation {
             changed: Condvar::new(),
             cancel: CancellationToken::new(),
         });
-        let driver_inner = inner.clone();
-        let work = Arc::new(work);
-        let n = databases.len();
-        crate::runtime::runtime().spawn(async move {
-            let inner = driver_inner;
-            {
-                inner.lock().state = State::Running;
-                inner.changed.notify_all();
-            }
-            let sem = Arc::new(tokio::sync::Semaphore::new(throttle.max(1)));
-            let mut set = tokio::task::JoinSet::new();
-            for index in 0..n {
-                let rep = Reporter { inner: inner.clone(), index };
-                let work = work.clone();
-                let sem = sem.clone();
-                set.spawn(async move {
-                    let permit = tokio::select! {
-                        biased;
-                        _ = rep.inner.cancel.cancelled() => None,
-                        p = sem.acquire_owned() => p.ok(),
-                    };
-                    // cancelled while waiting for the throttle: never start
-                    let permit = permit.filter(|_| !rep.inner.cancel.is_cancelled());
-                    let outcome = match permit {
-                        None => ItemOutcome {
-                            state: State::Cancelled,
-                            result: cancelled_before_start(&rep.database()),
-                        },
-                        Some(permit) => {
-                            rep.set_state(State::Running);
-                            let o = match std::panic::AssertUnwindSafe(work(rep.clone())).catch_unwind().await {
-                                Ok(o) => o,
-                                Err(p) => ItemOutcome { state: State::Failed, result: panic_result(&rep.database(), p) },
-                            };
-                            // final before the throttle slot goes to the next item, so a poll
-                            // never shows more than `throttle` items running
-                            rep.set_state(o.state);
-                            drop(permit);
-                            o
-                        }
-                    };
-                    (index, outcome)
-                });
-            }
-            let mut results: Vec<Option<serde_json::Value>> = vec![None; n];
-            while let Some(joined) = set.join_next().await {
-                match joined {
-                    Ok((index, outcome)) => {
-                        {
-                            let mut s = inner.lock();
-                            s.items[index].state = outcome.state;
-                            s.items[index].result = Some(outcome.result.clone());
-                            if outcome.state == State::Succeeded {
-                                s.items[index].percent_complete = Some(100.0);
-                                s.items[index].estimated_seconds_left = Some(0.0);
-                            }
-                        }
-                        results[index] = Some(outcome.result);
-                        inner.changed.notify_all();
-                    }
-                    Err(e) => {
-                        // join errors cannot name their index; the slot stays None and is filled below
-                        inner.lock().messages.push(format!("internal error: a task ended abnormally: {e}"));
-                    }
-                }
-            }
-            let mut s = inner.lock();
-            let mut any_failed = false;
-            let mut any_cancelled = false;
-            for (i, r) in results.iter_mut().enumerate() {
-                if r.is_none() {
-                    s.items[i].state = State::Failed;
-                    *r = Some(panic_result(&s.items[i].database, Box::new("task aborted")));
-                }
-                match s.items[i].state {
-                    State::Failed => any_failed = true,
-                    State::Cancelled => any_cancelled = true,
-                    _ => {}
-                }
-            }
-            s.state = if any_cancelled && s.cancel_requested {
-                State::Cancelled
-            } else if any_failed || any_cancelled {
-                State::Failed
-            } else {
-                State::Succeeded
-            };
-            s.results = Some(results.into_iter().map(|r| r.unwrap_or(serde_json::Value::Null)).collect());
-            s.finished = Some(Instant::now());
-            drop(s);
-            inner.changed.notify_all();
-        });
+        crate::runtime::runtime().spawn(drive(inner.clone(), throttle, Arc::new(work)));
         Operation { inner }
     }
 
     /// A snapshot of the status; never blocks for longer than the status lock.
-    pub fn poll(&self) -> OperationStatus {
+    pub fn poll(&self) -> OperationStatus<R> {
         snapshot(&self.inner.lock())
     }
 
     /// Waits until the operation is final or `timeout` passed; returns the snapshot and whether
     /// it is final.
-    pub fn wait(&self, timeout: Duration) -> (OperationStatus, bool) {
+    pub fn wait(&self, timeout: Duration) -> (OperationStatus<R>, bool) {
         let deadline = Instant::now() + timeout;
         let mut s = self.inner.lock();
         loop {
@@ -375,13 +421,13 @@ impl Operation {
     }
 }
 
-impl Drop for Operation {
+impl<R: ItemReport> Drop for Operation<R> {
     fn drop(&mut self) {
         self.cancel();
     }
 }
 
-fn snapshot(s: &Status) -> OperationStatus {
+fn snapshot<R: Clone>(s: &Status<R>) -> OperationStatus<R> {
     let elapsed = s.finished.unwrap_or_else(Instant::now).duration_since(s.started).as_secs_f64();
     // overall percent: finished items count as done, pending ones as not started; unknown
     // (None) while no item has reported a percentage and none has finished (elapsed-only)
@@ -421,26 +467,16 @@ fn snapshot(s: &Status) -> OperationStatus {
     }
 }
 
-fn cancelled_before_start(db: &str) -> serde_json::Value {
-    let e = crate::errors::Error::Cancelled;
-    serde_json::json!({"database": db, "message": "cancelled before it started", "error": e.to_json()})
-}
-
-fn panic_result(db: &str, p: Box<dyn std::any::Any + Send>) -> serde_json::Value {
-    let text = p
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    let e = crate::errors::Error::Internal(format!("the operation panicked: {text}"));
-    serde_json::json!({"database": db, "error": e.to_json()})
+fn panic_result<R: ItemReport>(db: &str, p: Box<dyn std::any::Any + Send>) -> R {
+    let e = crate::errors::Error::Internal(format!("the operation panicked: {}", crate::errors::panic_message(p.as_ref())));
+    R::stopped(db, None, &e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ok(db: &str) -> ItemOutcome {
+    fn ok(db: &str) -> ItemOutcome<serde_json::Value> {
         ItemOutcome { state: State::Succeeded, result: serde_json::json!({"database": db}) }
     }
 
@@ -457,7 +493,7 @@ mod tests {
 
     #[test]
     fn runs_all_items_and_reports_results_in_order() {
-        let op = Operation::start(OpKind::Backup, vec!["a".into(), "b".into(), "c".into()], 2, |r: Reporter| async move {
+        let op = Operation::start(OpKind::Backup, vec!["a".into(), "b".into(), "c".into()], 2, |r: Reporter<serde_json::Value>| async move {
             tokio::time::sleep(Duration::from_millis(20)).await;
             r.set_progress(50.0, Some(1.0));
             ok(&r.database())
@@ -476,7 +512,7 @@ mod tests {
         let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let (r2, p2) = (running.clone(), peak.clone());
         let dbs: Vec<String> = (0..12).map(|i| format!("db{i}")).collect();
-        let op = Operation::start(OpKind::Backup, dbs, 3, move |r: Reporter| {
+        let op = Operation::start(OpKind::Backup, dbs, 3, move |r: Reporter<serde_json::Value>| {
             let (running, peak) = (r2.clone(), p2.clone());
             async move {
                 let now = running.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
@@ -494,7 +530,7 @@ mod tests {
 
     #[test]
     fn cancel_and_drop_stop_the_work() {
-        let op = Operation::start(OpKind::Backup, vec!["a".into(), "b".into()], 1, |r: Reporter| async move {
+        let op = Operation::start(OpKind::Backup, vec!["a".into(), "b".into()], 1, |r: Reporter<serde_json::Value>| async move {
             let t = r.cancel_token();
             tokio::select! {
                 _ = t.cancelled() => ItemOutcome { state: State::Cancelled, result: serde_json::json!({"database": r.database()}) },
@@ -515,7 +551,7 @@ mod tests {
         // dropping a running operation cancels it
         let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let f2 = flag.clone();
-        let op = Operation::start(OpKind::Restore, vec!["x".into()], 1, move |r: Reporter| {
+        let op = Operation::start(OpKind::Restore, vec!["x".into()], 1, move |r: Reporter<serde_json::Value>| {
             let f = f2.clone();
             async move {
                 r.cancel_token().cancelled().await;
@@ -534,7 +570,7 @@ mod tests {
 
     #[test]
     fn a_failed_item_fails_the_operation_and_a_panic_is_caught() {
-        let op = Operation::start(OpKind::Backup, vec!["ok".into(), "boom".into(), "bad".into()], 3, |r: Reporter| async move {
+        let op = Operation::start(OpKind::Backup, vec!["ok".into(), "boom".into(), "bad".into()], 3, |r: Reporter<serde_json::Value>| async move {
             match r.database().as_str() {
                 "boom" => panic!("kaboom"),
                 "bad" => ItemOutcome { state: State::Failed, result: serde_json::json!({"database": "bad", "error": {"kind": "SqlError"}}) },
@@ -555,7 +591,7 @@ mod tests {
     fn progress_never_goes_backwards_and_poll_reports_it() {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let rx = Arc::new(Mutex::new(rx));
-        let op = Operation::start(OpKind::Backup, vec!["a".into()], 1, move |r: Reporter| {
+        let op = Operation::start(OpKind::Backup, vec!["a".into()], 1, move |r: Reporter<serde_json::Value>| {
             let rx = rx.clone();
             async move {
                 r.set_progress(40.0, Some(3.0));
@@ -588,11 +624,11 @@ mod tests {
 mod percent_tests {
     use super::*;
 
-    fn item(state: State, p: Option<f64>) -> ItemStatus {
+    fn item(state: State, p: Option<f64>) -> ItemStatus<serde_json::Value> {
         ItemStatus { database: "d".into(), state, percent_complete: p, estimated_seconds_left: None, progress_source: ProgressSource::ElapsedOnly, started: None, phase: (0, 1), result: None }
     }
 
-    fn status(items: Vec<ItemStatus>) -> Status {
+    fn status(items: Vec<ItemStatus<serde_json::Value>>) -> Status<serde_json::Value> {
         Status { kind: OpKind::Backup, state: State::Running, started: Instant::now(), finished: None, items, messages: vec![], results: None, cancel_requested: false }
     }
 
@@ -606,7 +642,7 @@ mod percent_tests {
 
     #[test]
     fn phases_map_a_statement_percentage_onto_the_item() {
-        let op = Operation::start(OpKind::Restore, vec!["r".into()], 1, |r: Reporter| async move {
+        let op = Operation::start(OpKind::Restore, vec!["r".into()], 1, |r: Reporter<serde_json::Value>| async move {
             r.set_phase(1, 4);
             r.set_progress(50.0, None);
             let p = r.inner.lock().items[0].percent_complete;

@@ -16,13 +16,6 @@ use crate::operation::Reporter;
 /// How often the poller asks.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
-/// The progress query for one session (the id is a number, not text: nothing to quote).
-pub fn progress_query(session_id: i32) -> String {
-    format!(
-        "SELECT percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = {session_id}"
-    )
-}
-
 /// Turns a row's values into (percent, seconds left). `estimated_completion_time` is in ms;
 /// 0 means the server has no estimate yet.
 pub fn sample(percent: Option<f64>, eta_ms: Option<i64>) -> Option<(f64, Option<f64>)> {
@@ -53,19 +46,19 @@ pub async fn run(req: ConnectionRequest, session_id: i32, rep: Reporter, stop: C
             return;
         }
     };
-    let sql = progress_query(session_id);
+    let sql = crate::tsql::request_progress(session_id);
     let mut saw_row = false;
     let mut empty_polls = 0u32;
     loop {
         let rows = tokio::select! {
-            r = crate::ops::inspect::query_rows(&mut client, &sql) => r,
+            r = crate::connect::query_rows(&mut client, &sql) => r,
             _ = stop.cancelled() => break,
         };
         match rows {
             Ok(rows) => {
                 if let Some(row) = rows.first() {
-                    let p = crate::ops::inspect::cell_f64(row, "percent_complete");
-                    let eta = crate::ops::inspect::cell_i64(row, "estimated_completion_time");
+                    let p = crate::connect::rows::cell_f64(row, "percent_complete");
+                    let eta = crate::connect::rows::cell_i64(row, "estimated_completion_time");
                     if let Some((p, eta)) = sample(p, eta) {
                         saw_row = true;
                         rep.set_progress(p, eta);
@@ -96,11 +89,6 @@ pub async fn run(req: ConnectionRequest, session_id: i32, rep: Reporter, stop: C
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_names_the_session() {
-        assert!(progress_query(57).ends_with("FROM sys.dm_exec_requests WHERE session_id = 57"));
-    }
 
     #[test]
     fn samples() {

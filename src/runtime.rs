@@ -33,8 +33,23 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// Run a future to completion on the shared runtime, from a thread that is not a runtime
-/// worker (the C entry points, plain `#[test]`s). Many threads may call it at once.
+/// worker (plain `#[test]`s, the C entry points through [`block_on_outside`]). Many threads may
+/// call it at once. Panics (tokio's "Cannot start a runtime from within a runtime") when called
+/// on a thread that runs a tokio runtime.
 pub fn block_on<F: Future>(f: F) -> F::Output {
     install_crypto_provider();
     RUNTIME.block_on(f)
+}
+
+/// [`block_on`] for the C entry points: on a thread that runs a tokio runtime (an async task
+/// of the host, or of this library) it returns `NotSupported` instead of panicking or blocking
+/// that runtime's worker. The blocking `sqlurl_*` functions must be called from a plain thread
+/// (in async code: through `spawn_blocking`).
+pub fn block_on_outside<F: Future>(f: F) -> crate::errors::Result<F::Output> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(crate::errors::Error::not_supported(
+            "A blocking sqlurl_* function was called on a thread that runs a tokio runtime (inside an async task); call it from a plain thread, or from async code through spawn_blocking.",
+        ));
+    }
+    Ok(block_on(f))
 }

@@ -144,10 +144,91 @@ pub fn container_of(blob_url: &str) -> Option<&str> {
     Some(&blob_url[..host_end + 1 + cont_len])
 }
 
+/// Why a backup destination (blob) URL was refused; the URL is shown with its query masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobUrlError {
+    /// Not `https://` / `s3://`, no host or path, a trailing `/`, white space or control characters.
+    BadUrl(String),
+    /// It carries a query string or fragment (perhaps a SAS token).
+    WithQuery(String),
+}
+
+/// `host/path` after an `https://` or `s3://` scheme (any case), or `None`.
+fn after_scheme(url: &str) -> Option<&str> {
+    let lower = url.chars().take(8).collect::<String>().to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        Some(&url[8..])
+    } else if lower.starts_with("s3://") {
+        Some(&url[5..])
+    } else {
+        None
+    }
+}
+
+/// Checks one backup destination (a blob URL): https (or s3), a host and a path, no query
+/// string, no white space. (Moved from `tsql::backup::validate_url`.)
+pub fn validate_blob_url(url: &str) -> std::result::Result<(), BlobUrlError> {
+    let bad = || BlobUrlError::BadUrl(shown_url(url));
+    let rest = after_scheme(url).ok_or_else(bad)?;
+    // host + at least one path segment (container/blob)
+    let slash = rest.find('/').ok_or_else(bad)?;
+    if slash == 0 || rest[slash + 1..].is_empty() || url.ends_with('/') {
+        return Err(bad());
+    }
+    if url.contains('?') || url.contains('#') {
+        return Err(BlobUrlError::WithQuery(redact_query(url)));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// Why the container URL of a backup destination was refused; the URL as an error may show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DestinationError {
+    /// Not `https://` / `s3://` + host + container, or it carries a query or fragment.
+    Bad(String),
+    /// An Azure container name with upper-case letters.
+    UpperCaseContainer(String),
+}
+
+/// Checks and normalises the container URL of a backup destination: drops a trailing `/`,
+/// writes the scheme and host in lower case (as the credential is named, see
+/// [`parse_container_url`]) and refuses an upper-case Azure container name. (Moved from
+/// `ops::naming::normalize_container`.)
+pub fn normalize_container(url: &str) -> std::result::Result<String, DestinationError> {
+    let u = normalise_blob_url(url.trim().trim_end_matches('/'));
+    let bad = || DestinationError::Bad(shown_url(url));
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("s3://")).ok_or_else(bad)?;
+    if u.contains('?') || u.contains('#') {
+        return Err(bad());
+    }
+    match rest.find('/') {
+        Some(i) if i > 0 && !rest[i + 1..].is_empty() => {
+            let container = rest[i + 1..].split('/').next().unwrap_or_default();
+            if u.starts_with("https://") && container.chars().any(|c| c.is_ascii_uppercase()) {
+                return Err(DestinationError::UpperCaseContainer(shown_url(url)));
+            }
+            Ok(u)
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Replaces a query string (possibly a SAS token) by `?***` so it never reaches a message.
+/// (Moved from `tsql::backup`.)
+pub fn redact_query(url: &str) -> String {
+    match url.find('?') {
+        Some(i) => format!("{}?***", &url[..i]),
+        None => url.to_string(),
+    }
+}
+
 /// A URL as an error may show it: a query string (perhaps a SAS token) replaced by `?***`,
 /// control characters replaced, length bounded.
 pub fn shown_url(url: &str) -> String {
-    let s = crate::tsql::backup::redact_query(url);
+    let s = redact_query(url);
     let mut out: String = s.chars().take(300).map(|c| if c.is_control() { '?' } else { c }).collect();
     if s.chars().count() > 300 {
         out.push('…');
@@ -229,6 +310,17 @@ mod tests {
         assert!(normalise_sas("?").is_err());
         let e = normalise_sas("hunter2").unwrap_err().to_string();
         assert!(!e.contains("hunter2"));
+    }
+
+    #[test]
+    fn blob_urls_and_destination_containers() {
+        assert_eq!(validate_blob_url("HTTPS://a.blob.core.windows.net/c/x.bak"), Ok(()));
+        assert_eq!(validate_blob_url("s3://m:9000/b/x"), Ok(()));
+        assert!(matches!(validate_blob_url("s3://x"), Err(BlobUrlError::BadUrl(_))));
+        assert!(matches!(validate_blob_url("https://ü"), Err(BlobUrlError::BadUrl(_))));
+        assert_eq!(validate_blob_url("https://a/c/x?sig=S"), Err(BlobUrlError::WithQuery("https://a/c/x?***".into())));
+        assert_eq!(normalize_container(" https://a.blob.core.windows.net/c// "), Ok("https://a.blob.core.windows.net/c".into()));
+        assert_eq!(normalize_container("https://a/c?sig=S"), Err(DestinationError::Bad("https://a/c?***".into())));
     }
 
     #[test]

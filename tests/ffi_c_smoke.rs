@@ -1,13 +1,21 @@
 //! Builds tests/c/smoke.c with `cc` against include/sqlurl.h and the built cdylib, and runs it:
-//! once plainly and once under valgrind (no leaks, no invalid accesses). The plain run also lists
-//! credentials on a simulator over validated TLS (the success path). The valgrind run covers
-//! every path without a server: ring's assembly AES-GCM/ChaCha code makes memcheck report
-//! uninitialised-value false positives during a TLS handshake, and suppressing those would hide
-//! real findings, so the TLS path is not run under valgrind.
+//! once plainly and once under valgrind (no leaks, no invalid accesses). Both runs drive the whole
+//! operation lifecycle through the C ABI against the simulator (+ Azurite): start a backup that
+//! runs long, poll until the server reports progress, wait with a timeout (SQLURL_PENDING),
+//! cancel, wait (cancelled), free; then start again and free while running (the server's
+//! sessions must all close). The plain run also lists credentials over validated TLS.
+//!
+//! Under valgrind the C program connects with `encrypt: off`: ring's assembly AES-GCM/ChaCha code
+//! makes memcheck report uninitialised-value false positives during a TLS handshake, and
+//! suppressing those would hide real findings, so the TLS path is not run under valgrind.
 
 #![cfg(not(windows))]
 
 mod common;
+#[path = "sqlsim/tests/backup_support/mod.rs"]
+mod backup_support;
+
+use std::time::{Duration, Instant};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,6 +48,39 @@ fn list_request(sim: &common::sim::Sim) -> String {
     serde_json::json!({"connection": sim.conn()}).to_string()
 }
 
+/// A simulator whose database `Long` backs up slowly (4000 MB at 50 MB/s, ~80 s uncancelled)
+/// to a fresh Azurite container; the backup request for it, over `encrypt`.
+fn long_backup(encrypt: &str) -> (common::sim::Sim, String) {
+    common::azurite::ensure_azurite();
+    let c = backup_support::container_name("csmoke");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(backup_support::Blobs::new().create_container(&c));
+    let mut sc = backup_support::scenario(&c, "Contributor", vec![backup_support::db("Long", "FULL", 4000)]);
+    sc.throughput_mb_per_s = 50.0;
+    let sim = common::sim::Sim::start(sc);
+    let mut conn = sim.conn();
+    conn["encrypt"] = encrypt.into();
+    if encrypt == "off" {
+        conn.as_object_mut().unwrap().remove("ca_file");
+    }
+    let req = serde_json::json!({"connection": conn, "databases": ["Long"], "container_url": format!("{}/{c}", backup_support::ACCOUNT_URL)});
+    (sim, req.to_string())
+}
+
+/// After the C program: every session of the simulator closed (the freed running backup was
+/// cancelled on the server too), within a bounded wait.
+fn assert_sessions_closed(sim: &common::sim::Sim) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let open = || sim.handle.state.lock().sessions.len();
+    while open() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left: Vec<String> = sim.handle.state.lock().sessions.values().map(|s| format!("{} ({})", s.session_id, s.login)).collect();
+    assert!(left.is_empty(), "sessions still open after the C program ended: {left:?}");
+    let backups = sim.statements().iter().filter(|s| s.starts_with("BACKUP DATABASE [Long]")).count();
+    assert_eq!(backups, 2, "two backups reached the server: {:?}", sim.statements());
+}
+
 fn run(cmd: &mut Command) -> (bool, String) {
     let o = cmd.env("LD_LIBRARY_PATH", profile_dir()).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
@@ -49,13 +90,17 @@ fn run(cmd: &mut Command) -> (bool, String) {
 #[test]
 fn c_smoke_test_passes() {
     let sim = common::sim::Sim::start(common::sim::ready_scenario());
+    let (long_sim, backup) = long_backup("mandatory");
     let exe = build_smoke("plain");
-    let (ok, text) = run(Command::new(&exe).arg(list_request(&sim)));
+    let (ok, text) = run(Command::new(&exe).arg(list_request(&sim)).arg(&backup));
     println!("{text}");
     let _ = std::fs::remove_file(&exe);
     assert!(ok, "smoke test failed:\n{text}");
     assert!(text.contains("passed: 0 failure(s)"));
     assert!(text.contains("ok   sqlurl_credential_list against the server gives SQLURL_OK"), "{text}");
+    assert!(text.contains("ok   the operation ends cancelled"), "{text}");
+    assert!(text.contains("ok   sqlurl_operation_free of a running operation returns"), "{text}");
+    assert_sessions_closed(&long_sim);
 }
 
 #[test]
@@ -63,14 +108,19 @@ fn c_smoke_test_is_clean_under_valgrind() {
     if Command::new("valgrind").arg("--version").output().is_err() {
         panic!("valgrind is not installed (scripts/setup.sh installs it)");
     }
+    let (long_sim, backup) = long_backup("off");
     let exe = build_smoke("valgrind");
     let supp = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/valgrind.supp");
     let (ok, text) = run(Command::new("valgrind")
         .args(["--leak-check=full", "--errors-for-leak-kinds=definite,indirect,possible", "--error-exitcode=99", "-q"])
         .arg(format!("--suppressions={}", supp.display()))
-        .arg(&exe));
+        .arg(&exe)
+        .arg("-")
+        .arg(&backup));
     println!("{text}");
     let _ = std::fs::remove_file(&exe);
     assert!(ok, "valgrind reported errors or leaks:\n{text}");
     assert!(text.contains("passed: 0 failure(s)"));
+    assert!(text.contains("ok   the operation ends cancelled"), "{text}");
+    assert_sessions_closed(&long_sim);
 }

@@ -6,6 +6,8 @@
 
 #[path = "sqlsim/tests/backup_support/mod.rs"]
 mod backup_support;
+#[path = "common/azurite.rs"]
+mod azurite;
 
 use std::time::{Duration, Instant};
 
@@ -14,35 +16,12 @@ use serde_json::{json, Value};
 use sqlsim::scenario::{Faults, Scenario};
 use sqlurl::operation::{Operation, State};
 
+use azurite::ensure_azurite;
+
 /// A running simulator for one test (its own runtime; dropped at the end of the test).
 struct Sim {
     server: sqlsim::SimHandle,
     _rt: tokio::runtime::Runtime,
-}
-
-/// Azurite for this process. The shared helper finds the repository from the simulator crate's
-/// directory; from this crate we start it here (`scripts/azurite.sh start`, bounded inside the
-/// script, reuses a running instance) and hand its address over through the environment
-/// variables the helper reads first (`AZURITE_BLOB_ENDPOINT`, `AZURITE_CA`, as CI sets them).
-fn ensure_azurite() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if std::env::var("AZURITE_BLOB_ENDPOINT").map(|v| !v.is_empty()).unwrap_or(false) && std::env::var("AZURITE_CA").is_ok() {
-            return;
-        }
-        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let status = std::process::Command::new(root.join("scripts/azurite.sh")).arg("start").status().expect("run scripts/azurite.sh start");
-        assert!(status.success(), "scripts/azurite.sh start failed");
-        let dir = std::env::var("AZURITE_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join(".tmp/azurite"));
-        let text = std::fs::read_to_string(dir.join("azurite.env")).expect("azurite.env");
-        for line in text.lines() {
-            if let Some((k, v)) = line.trim_start_matches("export ").split_once('=') {
-                if k == "AZURITE_BLOB_ENDPOINT" || k == "AZURITE_CA" {
-                    std::env::set_var(k, v);
-                }
-            }
-        }
-    });
 }
 
 impl Sim {
@@ -483,9 +462,12 @@ mod c_abi {
     pub fn call(f: unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> SqlurlResult, req: &serde_json::Value) -> (SqlurlResult, serde_json::Value) {
         let req = CString::new(req.to_string()).unwrap();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let rc = unsafe { f(req.as_ptr(), &mut out) };
         assert!(!out.is_null());
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         assert!(!text.contains("Sim-Passw0rd!"), "password leaked: {text}");
         (rc, serde_json::from_str(&text).unwrap())
@@ -647,12 +629,18 @@ fn dry_runs_through_the_c_abi_send_nothing_that_changes_the_server() {
         let req = CString::new(req.to_string()).unwrap();
         let mut op: *mut SqlurlOperation = std::ptr::null_mut();
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { start(req.as_ptr(), &mut op, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         let mut out: *mut c_char = std::ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { sqlurl_operation_wait(op, 120_000, &mut out) }, SqlurlResult::SQLURL_OK);
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let text = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl_operation_free(op) };
         assert!(!text.contains("Sim-Passw0rd!"));
         serde_json::from_str(&text).unwrap()

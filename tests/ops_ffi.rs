@@ -21,7 +21,9 @@ fn conn(port: u16) -> String {
 
 fn take(s: *mut c_char) -> serde_json::Value {
     assert!(!s.is_null());
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_string();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_string_free(s) };
     assert!(!text.contains("Sup3r-Secret!"), "secret leaked: {text}");
     serde_json::from_str(&text).unwrap()
@@ -31,12 +33,14 @@ fn start_backup(json: &str) -> (SqlurlResult, *mut SqlurlOperation, serde_json::
     let req = CString::new(json).unwrap();
     let mut op: *mut SqlurlOperation = ptr::null_mut();
     let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     let rc = unsafe { sqlurl_backup_start(req.as_ptr(), &mut op, &mut out) };
     (rc, op, take(out))
 }
 
 fn wait(op: *mut SqlurlOperation, ms: u32) -> (SqlurlResult, serde_json::Value) {
     let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     let rc = unsafe { sqlurl_operation_wait(op, ms, &mut out) };
     (rc, take(out))
 }
@@ -64,16 +68,21 @@ fn invalid_requests_fail_at_start_with_no_handle() {
 fn null_arguments() {
     let req = CString::new("{}").unwrap();
     let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     let rc = unsafe { sqlurl_backup_start(req.as_ptr(), ptr::null_mut(), &mut out) };
     assert_eq!(rc, SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT);
     let _ = take(out);
     let mut op: *mut SqlurlOperation = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     let rc = unsafe { sqlurl_restore_start(req.as_ptr(), &mut op, ptr::null_mut()) };
     assert_eq!(rc, SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT);
     let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_operation_poll(ptr::null(), &mut out) }, SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT);
     let _ = take(out);
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_operation_cancel(ptr::null()) }, SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT);
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(ptr::null_mut()) };
 }
 
@@ -91,6 +100,7 @@ fn unreachable_server_fails_each_database_and_reports_it() {
 
     // poll never blocks and always has a state
     let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_operation_poll(op, &mut out) }, SqlurlResult::SQLURL_OK);
     let p = take(out);
     assert!(["pending", "running", "failed"].contains(&p["state"].as_str().unwrap()), "{p}");
@@ -105,6 +115,7 @@ fn unreachable_server_fails_each_database_and_reports_it() {
         // refused at once on Linux; Windows retries a refused loopback connect for a while
         assert!(["ConnectionRefused", "ConnectionTimeout"].contains(&r["error"]["kind"].as_str().unwrap()), "{r}");
     }
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
 }
 
@@ -114,6 +125,7 @@ fn restore_against_unreachable_server_fails_and_cancel_after_the_end_is_harmless
     let req = CString::new(format!(r#"{{"connection":{},"urls":["https://a.blob.core.windows.net/c/x.bak"],"database":"X"}}"#, conn(port))).unwrap();
     let mut op: *mut SqlurlOperation = ptr::null_mut();
     let mut out: *mut c_char = ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_restore_start(req.as_ptr(), &mut op, &mut out) }, SqlurlResult::SQLURL_OK);
     let first = take(out);
     assert_eq!(first["kind"], "restore");
@@ -121,9 +133,11 @@ fn restore_against_unreachable_server_fails_and_cancel_after_the_end_is_harmless
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     assert_eq!(v["state"], "failed");
     assert!(["ConnectionRefused", "ConnectionTimeout"].contains(&v["results"][0]["error"]["kind"].as_str().unwrap()), "{v}");
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_operation_cancel(op) }, SqlurlResult::SQLURL_OK);
     let (_, v) = wait(op, 0);
     assert_eq!(v["state"], "failed", "a finished operation stays as it ended");
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
 }
 
@@ -138,11 +152,13 @@ fn wait_with_zero_timeout_is_pending_while_running_and_cancel_ends_it() {
     let (rc, v) = wait(op, 0);
     assert_eq!(rc, SqlurlResult::SQLURL_PENDING, "{v}");
     assert!(v["results"].is_null());
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_operation_cancel(op) }, SqlurlResult::SQLURL_OK);
     let (rc, v) = wait(op, 30_000);
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     assert_eq!(v["state"], "cancelled", "{v}");
     assert_eq!(v["results"][0]["error"]["kind"], "Cancelled");
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
     drop(l);
 }
@@ -158,21 +174,25 @@ fn one_thread_waits_while_another_polls_and_cancels() {
     let waiter = std::thread::spawn(move || {
         let op = addr as *mut SqlurlOperation;
         let mut out: *mut c_char = ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let rc = unsafe { sqlurl_operation_wait(op, 60_000, &mut out) };
         (rc, take(out))
     });
     for _ in 0..50 {
         let mut out: *mut c_char = ptr::null_mut();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         assert_eq!(unsafe { sqlurl_operation_poll(op, &mut out) }, SqlurlResult::SQLURL_OK);
         let v = take(out);
         assert!(["pending", "running"].contains(&v["state"].as_str().unwrap()), "{v}");
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     assert_eq!(unsafe { sqlurl_operation_cancel(op) }, SqlurlResult::SQLURL_OK);
     let (rc, v) = waiter.join().unwrap();
     assert_eq!(rc, SqlurlResult::SQLURL_OK);
     assert_eq!(v["state"], "cancelled");
     assert_eq!(v["results"].as_array().unwrap().len(), 3);
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
     drop(l);
 }
@@ -210,5 +230,6 @@ fn max_transfer_size_above_4_mb_is_refused_before_connecting() {
     assert!(!op.is_null());
     let (_rc, st) = wait(op, 30_000);
     assert_eq!(st["state"], "failed", "{st}");
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     unsafe { sqlurl_operation_free(op) };
 }

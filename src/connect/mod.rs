@@ -11,7 +11,8 @@
 //!   `command_timeout_s` (per server round trip). BACKUP/RESTORE must connect with
 //!   [`ConnectOptions::no_command_timeout`].
 
-pub mod browser;
+pub(crate) mod browser;
+pub mod rows;
 pub mod target;
 
 use crate::api::{Auth, ConnectionRequest, Encrypt};
@@ -44,7 +45,7 @@ pub async fn connect(req: &ConnectionRequest) -> Result<Client> {
 pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Result<Client> {
     crate::runtime::install_crypto_provider();
     let target = parse_target(&req.server)?;
-    validate(req)?;
+    let ca = validate(req).await?;
     let connect_timeout = Duration::from_secs(req.connect_timeout_s.max(1) as u64);
     let fut = async {
         let port = match (&target.instance, target.port) {
@@ -52,7 +53,7 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
             (None, Some(p)) => p,
             (None, None) => 1433,
         };
-        let mut config = build_config(req, &target, port, opts)?;
+        let mut config = build_config(req, &target, port, opts, ca)?;
         config.authentication(auth_method(&req.auth).await?);
         let tcp = TcpStream::connect((target.host.as_str(), port)).await.map_err(|e| {
             let kind = match e.kind() {
@@ -88,15 +89,16 @@ fn integrated_auth_context(auth: &Auth, e: Error) -> Error {
     }
 }
 
-fn validate(req: &ConnectionRequest) -> Result<()> {
+/// Checks the request and reads `ca_file` — on tokio's blocking pool, never on an async worker.
+/// Returns the CA bytes (when `ca_file` is set).
+async fn validate(req: &ConnectionRequest) -> Result<Option<Vec<u8>>> {
     if req.trust_server_certificate && req.ca_file.is_some() {
         return Err(Error::invalid("trust_server_certificate and ca_file exclude each other: either validate against a CA or trust any certificate."));
     }
-    if let Some(ca) = &req.ca_file {
-        if !std::path::Path::new(ca).is_file() {
-            return Err(Error::invalid(format!("ca_file '{ca}' does not exist or is not a file.")));
-        }
-    }
+    let ca_bytes = match req.ca_file.clone() {
+        Some(ca) => Some(tokio::task::spawn_blocking(move || read_ca_file(&ca)).await.map_err(|e| Error::Internal(format!("reading ca_file failed: {e}")))??),
+        None => None,
+    };
     if let Some(db) = &req.database {
         if db.is_empty() || db.chars().count() > 128 {
             return Err(Error::invalid("connection.database must be 1-128 characters."));
@@ -107,12 +109,20 @@ fn validate(req: &ConnectionRequest) -> Result<()> {
             Err(Error::invalid("SQL authentication needs a user and a password."))
         }
         Auth::AccessToken { token } if token.expose().is_empty() => Err(Error::invalid("The access token is empty.")),
-        _ => Ok(()),
+        _ => Ok(ca_bytes),
     }
 }
 
-/// The tiberius configuration, without authentication (pure except for reading `ca_file`).
-pub fn build_config(req: &ConnectionRequest, target: &Target, port: u16, opts: ConnectOptions) -> Result<Config> {
+/// Reads a CA file (blocking: run it on the blocking pool).
+fn read_ca_file(ca: &str) -> Result<Vec<u8>> {
+    if !std::path::Path::new(ca).is_file() {
+        return Err(Error::invalid(format!("ca_file '{ca}' does not exist or is not a file.")));
+    }
+    std::fs::read(ca).map_err(|e| Error::invalid(format!("cannot read ca_file '{ca}': {e}")))
+}
+
+/// The tiberius configuration, without authentication (pure: `ca` holds `ca_file`'s bytes).
+pub fn build_config(req: &ConnectionRequest, target: &Target, port: u16, opts: ConnectOptions, ca: Option<Vec<u8>>) -> Result<Config> {
     let mut c = Config::new();
     c.host(&target.host);
     c.port(port);
@@ -126,8 +136,7 @@ pub fn build_config(req: &ConnectionRequest, target: &Target, port: u16, opts: C
     });
     if req.trust_server_certificate {
         c.trust_cert();
-    } else if let Some(ca) = &req.ca_file {
-        let bytes = std::fs::read(ca).map_err(|e| Error::invalid(format!("cannot read ca_file '{ca}': {e}")))?;
+    } else if let Some(bytes) = ca {
         c.trust_cert_ca_bundle(bytes);
     }
     if let Some(h) = &req.host_name_in_certificate {
@@ -186,19 +195,19 @@ mod tests {
     fn config_defaults_encrypt_and_timeouts() {
         let r = req("");
         let t = parse_target(&r.server).unwrap();
-        let c = build_config(&r, &t, 14331, ConnectOptions::default()).unwrap();
+        let c = build_config(&r, &t, 14331, ConnectOptions::default(), None).unwrap();
         assert_eq!(c.get_addr(), "127.0.0.1:14331");
         assert_eq!(c.get_command_timeout(), Some(Duration::from_secs(30)));
-        let c = build_config(&r, &t, 14331, ConnectOptions { no_command_timeout: true }).unwrap();
+        let c = build_config(&r, &t, 14331, ConnectOptions { no_command_timeout: true }, None).unwrap();
         assert_eq!(c.get_command_timeout(), None);
     }
 
     #[test]
     fn rejects_conflicting_tls_options_and_missing_ca() {
         let r = req(r#","trust_server_certificate":true,"ca_file":"/etc/hosts""#);
-        assert!(matches!(validate(&r), Err(Error::InvalidArgument(_))));
+        assert!(matches!(crate::runtime::block_on(validate(&r)), Err(Error::InvalidArgument(_))));
         let r = req(r#","ca_file":"/nonexistent/ca.pem""#);
-        assert!(validate(&r).unwrap_err().to_string().contains("does not exist"));
+        assert!(crate::runtime::block_on(validate(&r)).unwrap_err().to_string().contains("does not exist"));
     }
 
     #[cfg(not(windows))]

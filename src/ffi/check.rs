@@ -1,8 +1,8 @@
 //! `sqlurl_server_check`.
 
-use super::guard::{json_call, run};
+use super::guard::{ffi_boundary, json_call, run};
 use super::SqlurlResult;
-use std::ffi::c_char;
+use libc::c_char;
 
 /// Readiness check for managed-identity backup to URL: version, host platform, failover
 /// cluster, trace flag 4675, the container's credential, backup permission.
@@ -15,5 +15,8 @@ use std::ffi::c_char;
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_server_check(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::check::run)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::check::run)) }
+    )
 }

@@ -1,8 +1,8 @@
 //! `sqlurl_credential_create`, `sqlurl_credential_list`, `sqlurl_credential_remove`.
 
-use super::guard::{json_call, run};
+use super::guard::{ffi_boundary, json_call, run};
 use super::SqlurlResult;
-use std::ffi::c_char;
+use libc::c_char;
 
 /// Create a credential for a container URL (managed identity or SAS).
 /// Request: CredentialCreate JSON; result: CredentialCreated JSON (see docs/json-contract.md).
@@ -13,7 +13,10 @@ use std::ffi::c_char;
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_credential_create(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::credential::create)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::credential::create)) }
+    )
 }
 
 /// List credentials (all, or the one matching `url`).
@@ -25,7 +28,10 @@ pub unsafe extern "C" fn sqlurl_credential_create(request_json: *const c_char, o
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_credential_list(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::credential::list)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::credential::list)) }
+    )
 }
 
 /// Remove a credential by name (`CredentialNotFound` when it does not exist).
@@ -37,5 +43,8 @@ pub unsafe extern "C" fn sqlurl_credential_list(request_json: *const c_char, out
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_credential_remove(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::credential::remove)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::credential::remove)) }
+    )
 }

@@ -1,10 +1,10 @@
 //! Whole servers and fleets: `sqlurl_database_list`, `sqlurl_databases_resolve`,
 //! `sqlurl_fleet_backup_start`.
 
-use super::guard::{json_call, run};
+use super::guard::{ffi_boundary, json_call, run};
 use super::operation::SqlurlOperation;
 use super::SqlurlResult;
-use std::ffi::c_char;
+use libc::c_char;
 
 /// Which databases a backup of each server would cover (request: DatabasesResolve JSON; result:
 /// DatabasesResolveResult JSON). Asks every server at once; a server that cannot be reached is
@@ -16,7 +16,10 @@ use std::ffi::c_char;
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_databases_resolve(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::databases::resolve)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::databases::resolve)) }
+    )
 }
 
 /// The databases of one server (request: DatabaseList JSON; result: DatabaseListResult JSON).
@@ -27,7 +30,10 @@ pub unsafe extern "C" fn sqlurl_databases_resolve(request_json: *const c_char, o
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_database_list(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::databases::list)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::databases::list)) }
+    )
 }
 
 /// Starts one backup operation over several servers (request: FleetBackup JSON). Same rules as
@@ -44,5 +50,8 @@ pub unsafe extern "C" fn sqlurl_fleet_backup_start(
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,
 ) -> SqlurlResult {
-    unsafe { super::operation::start(request_json, out_op, out_json, crate::ops::fleet::start) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is start's.
+        unsafe { super::operation::start(request_json, out_op, out_json, crate::ops::fleet::start) }
+    )
 }

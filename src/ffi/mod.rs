@@ -1,19 +1,24 @@
-//! The C boundary: `extern "C"` functions only. Each one goes through [`guard`], which catches
-//! panics, checks pointers and UTF-8, and writes the JSON result.
+//! The C boundary: `extern "C"` functions only. The body of each one is one
+//! `ffi_boundary!` call (see `guard`), which catches panics; `guard` also checks pointers and
+//! UTF-8 and writes the JSON result. C types come from `libc`.
 //!
 //! Ownership: every `char *` the library writes to an `out_json` is owned by the caller and must
 //! be freed with [`sqlurl_string_free`]. Threading: every function may be called from many
-//! threads at once; calls block the calling thread until done.
+//! threads at once; calls block the calling thread until done. A blocking function called on a
+//! thread that runs a tokio runtime (inside an async task) returns `SQLURL_ERROR_NOT_SUPPORTED`
+//! with an error saying so, instead of blocking that runtime: call it from a plain thread.
 
 pub mod check;
 pub mod credential;
-pub mod guard;
+pub(crate) mod guard;
 // Backup/restore operations and inspection (issue 5)
 pub mod operation;
 // Whole servers and fleets (issue 19)
 pub mod fleet;
 
-use std::ffi::{c_char, CStr, CString};
+use guard::ffi_boundary;
+use libc::c_char;
+use std::ffi::{CStr, CString};
 
 /// Result code of every `sqlurl_*` function that returns one. `SQLURL_OK` = 0.
 #[repr(C)]
@@ -34,7 +39,8 @@ pub enum SqlurlResult {
     SQLURL_ERROR_TIMEOUT = 5,
     /// Cancelled by the caller.
     SQLURL_ERROR_CANCELLED = 6,
-    /// This build cannot do what the request asks.
+    /// This build cannot do what the request asks, or a blocking function was called on a thread
+    /// that runs a tokio runtime.
     SQLURL_ERROR_NOT_SUPPORTED = 7,
     /// A precondition checked before sending anything failed.
     SQLURL_ERROR_PRECONDITION = 8,
@@ -70,7 +76,7 @@ static VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_
 /// The library version, e.g. "0.1.0". A static string: never free it. Thread-safe.
 #[no_mangle]
 pub extern "C" fn sqlurl_version() -> *const c_char {
-    VERSION.as_ptr()
+    ffi_boundary!(VERSION.as_ptr())
 }
 
 /// Free a string this library returned through an `out_json` parameter. NULL is a no-op.
@@ -80,11 +86,11 @@ pub extern "C" fn sqlurl_version() -> *const c_char {
 /// `s` must be NULL or a pointer previously written by this library to an `out_json` and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_string_free(s: *mut c_char) {
-    if s.is_null() {
-        return;
-    }
-    let _ = std::panic::catch_unwind(|| {
-        // SAFETY: the caller promises `s` came from CString::into_raw in guard::write_out.
-        drop(unsafe { CString::from_raw(s) });
-    });
+    ffi_boundary!({
+        if !s.is_null() {
+            // SAFETY: the caller promises `s` came from CString::into_raw in guard::write_out
+            // and was not freed before.
+            drop(unsafe { CString::from_raw(s) });
+        }
+    })
 }

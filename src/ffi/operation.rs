@@ -12,12 +12,11 @@
 //! be the last call on a handle: no other call on it may be running or follow it.
 //! The work runs on the library's runtime; `wait` blocks only the calling thread.
 
-use super::guard::{json_call, run, write_out};
+use super::guard::{clear_out, ffi_boundary, json_call, run, write_out};
 use super::SqlurlResult;
 use crate::errors::Error;
 use crate::operation::Operation;
-use std::ffi::c_char;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use libc::c_char;
 use std::time::Duration;
 
 /// An opaque running (or finished) backup or restore. Create it with `sqlurl_backup_start` or
@@ -32,6 +31,10 @@ fn status_json(st: &crate::operation::OperationStatus) -> String {
 
 /// The body of both start functions: parse the request as `Req`, start the operation with `f`,
 /// hand out the handle and its first status.
+///
+/// # Safety
+/// `request_json`: NULL or a NUL-terminated string; `out_op`: NULL or a writable
+/// `SqlurlOperation **`; `out_json`: NULL or a writable `char **`.
 pub(super) unsafe fn start<Req: serde::de::DeserializeOwned>(
     request_json: *const c_char,
     out_op: *mut *mut SqlurlOperation,
@@ -42,14 +45,14 @@ pub(super) unsafe fn start<Req: serde::de::DeserializeOwned>(
         return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
     }
     if out_op.is_null() {
-        // SAFETY: out_json checked non-NULL; caller's contract.
+        // SAFETY: out_json checked non-NULL; writable by the caller's contract.
         unsafe { super::guard::fail(out_json, &Error::invalid("out_op is NULL.")) };
         return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
     }
-    // SAFETY: non-NULL, caller's contract.
+    // SAFETY: out_op checked non-NULL; writable by the caller's contract.
     unsafe { *out_op = std::ptr::null_mut() };
     let mut created: Option<Box<SqlurlOperation>> = None;
-    // SAFETY: caller's contract for request_json / out_json.
+    // SAFETY: the caller's contract for request_json / out_json is json_call's.
     let code = unsafe {
         json_call(request_json, out_json, |req| {
             let op = f(crate::api::parse_request(req)?)?;
@@ -61,7 +64,7 @@ pub(super) unsafe fn start<Req: serde::de::DeserializeOwned>(
     };
     if code == SqlurlResult::SQLURL_OK {
         if let Some(b) = created {
-            // SAFETY: out_op checked non-NULL.
+            // SAFETY: out_op checked non-NULL above.
             unsafe { *out_op = Box::into_raw(b) };
         }
     }
@@ -81,7 +84,10 @@ pub unsafe extern "C" fn sqlurl_backup_start(
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,
 ) -> SqlurlResult {
-    unsafe { start(request_json, out_op, out_json, crate::ops::backup::start) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is start's.
+        unsafe { start(request_json, out_op, out_json, crate::ops::backup::start) }
+    )
 }
 
 /// Starts a restore (request: Restore JSON). Same rules as `sqlurl_backup_start`.
@@ -94,28 +100,32 @@ pub unsafe extern "C" fn sqlurl_restore_start(
     out_op: *mut *mut SqlurlOperation,
     out_json: *mut *mut c_char,
 ) -> SqlurlResult {
-    unsafe { start(request_json, out_op, out_json, crate::ops::restore::start) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is start's.
+        unsafe { start(request_json, out_op, out_json, crate::ops::restore::start) }
+    )
 }
 
+/// The body of poll and wait: checks the pointers, runs `f` on the operation, writes its JSON.
+///
+/// # Safety
+/// `op`: NULL or a live handle from a start function; `out_json`: NULL or a writable `char **`.
 unsafe fn with_op(op: *const SqlurlOperation, out_json: *mut *mut c_char, f: impl FnOnce(&Operation) -> (SqlurlResult, String)) -> SqlurlResult {
-    if out_json.is_null() {
+    // SAFETY: the caller's contract for out_json.
+    if !unsafe { clear_out(out_json) } {
         return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
     }
-    // SAFETY: non-NULL, caller's contract.
-    unsafe { *out_json = std::ptr::null_mut() };
     if op.is_null() {
+        // SAFETY: out_json checked non-NULL above.
         unsafe { super::guard::fail(out_json, &Error::invalid("op is NULL.")) };
         return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
     }
-    // SAFETY: a live handle from a start function (caller's contract).
+    // SAFETY: non-NULL, and a live handle from a start function (the caller's contract).
     let op = unsafe { &(*op).op };
-    match catch_unwind(AssertUnwindSafe(|| f(op))) {
-        Ok((code, json)) => {
-            unsafe { write_out(out_json, json) };
-            code
-        }
-        Err(_) => unsafe { super::guard::fail(out_json, &Error::Internal("panic while reading the operation status".into())) },
-    }
+    let (code, json) = f(op);
+    // SAFETY: out_json checked non-NULL above.
+    unsafe { write_out(out_json, json) };
+    code
 }
 
 /// Writes the current OperationStatus to `*out_json`; never blocks. Thread-safe.
@@ -124,7 +134,10 @@ unsafe fn with_op(op: *const SqlurlOperation, out_json: *mut *mut c_char, f: imp
 /// `op`: a handle from a start function, not yet freed; `out_json`: a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_operation_poll(op: *const SqlurlOperation, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { with_op(op, out_json, |o| (SqlurlResult::SQLURL_OK, status_json(&o.poll()))) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is with_op's.
+        unsafe { with_op(op, out_json, |o| (SqlurlResult::SQLURL_OK, status_json(&o.poll()))) }
+    )
 }
 
 /// Waits up to `timeout_ms` for the operation to finish. `SQLURL_OK` + the final
@@ -136,12 +149,15 @@ pub unsafe extern "C" fn sqlurl_operation_poll(op: *const SqlurlOperation, out_j
 /// As `sqlurl_operation_poll`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_operation_wait(op: *const SqlurlOperation, timeout_ms: u32, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe {
-        with_op(op, out_json, |o| {
-            let (st, done) = o.wait(Duration::from_millis(timeout_ms as u64));
-            (if done { SqlurlResult::SQLURL_OK } else { SqlurlResult::SQLURL_PENDING }, status_json(&st))
-        })
-    }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is with_op's.
+        unsafe {
+            with_op(op, out_json, |o| {
+                let (st, done) = o.wait(Duration::from_millis(timeout_ms as u64));
+                (if done { SqlurlResult::SQLURL_OK } else { SqlurlResult::SQLURL_PENDING }, status_json(&st))
+            })
+        }
+    )
 }
 
 /// Asks the operation to stop: the server gets an ATTENTION and the connection is closed.
@@ -152,15 +168,14 @@ pub unsafe extern "C" fn sqlurl_operation_wait(op: *const SqlurlOperation, timeo
 /// `op`: NULL or a handle from a start function, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_operation_cancel(op: *const SqlurlOperation) -> SqlurlResult {
-    if op.is_null() {
-        return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
-    }
-    // SAFETY: caller's contract.
-    let op = unsafe { &(*op).op };
-    match catch_unwind(AssertUnwindSafe(|| op.cancel())) {
-        Ok(()) => SqlurlResult::SQLURL_OK,
-        Err(_) => SqlurlResult::SQLURL_ERROR_INTERNAL,
-    }
+    ffi_boundary!({
+        if op.is_null() {
+            return SqlurlResult::SQLURL_ERROR_NULL_ARGUMENT;
+        }
+        // SAFETY: non-NULL, and a live handle from a start function (the caller's contract).
+        unsafe { &(*op).op }.cancel();
+        SqlurlResult::SQLURL_OK
+    })
 }
 
 /// Frees the handle. A running operation is cancelled first (it then stops in the background).
@@ -170,13 +185,13 @@ pub unsafe extern "C" fn sqlurl_operation_cancel(op: *const SqlurlOperation) -> 
 /// `op`: NULL or a handle from a start function, freed at most once, with no call on it running.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_operation_free(op: *mut SqlurlOperation) {
-    if op.is_null() {
-        return;
-    }
-    let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: from Box::into_raw in `start`, freed once (caller's contract).
-        drop(unsafe { Box::from_raw(op) });
-    }));
+    ffi_boundary!({
+        if !op.is_null() {
+            // SAFETY: from Box::into_raw in `start`, freed once with no call on it running
+            // (the caller's contract).
+            drop(unsafe { Box::from_raw(op) });
+        }
+    })
 }
 
 /// `RESTORE HEADERONLY` (request: Inspect JSON; result: HeaderResult). Thread-safe, blocking.
@@ -185,7 +200,10 @@ pub unsafe extern "C" fn sqlurl_operation_free(op: *mut SqlurlOperation) {
 /// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_backup_header(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::header)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::header)) }
+    )
 }
 
 /// `RESTORE FILELISTONLY` (request: Inspect JSON; result: FileListResult). Thread-safe, blocking.
@@ -194,7 +212,10 @@ pub unsafe extern "C" fn sqlurl_backup_header(request_json: *const c_char, out_j
 /// As `sqlurl_backup_header`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_backup_filelist(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::filelist)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::filelist)) }
+    )
 }
 
 /// `RESTORE VERIFYONLY` (request: Inspect JSON, optional `"checksum": true`; result:
@@ -204,5 +225,8 @@ pub unsafe extern "C" fn sqlurl_backup_filelist(request_json: *const c_char, out
 /// As `sqlurl_backup_header`.
 #[no_mangle]
 pub unsafe extern "C" fn sqlurl_backup_verify(request_json: *const c_char, out_json: *mut *mut c_char) -> SqlurlResult {
-    unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::verify_backup)) }
+    ffi_boundary!(out_json;
+        // SAFETY: the caller's contract (above) is json_call's.
+        unsafe { json_call(request_json, out_json, |r| run(r, crate::ops::inspect::verify_backup)) }
+    )
 }

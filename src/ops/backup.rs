@@ -7,29 +7,24 @@
 //!
 //! Cancel: the statement's future is dropped (which releases the connection), then tiberius'
 //! `cancel_query` sends a TDS ATTENTION and drains the acknowledgement (bounded to
-//! [`ATTENTION_TIMEOUT`]); the connection is then closed — a closed socket also aborts the
+//! [`ATTENTION_TIMEOUT`](super::long_statement::ATTENTION_TIMEOUT)); the connection is then closed — a closed socket also aborts the
 //! server's work. A connection lost mid-statement is a failure, never a success.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tokio_util::sync::CancellationToken;
 
-use crate::api::ConnectionRequest;
-use crate::connect::{connect_with, Client, ConnectOptions};
+use crate::api::{BackupResult, ConnectionRequest, ItemResult};
+use crate::connect::rows::{cell_i64, cell_string};
+use crate::connect::{query_rows, Client};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
-use crate::ops::{inspect, naming, striping};
+use crate::ops::long_statement::{connect_cancellable, run_long, Progress, RunOutcome};
+use crate::ops::{fail, inspect, naming, striping};
 use crate::tsql::backup::{build_backup, validate, BackupKind, BackupSpec, Encryption, DEFAULT_BLOCK_SIZE, DEFAULT_MAX_TRANSFER_SIZE, MAX_URLS};
-use crate::tsql::{quote_nstr, Sql};
+use crate::tsql::{self, Sql};
 
-/// How long ATTENTION may take to be acknowledged before the connection is simply closed.
-pub const ATTENTION_TIMEOUT: Duration = Duration::from_secs(15);
-
-fn default_type() -> String {
-    "full".into()
-}
 fn default_true() -> bool {
     true
 }
@@ -44,7 +39,7 @@ fn default_throttle() -> u32 {
 }
 
 /// `{"algorithm": "AES_256", "server_certificate": "BackupCert"}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EncryptionRequest {
     pub algorithm: String,
@@ -52,13 +47,13 @@ pub struct EncryptionRequest {
 }
 
 /// The Backup request of the JSON contract.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRequest {
     pub connection: ConnectionRequest,
     pub databases: Vec<String>,
-    #[serde(rename = "type", default = "default_type")]
-    pub kind: String,
+    #[serde(rename = "type", default)]
+    pub kind: BackupKind,
     #[serde(default)]
     pub urls: Option<Vec<String>>,
     #[serde(default)]
@@ -91,35 +86,9 @@ pub struct BackupRequest {
     pub dry_run: bool,
 }
 
-/// BackupResult of the JSON contract (one per database).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct BackupResult {
-    pub database: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub urls: Vec<String>,
-    pub stripes: u32,
-    pub stripe_reason: String,
-    /// Things the caller should know, known before the backup starts (e.g. fewer stripes forced
-    /// than the planner's margin for partial blocks wants). The cmdlet shows them as warnings.
-    pub warnings: Vec<String>,
-    pub bytes: Option<i64>,
-    pub duration_seconds: Option<f64>,
-    pub throughput_mb_per_second: Option<f64>,
-    pub first_lsn: Option<String>,
-    pub last_lsn: Option<String>,
-    pub checksum: Option<bool>,
-    pub compressed: Option<bool>,
-    pub copy_only: bool,
-    pub message: String,
-    pub statements: Vec<String>,
-    pub error: Option<serde_json::Value>,
-}
-
 impl BackupRequest {
-    fn spec_for(&self, database: &str, urls: Vec<String>) -> Result<BackupSpec> {
-        let kind = BackupKind::parse(&self.kind).map_err(|e| Error::invalid(e.to_string()))?;
-        let mut s = BackupSpec::new(database, kind, urls);
+    fn spec_for(&self, database: &str, urls: Vec<String>) -> BackupSpec {
+        let mut s = BackupSpec::new(database, self.kind, urls);
         s.copy_only = self.copy_only;
         s.compression = self.compression;
         s.checksum = self.checksum;
@@ -132,7 +101,7 @@ impl BackupRequest {
             .map(|e| Encryption { algorithm: e.algorithm.clone(), server_certificate: e.server_certificate.clone() });
         s.max_transfer_size = self.max_transfer_size;
         s.block_size = self.block_size;
-        Ok(s)
+        s
     }
 
     /// Writes the scheme and host of every URL in lower case, so BACKUP names the storage exactly
@@ -198,7 +167,7 @@ impl BackupRequest {
             let c = self.container_url.as_deref().unwrap_or("https://placeholder.blob.core.windows.net/c");
             vec![format!("{}/x.bak", c.trim().trim_end_matches('/'))]
         });
-        let spec = self.spec_for(&self.databases[0], urls)?;
+        let spec = self.spec_for(&self.databases[0], urls);
         validate(&spec).map_err(|e| Error::invalid(e.to_string()))?;
         Ok(())
     }
@@ -214,62 +183,6 @@ pub fn start(mut req: BackupRequest) -> Result<Operation> {
     Ok(Operation::start(OpKind::Backup, dbs, throttle, move |rep| backup_one(req.clone(), rep)))
 }
 
-/// Outcome of a long statement.
-pub(crate) enum RunOutcome {
-    Done,
-    /// Cancelled; `attention_acknowledged` tells whether the server answered the ATTENTION
-    /// (DONE with the ATTN bit) before we closed the connection.
-    Cancelled { attention_acknowledged: bool },
-}
-
-impl RunOutcome {
-    pub(crate) fn cancel_text(acknowledged: bool) -> &'static str {
-        if acknowledged {
-            "ATTENTION was sent and acknowledged by the server, then the connection was closed"
-        } else {
-            "ATTENTION was sent but not acknowledged in time, so the connection was closed (which also aborts the statement)"
-        }
-    }
-}
-
-/// Runs one long statement on `client`, racing the cancel token. On cancel: ATTENTION
-/// (`cancel_query`, bounded) — the caller then drops the connection.
-pub(crate) async fn run_long(client: &mut Client, sql: &str, cancel: &CancellationToken, verb: &str) -> Result<RunOutcome> {
-    let outcome = {
-        let fut = async {
-            let stream = client.simple_query(sql).await?;
-            stream.into_results().await
-        };
-        tokio::pin!(fut);
-        tokio::select! {
-            biased;
-            // checked first: a cancel that came before the statement was sent sends nothing
-            _ = cancel.cancelled() => None,
-            r = &mut fut => Some(r),
-        }
-    };
-    match outcome {
-        None => {
-            // the query future is gone: tell the server to stop
-            let acked = matches!(tokio::time::timeout(ATTENTION_TIMEOUT, client.cancel_query()).await, Ok(Ok(())));
-            Ok(RunOutcome::Cancelled { attention_acknowledged: acked })
-        }
-        Some(Ok(_)) => Ok(RunOutcome::Done),
-        Some(Err(e)) => {
-            let err = Error::from_tiberius(e);
-            Err(match err {
-                Error::Connection { kind, message } => Error::Connection {
-                    kind,
-                    message: format!(
-                        "The connection to the server was lost while {verb} was running ({message}); the statement did not complete and its result is unknown to the server's caller: treat it as failed."
-                    ),
-                },
-                other => other.with_statement(sql),
-            })
-        }
-    }
-}
-
 /// Server facts a backup needs, read on the backup's own connection.
 struct Facts {
     spid: i32,
@@ -279,76 +192,48 @@ struct Facts {
 }
 
 async fn read_facts(client: &mut Client, database: &str, kind: BackupKind) -> Result<Facts> {
-    // Plain single-table queries (no subqueries): they run on any SQL Server and the simulator.
-    let sql = "SELECT @@SPID AS spid, CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name";
-    let rows = crate::connect::query_rows(client, &Sql::plain(sql)).await?;
+    let rows = query_rows(client, &tsql::session_and_server()).await?;
     let row = rows.first().ok_or_else(|| Error::Internal("SELECT @@SPID returned no row".into()))?;
-    let spid = inspect::cell_i64(row, "spid").ok_or_else(|| Error::Internal("@@SPID was NULL".into()))? as i32;
-    let server_name = inspect::cell_string(row, "server_name").unwrap_or_else(|| "server".into());
+    let spid = cell_i64(row, "spid").ok_or_else(|| Error::Internal("@@SPID was NULL".into()))? as i32;
+    let server_name = cell_string(row, "server_name").unwrap_or_else(|| "server".into());
     // allocated size: data files for full/differential, log files for a log backup (8 KB pages)
-    let files = crate::connect::query_rows(client, &crate::tsql::database_files(database)).await?;
+    let files = query_rows(client, &tsql::database_files(database)).await?;
     let pages: i64 = files
         .iter()
         .filter(|r| {
-            let log = inspect::cell_string(r, "type_desc").map(|t| t.eq_ignore_ascii_case("LOG")).unwrap_or(false);
+            let log = cell_string(r, "type_desc").map(|t| t.eq_ignore_ascii_case("LOG")).unwrap_or(false);
             log == (kind == BackupKind::Log)
         })
-        .filter_map(|r| inspect::cell_i64(r, "size"))
+        .filter_map(|r| cell_i64(r, "size"))
         .sum();
     let allocated_bytes = if pages > 0 { Some(pages as u64 * 8192) } else { None };
     // The last backup's size, where msdb knows it (optional: an error here is ignored).
-    let last_sql = format!(
-        "SELECT TOP (1) CAST(backup_size AS bigint) AS backup_size FROM msdb.dbo.backupset \
-         WHERE database_name = {db} AND type = N'{t}' ORDER BY backup_finish_date DESC",
-        db = quote_nstr(database),
-        t = match kind {
-            BackupKind::Full => "D",
-            BackupKind::Differential => "I",
-            BackupKind::Log => "L",
-        }
-    );
-    let last_backup_bytes = match crate::connect::query_rows(client, &Sql::plain(last_sql)).await {
-        Ok(rows) => rows.first().and_then(|r| inspect::cell_i64(r, "backup_size")).filter(|v| *v > 0).map(|v| v as u64),
+    let letter = match kind {
+        BackupKind::Full => 'D',
+        BackupKind::Differential => 'I',
+        BackupKind::Log => 'L',
+    };
+    let last_backup_bytes = match query_rows(client, &tsql::last_backup_size(database, letter)).await {
+        Ok(rows) => rows.first().and_then(|r| cell_i64(r, "backup_size")).filter(|v| *v > 0).map(|v| v as u64),
         Err(_) => None,
     };
     Ok(Facts { spid, server_name, allocated_bytes, last_backup_bytes })
 }
 
-fn fail(mut res: BackupResult, e: Error, database: &str) -> ItemOutcome {
-    let e = e.with_database(database);
-    if res.message.is_empty() {
-        res.message = e.to_string();
+/// One database's backup (also one item of a fleet backup, [`super::fleet`]).
+pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
+    let mut res = BackupResult { database: rep.database(), kind: req.kind, copy_only: req.copy_only, ..Default::default() };
+    match backup_steps(&req, &rep, &mut res).await {
+        Ok(()) => ItemOutcome::succeeded(&ItemResult::Backup(res)),
+        Err(e) => fail(res, e),
     }
-    res.error = Some(e.to_json());
-    ItemOutcome::stopped(&e, &res)
 }
 
-pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOutcome {
-    let database = rep.database();
-    let cancel = rep.cancel_token();
-    let mut res = BackupResult { database: database.clone(), kind: req.kind.to_ascii_lowercase(), copy_only: req.copy_only, ..Default::default() };
-    let kind = match BackupKind::parse(&req.kind) {
-        Ok(k) => k,
-        Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
-    };
-    res.kind = kind.as_str().into();
-
-    let connected = tokio::select! {
-        c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
-        _ = cancel.cancelled() => Err(Error::Cancelled),
-    };
-    let mut client = match connected {
-        Ok(c) => c,
-        Err(e) => return fail(res, e, &database),
-    };
-    let facts = match read_facts(&mut client, &database, kind).await {
-        Ok(f) => f,
-        Err(e) => return fail(res, e, &database),
-    };
-
-    // destination
-    let fill = striping::assumed_block_fill_percent(kind, req.compression);
-    let urls = match (&req.urls, &req.container_url) {
+/// The stripes and URLs of the backup (explicit, or planned and named in the container);
+/// fills `stripes`, `stripe_reason` and `warnings`.
+fn destination(req: &BackupRequest, facts: &Facts, res: &mut BackupResult) -> Result<Vec<String>> {
+    let fill = striping::assumed_block_fill_percent(req.kind, req.compression);
+    match (&req.urls, &req.container_url) {
         (Some(u), _) => {
             res.stripes = u.len() as u32;
             res.stripe_reason = format!("{} stripe(s): the URLs were given explicitly", u.len());
@@ -360,40 +245,34 @@ pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOu
                 }
                 Err(e) => res.warnings.push(format!("{e} (the URLs were given explicitly, so the backup is tried as asked)")),
             }
-            u.clone()
+            Ok(u.clone())
         }
         (None, Some(container)) => {
-            let plan = match striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes, fill) {
-                Ok(p) => p,
-                Err(e) => {
-                    let err = match e {
-                        striping::StripingError::Range(_) => Error::invalid(e.to_string()),
-                        _ => Error::Precondition { kind: ErrorKind::BlockLimitReached, message: e.to_string() },
-                    };
-                    return fail(res, err, &database);
-                }
-            };
+            let plan = striping::plan(facts.allocated_bytes, facts.last_backup_bytes, req.max_transfer_size, req.stripes, fill).map_err(|e| match e {
+                striping::StripingError::Range(_) => Error::invalid(e.to_string()),
+                _ => Error::Precondition { kind: ErrorKind::BlockLimitReached, message: e.to_string() },
+            })?;
             res.stripes = plan.stripes;
             res.stripe_reason = plan.reason.clone();
             res.warnings.extend(plan.warnings.iter().cloned());
-            let parts = naming::NameParts { server: &facts.server_name, database: &database, kind: kind.as_str(), timestamp: chrono::Utc::now() };
-            match naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes) {
-                Ok(u) => u,
-                Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
-            }
+            let parts = naming::NameParts { server: &facts.server_name, database: &res.database, kind: req.kind.as_str(), timestamp: chrono::Utc::now() };
+            naming::render_urls(container, req.file_name_template.as_deref(), &parts, plan.stripes).map_err(|e| Error::invalid(e.to_string()))
         }
-        (None, None) => return fail(res, Error::invalid("no destination"), &database),
-    };
+        (None, None) => Err(Error::invalid("no destination")),
+    }
+}
+
+/// One database: connect, read the facts, choose the destination, run BACKUP with progress,
+/// read the header back. Fills `res` as it goes (a failure keeps what was learnt).
+async fn backup_steps(req: &BackupRequest, rep: &Reporter, res: &mut BackupResult) -> Result<()> {
+    let cancel = rep.cancel_token();
+    let mut client = connect_cancellable(&req.connection, &cancel).await?;
+    let facts = read_facts(&mut client, &res.database, req.kind).await?;
+    let urls = destination(req, &facts, res)?;
     res.urls = urls.clone();
-    let spec = match req.spec_for(&database, urls.clone()) {
-        Ok(s) => s,
-        Err(e) => return fail(res, e, &database),
-    };
-    let sql = match build_backup(&spec) {
-        Ok(s) => s,
-        Err(e) => return fail(res, Error::invalid(e.to_string()), &database),
-    };
-    res.statements = vec![sql.clone()];
+    let spec = req.spec_for(&res.database, urls.clone());
+    let sql = Sql::plain(build_backup(&spec).map_err(|e| Error::invalid(e.to_string()))?);
+    res.statements = vec![sql.masked().to_string()];
     // warnings go out before the statement is sent (operation messages), and stay in the result
     for w in &res.warnings {
         rep.message(format!("warning: {w}"));
@@ -401,35 +280,36 @@ pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOu
     if req.dry_run {
         res.message = "dry run: nothing was sent; statements lists the BACKUP that would run".into();
         let _ = client.close().await;
-        return ItemOutcome::succeeded(&res);
+        return Ok(());
     }
 
     // progress on a second connection
-    let stop = cancel.child_token();
-    let poller = tokio::spawn(crate::progress::run(req.connection.clone(), facts.spid, rep.clone(), stop.clone()));
-    let verb = if kind == BackupKind::Log { "BACKUP LOG" } else { "BACKUP DATABASE" };
+    let progress = Progress::start(&req.connection, facts.spid, rep);
+    let verb = if req.kind == BackupKind::Log { "BACKUP LOG" } else { "BACKUP DATABASE" };
     let t0 = Instant::now();
     let outcome = run_long(&mut client, &sql, &cancel, verb).await;
     let duration = t0.elapsed().as_secs_f64();
-    stop.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
+    progress.stop().await;
     res.duration_seconds = Some(round3(duration));
-    match outcome {
-        Ok(RunOutcome::Cancelled { attention_acknowledged }) => {
-            drop(client); // closes the socket: the server aborts whatever is left
-            res.message = format!(
-                "{verb} was cancelled after {duration:.1} s: {}; the server discards the unfinished backup.",
-                RunOutcome::cancel_text(attention_acknowledged)
-            );
-            return fail(res, Error::Cancelled, &database);
-        }
-        Err(e) => return fail(res, e, &database),
-        Ok(RunOutcome::Done) => {}
+    if let RunOutcome::Cancelled { attention_acknowledged } = outcome? {
+        drop(client); // closes the socket: the server aborts whatever is left
+        res.message = format!(
+            "{verb} was cancelled after {duration:.1} s: {}; the server discards the unfinished backup.",
+            RunOutcome::cancel_text(attention_acknowledged)
+        );
+        return Err(Error::Cancelled);
     }
+    let processed = read_back(&mut client, &urls, rep, res).await;
+    res.message = success_message(verb, processed, duration, res);
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    Ok(())
+}
 
-    // read the header back for LSNs, size and checksum flag
+/// Reads the header back for LSNs, size and checksum flag; returns the bytes processed
+/// (uncompressed) when known. A failure here only leaves those fields empty (with a message).
+async fn read_back(client: &mut Client, urls: &[String], rep: &Reporter, res: &mut BackupResult) -> Option<i64> {
     let mut processed: Option<i64> = None;
-    match inspect::read_headers(&mut client, &urls).await {
+    match inspect::read_headers(client, urls).await {
         Ok(h) if !h.is_empty() => {
             let h = h.last().cloned().unwrap_or_default();
             processed = h.backup_size;
@@ -439,13 +319,18 @@ pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOu
             res.last_lsn = Some(h.last_lsn.clone()).filter(|s| !s.is_empty());
             res.checksum = h.has_backup_checksums;
             res.compressed = Some(h.compressed);
-            if let Ok(q) = crate::tsql::restore::build_headeronly(&urls) {
+            if let Ok(q) = crate::tsql::restore::build_headeronly(urls) {
                 res.statements.push(q);
             }
         }
         Ok(_) => rep.message("RESTORE HEADERONLY after the backup returned no row; LSNs and size are unknown"),
         Err(e) => rep.message(format!("could not read the backup header back ({e}); LSNs and size are unknown")),
     }
+    processed
+}
+
+/// The result message (and `throughput_mb_per_second`) of a finished backup.
+fn success_message(verb: &str, processed: Option<i64>, duration: f64, res: &mut BackupResult) -> String {
     // like SQL Server's 3014 message, throughput is over the bytes processed (uncompressed);
     // `bytes` is what was stored (compressed size when compressed)
     let processed = processed.or(res.bytes);
@@ -454,7 +339,7 @@ pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOu
         _ => None,
     };
     res.throughput_mb_per_second = mb_s;
-    res.message = match (processed, mb_s) {
+    match (processed, mb_s) {
         (Some(b), Some(r)) => format!(
             "{verb} successfully processed {b} bytes in {duration:.3} seconds ({r:.3} MB/sec) to {} URL(s){}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
             res.urls.len(),
@@ -467,9 +352,7 @@ pub(crate) async fn backup_one(req: Arc<BackupRequest>, rep: Reporter) -> ItemOu
             "{verb} completed without error in {duration:.3} seconds to {} URL(s). (The size could not be read back; the server's own completion message is not passed on by the driver.)",
             res.urls.len()
         ),
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-    ItemOutcome::succeeded(&res)
+    }
 }
 
 fn round3(v: f64) -> f64 {

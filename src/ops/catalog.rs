@@ -2,44 +2,11 @@
 //! files, default paths. Used by the readiness check, the credential functions and the
 //! backup/restore operations.
 
-use crate::api::CredentialInfo;
+use crate::api::{CredentialInfo, CredentialKind};
+use crate::connect::rows::{cell_datetime, cell_i64, cell_string};
 use crate::connect::{query_rows, Client};
 use crate::errors::Result;
 use crate::tsql;
-use tiberius::{ColumnData, Row};
-
-/// A cell as an integer (any integer type, bit, numeric with scale 0, or a numeric string).
-pub fn cell_i64(row: &Row, idx: usize) -> Option<i64> {
-    let (_, data) = row.cells().nth(idx)?;
-    match data {
-        ColumnData::U8(Some(v)) => Some(*v as i64),
-        ColumnData::I16(Some(v)) => Some(*v as i64),
-        ColumnData::I32(Some(v)) => Some(*v as i64),
-        ColumnData::I64(Some(v)) => Some(*v),
-        ColumnData::Bit(Some(b)) => Some(*b as i64),
-        ColumnData::Numeric(Some(n)) => {
-            let p = 10i128.pow(n.scale() as u32);
-            i64::try_from(n.value() / p).ok()
-        }
-        ColumnData::String(Some(s)) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// A cell as a string (string columns; numbers are formatted).
-pub fn cell_string(row: &Row, idx: usize) -> Option<String> {
-    let (_, data) = row.cells().nth(idx)?;
-    match data {
-        ColumnData::String(Some(s)) => Some(s.to_string()),
-        ColumnData::Guid(Some(g)) => Some(g.to_string()),
-        _ => cell_i64(row, idx).map(|v| v.to_string()),
-    }
-}
-
-/// A cell as a date-time (datetime, datetime2, smalldatetime).
-pub fn cell_datetime(row: &Row, idx: usize) -> Option<chrono::NaiveDateTime> {
-    row.try_get::<chrono::NaiveDateTime, usize>(idx).ok().flatten()
-}
 
 /// What `SERVERPROPERTY` and friends say about the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,15 +77,15 @@ pub async fn trace_flag(client: &mut Client, flag: u32) -> Result<TraceFlagState
 }
 
 /// Classify `credential_identity`: `managed_identity`, `sas`, `s3` or `other`.
-pub fn credential_kind(identity: &str) -> &'static str {
+pub fn credential_kind(identity: &str) -> CredentialKind {
     if identity.eq_ignore_ascii_case(tsql::IDENTITY_MANAGED) {
-        "managed_identity"
+        CredentialKind::ManagedIdentity
     } else if identity.eq_ignore_ascii_case(tsql::IDENTITY_SAS) {
-        "sas"
+        CredentialKind::Sas
     } else if identity.eq_ignore_ascii_case(tsql::IDENTITY_S3) {
-        "s3"
+        CredentialKind::S3
     } else {
-        "other"
+        CredentialKind::Other
     }
 }
 
@@ -132,7 +99,7 @@ pub async fn credentials(client: &mut Client) -> Result<Vec<CredentialInfo>> {
             CredentialInfo {
                 credential_id: cell_i64(r, 0).unwrap_or_default() as i32,
                 name: cell_string(r, 1).unwrap_or_default(),
-                kind: credential_kind(&identity).to_string(),
+                kind: credential_kind(&identity),
                 identity,
                 create_date: cell_datetime(r, 3),
                 modify_date: cell_datetime(r, 4),
@@ -192,12 +159,6 @@ pub async fn database_files(client: &mut Client, database: &str) -> Result<Vec<D
             file_id: cell_i64(r, 4).unwrap_or_default(),
         })
         .collect())
-}
-
-/// Default data and log paths (`InstanceDefaultDataPath`, `InstanceDefaultLogPath`).
-pub async fn default_paths(client: &mut Client) -> Result<(Option<String>, Option<String>)> {
-    let f = server_facts(client).await?;
-    Ok((f.default_data_path, f.default_log_path))
 }
 
 /// Evidence for BACKUP permission in the connection's database.

@@ -3,12 +3,12 @@
 //! Each check reads what it needs on its own; a query that fails (permissions, an old server)
 //! makes that check `unknown` with the reason, instead of failing the whole call.
 
-use crate::api::{Check, CheckStatus, ServerCheck, ServerCheckResult};
-use crate::connect::{connect, execute};
+use crate::api::{Check, CheckName, CheckStatus, CredentialInfo, CredentialKind, ServerCheck, ServerCheckResult};
+use crate::connect::{connect, execute, Client};
 use crate::errors::Result;
 use crate::ops::catalog::{self, ServerFacts};
 use crate::tsql;
-use crate::url::parse_container_url;
+use crate::url::{parse_container_url, ContainerUrl};
 
 /// The first version with managed-identity backup to URL: SQL Server 2022 CU17.
 pub const MIN_VERSION: [u32; 4] = [16, 0, 4175, 1];
@@ -26,8 +26,8 @@ pub fn parse_version(v: &str) -> Option<[u32; 4]> {
     Some(out)
 }
 
-fn check(name: &str, status: CheckStatus, evidence: impl Into<String>, action: Option<&str>) -> Check {
-    Check { name: name.into(), status, evidence: evidence.into(), recommended_action: action.map(str::to_string) }
+fn check(name: CheckName, status: CheckStatus, evidence: impl Into<String>, action: Option<&str>) -> Check {
+    Check { name, status, evidence: evidence.into(), recommended_action: action.map(str::to_string) }
 }
 
 /// Version ≥ 16.0.4175.1 (pure).
@@ -35,10 +35,10 @@ pub fn version_check(f: &ServerFacts) -> Check {
     let level = f.product_update_level.as_deref().filter(|s| !s.is_empty()).map(|l| format!(" ({l})")).unwrap_or_default();
     let evidence = format!("ProductVersion {}{}", f.product_version, level);
     match parse_version(&f.product_version) {
-        None => check("Version", CheckStatus::Unknown, format!("{evidence}: not a version number"), None),
-        Some(v) if v >= MIN_VERSION => check("Version", CheckStatus::Pass, evidence, None),
+        None => check(CheckName::Version, CheckStatus::Unknown, format!("{evidence}: not a version number"), None),
+        Some(v) if v >= MIN_VERSION => check(CheckName::Version, CheckStatus::Pass, evidence, None),
         Some(_) => check(
-            "Version",
+            CheckName::Version,
             CheckStatus::Fail,
             format!("{evidence} is older than 16.0.4175.1 (SQL Server 2022 CU17)"),
             Some("Install SQL Server 2022 CU17 (KB5048038) or later: managed-identity backup to URL needs it."),
@@ -49,35 +49,35 @@ pub fn version_check(f: &ServerFacts) -> Check {
 /// Windows host (pure).
 pub fn platform_check(platform: &Result<Option<String>>) -> Check {
     match platform {
-        Ok(Some(p)) if p.eq_ignore_ascii_case("Windows") => check("HostPlatform", CheckStatus::Pass, format!("host_platform {p}"), None),
+        Ok(Some(p)) if p.eq_ignore_ascii_case("Windows") => check(CheckName::HostPlatform, CheckStatus::Pass, format!("host_platform {p}"), None),
         Ok(Some(p)) => check(
-            "HostPlatform",
+            CheckName::HostPlatform,
             CheckStatus::Fail,
             format!("host_platform {p}"),
             Some("Managed-identity backup to URL works on Windows only: use a SAS credential on this server, or a Windows Azure VM."),
         ),
-        Ok(None) => check("HostPlatform", CheckStatus::Unknown, "sys.dm_os_host_info returned nothing", None),
-        Err(e) => check("HostPlatform", CheckStatus::Unknown, format!("could not read sys.dm_os_host_info: {e}"), None),
+        Ok(None) => check(CheckName::HostPlatform, CheckStatus::Unknown, "sys.dm_os_host_info returned nothing", None),
+        Err(e) => check(CheckName::HostPlatform, CheckStatus::Unknown, format!("could not read sys.dm_os_host_info: {e}"), None),
     }
 }
 
 /// Not a failover cluster instance (pure).
 pub fn cluster_check(f: &ServerFacts) -> Check {
     match f.is_clustered {
-        Some(false) => check("FailoverCluster", CheckStatus::Pass, "IsClustered 0", None),
+        Some(false) => check(CheckName::FailoverCluster, CheckStatus::Pass, "IsClustered 0", None),
         Some(true) => check(
-            "FailoverCluster",
+            CheckName::FailoverCluster,
             CheckStatus::Fail,
             "IsClustered 1: a failover cluster instance",
             Some("Managed-identity backup to URL is not supported on a failover cluster instance: use a SAS credential."),
         ),
-        None => check("FailoverCluster", CheckStatus::Unknown, "IsClustered is NULL", None),
+        None => check(CheckName::FailoverCluster, CheckStatus::Unknown, "IsClustered is NULL", None),
     }
 }
 
 /// CREATE DATABASE (RESTORE HEADERONLY / FILELISTONLY need it) (pure).
 pub fn create_database_check(perms: &Result<catalog::ReadinessPermissions>, login: &str, sysadmin: bool) -> Check {
-    const NAME: &str = "CreateDatabasePermission";
+    const NAME: CheckName = CheckName::CreateDatabasePermission;
     if sysadmin {
         return check(NAME, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
     }
@@ -104,7 +104,7 @@ pub fn create_database_check(perms: &Result<catalog::ReadinessPermissions>, logi
 /// VIEW SERVER PERFORMANCE STATE (2022) / VIEW SERVER STATE: progress of a running backup is read
 /// from sys.dm_exec_requests on a second session (pure).
 pub fn progress_permission_check(perms: &Result<catalog::ReadinessPermissions>, login: &str, sysadmin: bool, major_version: u32) -> Check {
-    const NAME: &str = "ProgressPermission";
+    const NAME: CheckName = CheckName::ProgressPermission;
     let perm = tsql::progress_permission(major_version);
     if sysadmin {
         return check(NAME, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
@@ -128,7 +128,7 @@ const TF_STARTUP_ACTION: &str = "Add -T4675 to the SQL Server startup parameters
 /// survives a restart (pure). `flag_on`: the flag is on globally now; `turned_off`: this check
 /// turned it off (then a startup parameter brings it back at the next restart).
 pub fn startup_trace_flag_check(params: &Result<Vec<String>>, flag_on: Option<bool>, turned_off: bool) -> Check {
-    const NAME: &str = "TraceFlag4675Startup";
+    const NAME: CheckName = CheckName::TraceFlag4675Startup;
     let args = match params {
         Ok(a) => a,
         Err(e) => {
@@ -179,178 +179,195 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     let platform = catalog::host_platform(&mut client).await;
     checks.push(platform_check(&platform));
     checks.push(cluster_check(&facts));
-
-    // Trace flag 4675, optionally turned on.
     let mut statements = Vec::new();
-    let mut enabled_now = false;
-    let mut disabled_now = false;
-    let tf = catalog::trace_flag(&mut client, 4675).await;
-    let tf_on = match &tf {
-        Ok(t) if req.disable_trace_flag && t.status && t.global && !sysadmin => {
-            checks.push(check("TraceFlag4675", CheckStatus::Fail, format!("trace flag 4675 is on globally; turning it off {NEEDS_SYSADMIN}"), Some("Run the check as sysadmin, or turn it off with DBCC TRACEOFF(4675, -1).")));
-            Some(true)
-        }
-        Ok(t) if req.disable_trace_flag && t.status && t.global => {
-            let s = tsql::trace_off_global(4675);
-            execute(&mut client, &s).await?;
-            statements.push(s.masked().to_string());
-            let after = catalog::trace_flag(&mut client, 4675).await?;
-            if after.status && after.global {
-                checks.push(check("TraceFlag4675", CheckStatus::Fail, "DBCC TRACEOFF(4675, -1) ran but DBCC TRACESTATUS still shows the flag on", None));
-                Some(true)
-            } else {
-                disabled_now = true;
-                checks.push(check(
-                    "TraceFlag4675",
-                    CheckStatus::Warn,
-                    "trace flag 4675 was on and has been turned off globally (DBCC TRACEOFF(4675, -1)): CREATE CREDENTIAL no longer checks that a primary managed identity is selected",
-                    None,
-                ));
-                Some(false)
-            }
-        }
-        Ok(t) if req.disable_trace_flag && !(t.status && t.global) => {
-            checks.push(check("TraceFlag4675", CheckStatus::Pass, "trace flag 4675 is off globally (as asked: nothing to turn off)", None));
-            Some(false)
-        }
-        Ok(t) if t.status && t.global => {
-            checks.push(check("TraceFlag4675", CheckStatus::Pass, "trace flag 4675 is on globally", None));
-            Some(true)
-        }
-        Ok(_) if req.enable_trace_flag && !sysadmin => {
-            checks.push(check("TraceFlag4675", CheckStatus::Fail, format!("trace flag 4675 is off; turning it on {NEEDS_SYSADMIN}"), Some(TF_ACTION)));
-            Some(false)
-        }
-        Ok(_) if req.enable_trace_flag => {
-            let s = tsql::trace_on_global(4675);
-            execute(&mut client, &s).await?;
-            statements.push(s.masked().to_string());
-            let after = catalog::trace_flag(&mut client, 4675).await?;
-            if after.status && after.global {
-                enabled_now = true;
-                checks.push(check(
-                    "TraceFlag4675",
-                    CheckStatus::Pass,
-                    "trace flag 4675 was off and has been turned on globally (DBCC TRACEON(4675, -1)); it does not survive a restart without -T4675",
-                    Some("Add -T4675 to the SQL Server startup parameters."),
-                ));
-                Some(true)
-            } else {
-                checks.push(check("TraceFlag4675", CheckStatus::Fail, "DBCC TRACEON(4675, -1) ran but DBCC TRACESTATUS still shows the flag off", Some(TF_ACTION)));
-                Some(false)
-            }
-        }
-        Ok(t) => {
-            let ev = if t.status { "trace flag 4675 is on for this session only, not globally" } else { "trace flag 4675 is off" };
-            checks.push(check("TraceFlag4675", CheckStatus::Warn, format!("{ev}: CREATE CREDENTIAL does not check that a primary managed identity is selected"), Some(TF_ACTION)));
-            Some(false)
-        }
-        Err(e) => {
-            checks.push(check("TraceFlag4675", CheckStatus::Unknown, format!("could not read DBCC TRACESTATUS(4675): {e}"), None));
-            None
-        }
-    };
-
+    let tf = trace_flag_check(&mut client, &req, sysadmin, &mut statements).await?;
+    checks.push(tf.check);
     // Whether the flag survives a restart (startup parameter -T4675).
     let params = catalog::startup_parameters(&mut client).await;
-    checks.push(startup_trace_flag_check(&params, tf_on, disabled_now));
-
-    // The credential for the container.
-    match &url {
-        None => {
-            checks.push(check("Credential", CheckStatus::Unknown, "no container URL given", Some("Pass the container URL to check its credential.")));
-            checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "no container URL given", None));
-        }
-        Some(u) => match catalog::credentials(&mut client).await {
-            Err(e) => {
-                checks.push(check("Credential", CheckStatus::Unknown, format!("could not read sys.credentials: {e}"), None));
-                checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "credential unknown", None));
-            }
-            Ok(all) => {
-                let exact = all.iter().find(|c| c.name == u.url);
-                match exact {
-                    None => {
-                        let near = all.iter().find(|c| c.name.trim_end_matches('/').eq_ignore_ascii_case(&u.url));
-                        let mut ev = format!("no credential named '{}'", u.url);
-                        if let Some(n) = near {
-                            ev.push_str(&format!("; '{}' exists but SQL Server matches the name exactly (case, trailing '/')", n.name));
-                        }
-                        if all.is_empty() && !sysadmin {
-                            ev.push_str(&format!(" (sys.credentials shows nothing to this login; reading it {NEEDS_SYSADMIN} or VIEW ANY DEFINITION)"));
-                        }
-                        checks.push(check("Credential", CheckStatus::Fail, ev, Some("Create the credential: CREATE CREDENTIAL [<container URL>] WITH IDENTITY = 'Managed Identity' (New-SqlUrlCredential).")));
-                        checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "no credential", None));
-                    }
-                    Some(c) if c.kind == "managed_identity" => {
-                        checks.push(check("Credential", CheckStatus::Pass, format!("credential '{}' uses 'Managed Identity' (id {})", c.name, c.credential_id), None));
-                        let recreate = "Drop and recreate the credential while trace flag 4675 is on, so SQL Server checks the primary managed identity (New-SqlUrlCredential -Force).";
-                        let when = c.modify_date.or(c.create_date).map(|d| d.to_string()).unwrap_or_else(|| "an unknown time".into());
-                        match tf_on {
-                            Some(true) if enabled_now => checks.push(check(
-                                "CredentialVerifiedByTraceFlag",
-                                CheckStatus::Warn,
-                                format!("the credential was created at {when}, before trace flag 4675 was turned on by this check: the identity was not checked"),
-                                Some(recreate),
-                            )),
-                            Some(true) => checks.push(check(
-                                "CredentialVerifiedByTraceFlag",
-                                CheckStatus::Pass,
-                                format!("trace flag 4675 is on; the credential was last changed at {when} (if that was before the flag was turned on, recreate it)"),
-                                None,
-                            )),
-                            Some(false) => checks.push(check(
-                                "CredentialVerifiedByTraceFlag",
-                                CheckStatus::Warn,
-                                format!("trace flag 4675 is off, so the credential (last changed at {when}) was created without the managed-identity check: it cannot be proven to work"),
-                                Some(recreate),
-                            )),
-                            None => checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "trace flag state unknown", None)),
-                        }
-                    }
-                    Some(c) => {
-                        checks.push(check(
-                            "Credential",
-                            CheckStatus::Warn,
-                            format!("credential '{}' uses identity '{}' ({}), not 'Managed Identity'", c.name, c.identity, c.kind),
-                            Some("Replace it with a managed-identity credential (New-SqlUrlCredential -Force) to back up with the server's managed identity."),
-                        ));
-                        checks.push(check("CredentialVerifiedByTraceFlag", CheckStatus::Unknown, "not a managed-identity credential", None));
-                    }
-                }
-            }
-        },
-    }
-
-    // BACKUP permission.
-    if sysadmin {
-        checks.push(check("BackupPermission", CheckStatus::Pass, format!("login '{}' is a member of sysadmin", facts.login_name.clone().unwrap_or_default()), None));
-    } else {
-        match catalog::backup_permission(&mut client).await {
-            Ok(p) if p.can_backup => checks.push(check(
-                "BackupPermission",
-                CheckStatus::Pass,
-                format!("login '{}' is not sysadmin but holds BACKUP DATABASE in '{}' (db_backupoperator, db_owner or a grant)", facts.login_name.clone().unwrap_or_default(), p.database),
-                None,
-            )),
-            Ok(p) => checks.push(check(
-                "BackupPermission",
-                CheckStatus::Fail,
-                format!("login '{}' is not sysadmin and lacks BACKUP DATABASE / db_backupoperator in '{}'", facts.login_name.clone().unwrap_or_default(), p.database),
-                Some("Add the login to db_backupoperator in each database to back up, or to sysadmin. Credential and trace-flag changes need sysadmin."),
-            )),
-            Err(e) => checks.push(check("BackupPermission", CheckStatus::Unknown, format!("could not read permissions: {e}"), None)),
-        }
-    }
-
+    checks.push(startup_trace_flag_check(&params, tf.on, tf.disabled_now));
+    checks.extend(credential_checks(&mut client, url.as_ref(), sysadmin, tf.on, tf.enabled_now).await);
+    checks.push(permission_check(&mut client, &facts, sysadmin).await);
     // CREATE DATABASE (HEADERONLY / FILELISTONLY) and the permission that shows progress
     let major = parse_version(&facts.product_version).map(|v| v[0]).unwrap_or(16);
     let login = facts.login_name.clone().unwrap_or_default();
     let perms = if sysadmin { Ok(catalog::ReadinessPermissions::default()) } else { catalog::readiness_permissions(&mut client, major).await };
     checks.push(create_database_check(&perms, &login, sysadmin));
     checks.push(progress_permission_check(&perms, &login, sysadmin, major));
-
     let ready = !checks.iter().any(|c| c.status == CheckStatus::Fail);
     Ok(ServerCheckResult { server: facts.server_name.clone(), product_version: facts.product_version.clone(), ready, checks, statements })
+}
+
+/// The trace flag 4675 check: whether it is on (`None`: unknown) and whether this check
+/// turned it on or off.
+struct TraceFlagCheck {
+    check: Check,
+    on: Option<bool>,
+    enabled_now: bool,
+    disabled_now: bool,
+}
+
+fn tf_result(check: Check, on: Option<bool>) -> Result<TraceFlagCheck> {
+    Ok(TraceFlagCheck { check, on, enabled_now: false, disabled_now: false })
+}
+
+/// `disable_trace_flag`: trace flag 4675 turned off globally when it is on (and allowed).
+async fn disable_trace_flag(client: &mut Client, on_globally: bool, sysadmin: bool, statements: &mut Vec<String>) -> Result<TraceFlagCheck> {
+    if !on_globally {
+        return tf_result(check(CheckName::TraceFlag4675, CheckStatus::Pass, "trace flag 4675 is off globally (as asked: nothing to turn off)", None), Some(false));
+    }
+    if !sysadmin {
+        let c = check(CheckName::TraceFlag4675, CheckStatus::Fail, format!("trace flag 4675 is on globally; turning it off {NEEDS_SYSADMIN}"), Some("Run the check as sysadmin, or turn it off with DBCC TRACEOFF(4675, -1)."));
+        return tf_result(c, Some(true));
+    }
+    let s = tsql::trace_off_global(4675);
+    execute(client, &s).await?;
+    statements.push(s.masked().to_string());
+    let after = catalog::trace_flag(client, 4675).await?;
+    if after.status && after.global {
+        return tf_result(check(CheckName::TraceFlag4675, CheckStatus::Fail, "DBCC TRACEOFF(4675, -1) ran but DBCC TRACESTATUS still shows the flag on", None), Some(true));
+    }
+    let c = check(
+        CheckName::TraceFlag4675,
+        CheckStatus::Warn,
+        "trace flag 4675 was on and has been turned off globally (DBCC TRACEOFF(4675, -1)): CREATE CREDENTIAL no longer checks that a primary managed identity is selected",
+        None,
+    );
+    Ok(TraceFlagCheck { check: c, on: Some(false), enabled_now: false, disabled_now: true })
+}
+
+/// Trace flag 4675, turned on (`enable_trace_flag`) or off (`disable_trace_flag`) globally when
+/// asked and allowed; the statement it ran goes to `statements`.
+async fn trace_flag_check(client: &mut Client, req: &ServerCheck, sysadmin: bool, statements: &mut Vec<String>) -> Result<TraceFlagCheck> {
+    let done = tf_result;
+    let enable = req.enable_trace_flag;
+    match catalog::trace_flag(client, 4675).await {
+        Ok(t) if req.disable_trace_flag => disable_trace_flag(client, t.status && t.global, sysadmin, statements).await,
+        Ok(t) if t.status && t.global => done(check(CheckName::TraceFlag4675, CheckStatus::Pass, "trace flag 4675 is on globally", None), Some(true)),
+        Ok(_) if enable && !sysadmin => done(
+            check(CheckName::TraceFlag4675, CheckStatus::Fail, format!("trace flag 4675 is off; turning it on {NEEDS_SYSADMIN}"), Some(TF_ACTION)),
+            Some(false),
+        ),
+        Ok(_) if enable => {
+            let s = tsql::trace_on_global(4675);
+            execute(client, &s).await?;
+            statements.push(s.masked().to_string());
+            let after = catalog::trace_flag(client, 4675).await?;
+            if after.status && after.global {
+                let check = check(
+                    CheckName::TraceFlag4675,
+                    CheckStatus::Pass,
+                    "trace flag 4675 was off and has been turned on globally (DBCC TRACEON(4675, -1)); it does not survive a restart without -T4675",
+                    Some("Add -T4675 to the SQL Server startup parameters."),
+                );
+                Ok(TraceFlagCheck { check, on: Some(true), enabled_now: true, disabled_now: false })
+            } else {
+                done(check(CheckName::TraceFlag4675, CheckStatus::Fail, "DBCC TRACEON(4675, -1) ran but DBCC TRACESTATUS still shows the flag off", Some(TF_ACTION)), Some(false))
+            }
+        }
+        Ok(t) => {
+            let ev = if t.status { "trace flag 4675 is on for this session only, not globally" } else { "trace flag 4675 is off" };
+            done(check(CheckName::TraceFlag4675, CheckStatus::Warn, format!("{ev}: CREATE CREDENTIAL does not check that a primary managed identity is selected"), Some(TF_ACTION)), Some(false))
+        }
+        Err(e) => done(check(CheckName::TraceFlag4675, CheckStatus::Unknown, format!("could not read DBCC TRACESTATUS(4675): {e}"), None), None),
+    }
+}
+
+/// `Credential` and `CredentialVerifiedByTraceFlag` for the container URL.
+async fn credential_checks(client: &mut Client, url: Option<&ContainerUrl>, sysadmin: bool, tf_on: Option<bool>, enabled_now: bool) -> Vec<Check> {
+    let Some(u) = url else {
+        return vec![
+            check(CheckName::Credential, CheckStatus::Unknown, "no container URL given", Some("Pass the container URL to check its credential.")),
+            check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "no container URL given", None),
+        ];
+    };
+    let all = match catalog::credentials(client).await {
+        Ok(all) => all,
+        Err(e) => {
+            return vec![
+                check(CheckName::Credential, CheckStatus::Unknown, format!("could not read sys.credentials: {e}"), None),
+                check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "credential unknown", None),
+            ]
+        }
+    };
+    match all.iter().find(|c| c.name == u.url) {
+        None => {
+            let near = all.iter().find(|c| c.name.trim_end_matches('/').eq_ignore_ascii_case(&u.url));
+            let mut ev = format!("no credential named '{}'", u.url);
+            if let Some(n) = near {
+                ev.push_str(&format!("; '{}' exists but SQL Server matches the name exactly (case, trailing '/')", n.name));
+            }
+            if all.is_empty() && !sysadmin {
+                ev.push_str(&format!(" (sys.credentials shows nothing to this login; reading it {NEEDS_SYSADMIN} or VIEW ANY DEFINITION)"));
+            }
+            vec![
+                check(CheckName::Credential, CheckStatus::Fail, ev, Some("Create the credential: CREATE CREDENTIAL [<container URL>] WITH IDENTITY = 'Managed Identity' (New-SqlUrlCredential).")),
+                check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "no credential", None),
+            ]
+        }
+        Some(c) if c.kind == CredentialKind::ManagedIdentity => vec![
+            check(CheckName::Credential, CheckStatus::Pass, format!("credential '{}' uses 'Managed Identity' (id {})", c.name, c.credential_id), None),
+            verified_by_trace_flag(c, tf_on, enabled_now),
+        ],
+        Some(c) => vec![
+            check(
+                CheckName::Credential,
+                CheckStatus::Warn,
+                format!("credential '{}' uses identity '{}' ({}), not 'Managed Identity'", c.name, c.identity, c.kind),
+                Some("Replace it with a managed-identity credential (New-SqlUrlCredential -Force) to back up with the server's managed identity."),
+            ),
+            check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "not a managed-identity credential", None),
+        ],
+    }
+}
+
+/// Whether the server checked the managed identity when the credential was made (pure).
+fn verified_by_trace_flag(c: &CredentialInfo, tf_on: Option<bool>, enabled_now: bool) -> Check {
+    let recreate = "Drop and recreate the credential while trace flag 4675 is on, so SQL Server checks the primary managed identity (New-SqlUrlCredential -Force).";
+    let when = c.modify_date.or(c.create_date).map(|d| d.to_string()).unwrap_or_else(|| "an unknown time".into());
+    match tf_on {
+        Some(true) if enabled_now => check(
+            CheckName::CredentialVerifiedByTraceFlag,
+            CheckStatus::Warn,
+            format!("the credential was created at {when}, before trace flag 4675 was turned on by this check: the identity was not checked"),
+            Some(recreate),
+        ),
+        Some(true) => check(
+            CheckName::CredentialVerifiedByTraceFlag,
+            CheckStatus::Pass,
+            format!("trace flag 4675 is on; the credential was last changed at {when} (if that was before the flag was turned on, recreate it)"),
+            None,
+        ),
+        Some(false) => check(
+            CheckName::CredentialVerifiedByTraceFlag,
+            CheckStatus::Warn,
+            format!("trace flag 4675 is off, so the credential (last changed at {when}) was created without the managed-identity check: it cannot be proven to work"),
+            Some(recreate),
+        ),
+        None => check(CheckName::CredentialVerifiedByTraceFlag, CheckStatus::Unknown, "trace flag state unknown", None),
+    }
+}
+
+/// BACKUP permission: sysadmin, or BACKUP DATABASE in the connection's database.
+async fn permission_check(client: &mut Client, facts: &ServerFacts, sysadmin: bool) -> Check {
+    let login = facts.login_name.clone().unwrap_or_default();
+    if sysadmin {
+        return check(CheckName::BackupPermission, CheckStatus::Pass, format!("login '{login}' is a member of sysadmin"), None);
+    }
+    match catalog::backup_permission(client).await {
+        Ok(p) if p.can_backup => check(
+            CheckName::BackupPermission,
+            CheckStatus::Pass,
+            format!("login '{login}' is not sysadmin but holds BACKUP DATABASE in '{}' (db_backupoperator, db_owner or a grant)", p.database),
+            None,
+        ),
+        Ok(p) => check(
+            CheckName::BackupPermission,
+            CheckStatus::Fail,
+            format!("login '{login}' is not sysadmin and lacks BACKUP DATABASE / db_backupoperator in '{}'", p.database),
+            Some("Add the login to db_backupoperator in each database to back up, or to sysadmin. Credential and trace-flag changes need sysadmin."),
+        ),
+        Err(e) => check(CheckName::BackupPermission, CheckStatus::Unknown, format!("could not read permissions: {e}"), None),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Credentials for backup to URL: create (managed identity or SAS), list, remove.
 
 use crate::api::{
-    CredentialCreate, CredentialCreated, CredentialIdentity, CredentialList, CredentialListResult, CredentialRemove,
+    CreateAction, RemoveAction, CredentialCreate, CredentialCreated, CredentialIdentity, CredentialList, CredentialListResult, CredentialRemove,
     CredentialRemoved,
 };
 use crate::connect::{connect, execute, Client};
@@ -71,7 +71,7 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
     let statements: Vec<String> = stmts.iter().map(|s| s.masked().to_string()).collect();
     if req.dry_run {
         return Ok(CredentialCreated {
-            action: if exists { "would_replace" } else { "would_create" }.into(),
+            action: if exists { CreateAction::WouldReplace } else { CreateAction::WouldCreate },
             credential: None,
             statements,
             warnings,
@@ -100,7 +100,7 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
     if credential.is_none() {
         return Err(Error::Internal(format!("the server accepted CREATE CREDENTIAL but does not list '{name}'")));
     }
-    Ok(CredentialCreated { action: if exists { "replaced" } else { "created" }.into(), credential, statements, warnings })
+    Ok(CredentialCreated { action: if exists { CreateAction::Replaced } else { CreateAction::Created }, credential, statements, warnings })
 }
 
 /// Without trace flag 4675 the server accepts a managed-identity credential without checking
@@ -148,10 +148,10 @@ pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
     let stmt = tsql::drop_credential(&req.name);
     let statements = vec![stmt.masked().to_string()];
     if req.dry_run {
-        return Ok(CredentialRemoved { action: "would_remove".into(), name: req.name, statements });
+        return Ok(CredentialRemoved { action: RemoveAction::WouldRemove, name: req.name, statements });
     }
     execute(&mut client, &stmt).await?;
-    Ok(CredentialRemoved { action: "removed".into(), name: req.name, statements })
+    Ok(CredentialRemoved { action: RemoveAction::Removed, name: req.name, statements })
 }
 
 #[cfg(test)]

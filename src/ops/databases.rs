@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ConnectionRequest;
 use crate::errors::{Error, Result};
-use crate::ops::inspect;
+use crate::connect::rows::{cell_i64, cell_string};
+use crate::errors::ErrorObject;
 use crate::tsql::backup::BackupKind;
 
 /// A row of `sys.databases`, reduced to what the rules need.
@@ -46,8 +47,6 @@ pub enum SkipReason {
     SimpleRecovery,
     /// Differential or log backup of master.
     MasterFullOnly,
-    /// A system database without `include_system` (reported only when named explicitly).
-    SystemDatabase,
     /// tempdb.
     Tempdb,
 }
@@ -67,7 +66,7 @@ pub struct Selected {
 }
 
 /// The selection part of a request.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Selection {
     /// Names or wildcards; `None` or empty = every database the rules allow.
@@ -78,16 +77,12 @@ pub struct Selection {
     #[serde(default)]
     pub include_system: bool,
     /// `full`, `differential` or `log` (decides the SIMPLE and master rules).
-    #[serde(rename = "type", default = "default_type")]
-    pub kind: String,
-}
-
-fn default_type() -> String {
-    "full".into()
+    #[serde(rename = "type", default)]
+    pub kind: BackupKind,
 }
 
 /// A server and, optionally, its own database names or wildcards (overriding `databases`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveTarget {
     pub connection: ConnectionRequest,
@@ -98,7 +93,7 @@ pub struct ResolveTarget {
 /// `sqlurl_databases_resolve` request: one selection applied to several servers.
 /// (The selection fields are repeated rather than flattened: serde cannot combine `flatten`
 /// with `deny_unknown_fields`, and a misspelt field must stay an error.)
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     pub targets: Vec<ResolveTarget>,
@@ -108,13 +103,13 @@ pub struct ResolveRequest {
     pub exclude: Vec<String>,
     #[serde(default)]
     pub include_system: bool,
-    #[serde(rename = "type", default = "default_type")]
-    pub kind: String,
+    #[serde(rename = "type", default)]
+    pub kind: BackupKind,
 }
 
 impl ResolveRequest {
     pub fn selection(&self) -> Selection {
-        Selection { databases: self.databases.clone(), exclude: self.exclude.clone(), include_system: self.include_system, kind: self.kind.clone() }
+        Selection { databases: self.databases.clone(), exclude: self.exclude.clone(), include_system: self.include_system, kind: self.kind }
     }
 }
 
@@ -125,7 +120,7 @@ pub struct ServerDatabases {
     pub databases: Vec<String>,
     pub skipped: Vec<Skipped>,
     /// The error when the server could not be asked (then `databases` is empty).
-    pub error: Option<serde_json::Value>,
+    pub error: Option<ErrorObject>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -160,7 +155,7 @@ fn is_system(row: &DatabaseRow) -> bool {
 
 /// Applies the rules (module documentation) to the rows of one server.
 pub fn select(rows: &[DatabaseRow], sel: &Selection) -> Result<Selected> {
-    let kind = BackupKind::parse(&sel.kind).map_err(|e| Error::invalid(e.to_string()))?;
+    let kind = sel.kind;
     let named: Vec<&String> = sel.databases.iter().flatten().filter(|d| !d.trim().is_empty()).collect();
     let mut out = Selected::default();
     let push = |db: &str, out: &mut Selected| {
@@ -228,11 +223,11 @@ pub async fn read_rows(conn: &ConnectionRequest) -> Result<Vec<DatabaseRow>> {
         .iter()
         .filter_map(|r| {
             let mut row = DatabaseRow {
-                name: inspect::cell_string(r, "name")?,
-                database_id: inspect::cell_i64(r, "database_id").unwrap_or(0) as i32,
-                state: inspect::cell_string(r, "state_desc").unwrap_or_else(|| "ONLINE".into()),
-                recovery_model: inspect::cell_string(r, "recovery_model_desc").unwrap_or_default(),
-                is_read_only: inspect::cell_i64(r, "is_read_only").map(|v| v != 0).unwrap_or(false),
+                name: cell_string(r, "name")?,
+                database_id: cell_i64(r, "database_id").unwrap_or(0) as i32,
+                state: cell_string(r, "state_desc").unwrap_or_else(|| "ONLINE".into()),
+                recovery_model: cell_string(r, "recovery_model_desc").unwrap_or_default(),
+                is_read_only: cell_i64(r, "is_read_only").map(|v| v != 0).unwrap_or(false),
                 is_system: false,
             };
             row.is_system = is_system(&row);
@@ -243,7 +238,7 @@ pub async fn read_rows(conn: &ConnectionRequest) -> Result<Vec<DatabaseRow>> {
 
 /// `sqlurl_database_list` request: the databases of one server, optionally only those matching
 /// names or wildcards.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListRequest {
     pub connection: ConnectionRequest,
@@ -275,7 +270,6 @@ pub async fn resolve(req: ResolveRequest) -> Result<ResolveResult> {
     if req.targets.is_empty() {
         return Err(Error::invalid("targets is empty: name at least one server."));
     }
-    BackupKind::parse(&req.kind).map_err(|e| Error::invalid(e.to_string()))?;
     let sel = &req.selection();
     let asks = req.targets.iter().map(|t| async move {
         let conn = &t.connection;
@@ -289,7 +283,7 @@ pub async fn resolve(req: ResolveRequest) -> Result<ResolveResult> {
         };
         match read_rows(conn).await.and_then(|rows| select(&rows, sel)) {
             Ok(s) => ServerDatabases { server: conn.server.clone(), databases: s.databases, skipped: s.skipped, error: None },
-            Err(e) => ServerDatabases { server: conn.server.clone(), databases: vec![], skipped: vec![], error: Some(e.to_json()) },
+            Err(e) => ServerDatabases { server: conn.server.clone(), databases: vec![], skipped: vec![], error: Some(e.to_object()) },
         }
     });
     Ok(ResolveResult { servers: futures_util::future::join_all(asks).await })
@@ -318,7 +312,7 @@ mod tests {
     }
 
     fn sel(kind: &str) -> Selection {
-        Selection { kind: kind.into(), ..Default::default() }
+        Selection { kind: BackupKind::parse(kind).unwrap(), ..Default::default() }
     }
 
     #[test]

@@ -15,12 +15,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 
-use crate::api::ConnectionRequest;
+use crate::api::{ConnectionRequest, ItemResult};
 use crate::errors::{Error, Result};
-use crate::operation::{ItemOutcome, OpKind, Operation, Reporter, State};
+use crate::operation::{ItemOutcome, ItemReport, OpKind, Operation, Reporter, State};
 use crate::ops::backup::BackupRequest;
 
 fn default_server_throttle() -> u32 {
@@ -28,7 +28,7 @@ fn default_server_throttle() -> u32 {
 }
 
 /// One server of the fleet and the databases to back up there.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FleetTarget {
     pub connection: ConnectionRequest,
@@ -36,7 +36,7 @@ pub struct FleetTarget {
 }
 
 /// The FleetBackup request of the JSON contract.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FleetBackupRequest {
     pub targets: Vec<FleetTarget>,
@@ -103,17 +103,16 @@ impl ServerRun {
     }
 }
 
-fn stopped_before_start(server: &str, db: &str) -> ItemOutcome {
-    let e = Error::Cancelled;
-    ItemOutcome {
-        state: State::Cancelled,
-        result: serde_json::json!({"server": server, "database": db, "message": "cancelled before it started", "error": e.to_json()}),
-    }
+fn stopped_before_start(db: &str) -> ItemOutcome {
+    ItemOutcome { state: State::Cancelled, result: ItemResult::stopped(db, Some("cancelled before it started"), &Error::Cancelled) }
 }
 
+/// The item's result names its server.
 fn with_server(mut o: ItemOutcome, server: &str) -> ItemOutcome {
-    if let serde_json::Value::Object(m) = &mut o.result {
-        m.insert("server".into(), server.into());
+    match &mut o.result {
+        ItemResult::Backup(r) => r.server = Some(server.to_string()),
+        ItemResult::Stopped(r) => r.server = Some(server.to_string()),
+        ItemResult::Restore(_) => {}
     }
     o
 }
@@ -127,24 +126,24 @@ async fn run_item(servers: Arc<Vec<ServerRun>>, owner: Arc<Vec<usize>>, fleet_sl
     let outcome = async {
         let _db_permit = tokio::select! {
             biased;
-            _ = cancel.cancelled() => return stopped_before_start(&server, &db),
-            p = s.databases_at_once.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return stopped_before_start(&server, &db) },
+            _ = cancel.cancelled() => return stopped_before_start(&db),
+            p = s.databases_at_once.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return stopped_before_start(&db) },
         };
         {
             let mut slot = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return stopped_before_start(&server, &db),
+                _ = cancel.cancelled() => return stopped_before_start(&db),
                 g = s.slot.lock() => g,
             };
             if slot.is_none() {
                 let p = tokio::select! {
                     biased;
-                    _ = cancel.cancelled() => return stopped_before_start(&server, &db),
+                    _ = cancel.cancelled() => return stopped_before_start(&db),
                     p = fleet_slots.clone().acquire_owned() => p,
                 };
                 match p {
                     Ok(p) => *slot = Some(p),
-                    Err(_) => return stopped_before_start(&server, &db),
+                    Err(_) => return stopped_before_start(&db),
                 }
             }
         }
@@ -153,7 +152,7 @@ async fn run_item(servers: Arc<Vec<ServerRun>>, owner: Arc<Vec<usize>>, fleet_sl
             Ok(o) => o,
             Err(_) => {
                 let e = Error::Internal("the backup of this database panicked".into());
-                ItemOutcome { state: State::Failed, result: serde_json::json!({"database": db, "error": e.to_json()}) }
+                ItemOutcome { state: State::Failed, result: ItemResult::stopped(&db, None, &e) }
             }
         }
     }
@@ -243,11 +242,12 @@ mod tests {
         let (st, done) = op.wait(std::time::Duration::from_secs(60));
         assert!(done);
         assert_eq!(st.state, State::Failed);
-        let res = st.results.unwrap();
+        let res = serde_json::to_value(st.results.unwrap()).unwrap();
+        let res = res.as_array().unwrap();
         assert_eq!(res[0]["server"], "127.0.0.1,1");
         assert_eq!(res[1]["server"], "127.0.0.2,1");
         assert!(res.iter().all(|r| r["error"]["kind"].is_string()));
         // each final item carries its own result (streamed by callers before the whole ends)
-        assert_eq!(st.items[1].result.as_ref().unwrap()["server"], "127.0.0.2,1");
+        assert_eq!(serde_json::to_value(st.items[1].result.as_ref().unwrap()).unwrap()["server"], "127.0.0.2,1");
     }
 }

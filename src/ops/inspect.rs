@@ -1,15 +1,17 @@
 //! `RESTORE HEADERONLY`, `FILELISTONLY` and `VERIFYONLY` as typed rows
 //! (`sqlurl_backup_header`, `sqlurl_backup_filelist`, `sqlurl_backup_verify`).
 
-use futures_util::io::{AsyncRead, AsyncWrite};
 use serde::{Deserialize, Serialize};
-use tiberius::{Client, ColumnData, Row};
+use tiberius::Row;
 
+use crate::connect::rows::{cell_bool, cell_datetime, cell_i64, cell_string};
+use crate::connect::{query_rows, Client};
 use crate::errors::{Error, Result};
 use crate::tsql::restore::{build_filelistonly, build_headeronly, build_verifyonly};
+use crate::tsql::Sql;
 
 /// The Inspect request: `{"connection": {...}, "urls": [...]}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InspectRequest {
     pub connection: crate::api::ConnectionRequest,
@@ -86,66 +88,6 @@ pub struct VerifyResult {
     pub message: String,
 }
 
-fn cell<'r>(row: &'r Row, name: &str) -> Option<&'r ColumnData<'static>> {
-    row.cells().find(|(c, _)| c.name().eq_ignore_ascii_case(name)).map(|(_, d)| d)
-}
-
-/// Any scalar cell as text (numbers, numerics without exponent, strings, GUIDs).
-pub(crate) fn cell_string(row: &Row, name: &str) -> Option<String> {
-    match cell(row, name)? {
-        ColumnData::String(s) => s.as_ref().map(|s| s.to_string()),
-        ColumnData::U8(v) => v.map(|v| v.to_string()),
-        ColumnData::I16(v) => v.map(|v| v.to_string()),
-        ColumnData::I32(v) => v.map(|v| v.to_string()),
-        ColumnData::I64(v) => v.map(|v| v.to_string()),
-        ColumnData::F32(v) => v.map(|v| v.to_string()),
-        ColumnData::F64(v) => v.map(|v| v.to_string()),
-        ColumnData::Bit(v) => v.map(|v| if v { "1".into() } else { "0".into() }),
-        ColumnData::Guid(v) => v.map(|v| v.to_string()),
-        ColumnData::Numeric(v) => v.map(|n| {
-            if n.scale() == 0 {
-                n.value().to_string()
-            } else {
-                n.to_string()
-            }
-        }),
-        _ => None,
-    }
-}
-
-pub(crate) fn cell_i64(row: &Row, name: &str) -> Option<i64> {
-    match cell(row, name)? {
-        ColumnData::U8(v) => v.map(i64::from),
-        ColumnData::I16(v) => v.map(i64::from),
-        ColumnData::I32(v) => v.map(i64::from),
-        ColumnData::I64(v) => *v,
-        ColumnData::F32(v) => v.map(|v| v as i64),
-        ColumnData::F64(v) => v.map(|v| v as i64),
-        ColumnData::Bit(v) => v.map(i64::from),
-        ColumnData::Numeric(v) => v.map(|n| n.int_part() as i64),
-        ColumnData::String(s) => s.as_ref().and_then(|s| s.trim().parse().ok()),
-        _ => None,
-    }
-}
-
-pub(crate) fn cell_f64(row: &Row, name: &str) -> Option<f64> {
-    match cell(row, name)? {
-        ColumnData::F32(v) => v.map(f64::from),
-        ColumnData::F64(v) => *v,
-        ColumnData::Numeric(v) => v.map(f64::from),
-        _ => cell_i64(row, name).map(|v| v as f64),
-    }
-}
-
-fn cell_bool(row: &Row, name: &str) -> bool {
-    cell_i64(row, name).map(|v| v != 0).unwrap_or(false)
-}
-
-fn cell_datetime(row: &Row, name: &str) -> Option<chrono::NaiveDateTime> {
-    let idx = row.columns().iter().position(|c| c.name().eq_ignore_ascii_case(name))?;
-    row.try_get::<chrono::NaiveDateTime, _>(idx).ok().flatten()
-}
-
 /// Converts one HEADERONLY row.
 pub fn header_from_row(row: &Row) -> BackupHeader {
     let s = |n: &str| cell_string(row, n).unwrap_or_default();
@@ -188,38 +130,29 @@ pub fn file_from_row(row: &Row) -> FileListRow {
     }
 }
 
-/// Runs a statement that returns one result set and collects its rows; a server error carries
-/// the (masked) statement.
-pub(crate) async fn query_rows<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, sql: &str) -> Result<Vec<Row>> {
-    let stream = client.simple_query(sql).await.map_err(|e| Error::from_tiberius(e).with_statement(sql))?;
-    let rows = stream.into_first_result().await.map_err(|e| Error::from_tiberius(e).with_statement(sql))?;
-    Ok(rows)
-}
-
 fn bad_urls(e: crate::tsql::restore::RestoreSqlError) -> Error {
     Error::invalid(e.to_string())
 }
 
 /// `RESTORE HEADERONLY` over the stripes of one backup (or one blob).
-pub async fn read_headers<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, urls: &[String]) -> Result<Vec<BackupHeader>> {
-    let sql = build_headeronly(urls).map_err(bad_urls)?;
+pub async fn read_headers(client: &mut Client, urls: &[String]) -> Result<Vec<BackupHeader>> {
+    let sql = Sql::plain(build_headeronly(urls).map_err(bad_urls)?);
     let rows = query_rows(client, &sql).await?;
     Ok(rows.iter().map(header_from_row).collect())
 }
 
 /// `RESTORE FILELISTONLY`.
-pub async fn read_filelist<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, urls: &[String]) -> Result<Vec<FileListRow>> {
-    let sql = build_filelistonly(urls).map_err(bad_urls)?;
+pub async fn read_filelist(client: &mut Client, urls: &[String]) -> Result<Vec<FileListRow>> {
+    let sql = Sql::plain(build_filelistonly(urls).map_err(bad_urls)?);
     let rows = query_rows(client, &sql).await?;
     Ok(rows.iter().map(file_from_row).collect())
 }
 
 /// `RESTORE VERIFYONLY`: success means the server ended without an error. tiberius does not
 /// surface the INFO message 3262, so the message is built from what we know.
-pub async fn verify<S: AsyncRead + AsyncWrite + Unpin + Send>(client: &mut Client<S>, urls: &[String], checksum: bool) -> Result<VerifyResult> {
-    let sql = build_verifyonly(urls, checksum).map_err(bad_urls)?;
-    let stream = client.simple_query(&sql).await.map_err(|e| Error::from_tiberius(e).with_statement(&sql))?;
-    stream.into_results().await.map_err(|e| Error::from_tiberius(e).with_statement(&sql))?;
+pub async fn verify(client: &mut Client, urls: &[String], checksum: bool) -> Result<VerifyResult> {
+    let sql = Sql::plain(build_verifyonly(urls, checksum).map_err(bad_urls)?);
+    query_rows(client, &sql).await?; // the whole answer is read; an error in it fails the call
     Ok(VerifyResult {
         valid: true,
         message: format!(

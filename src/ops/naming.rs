@@ -58,28 +58,12 @@ pub fn sanitize(value: &str) -> String {
     out
 }
 
-/// Checks and normalises a container URL: drops a trailing `/`, writes the scheme and host in
-/// lower case (as the credential is named, see [`crate::url::parse_container_url`]) and refuses
-/// an upper-case Azure container name.
+/// Checks and normalises a container URL: [`crate::url::normalize_container`].
 pub fn normalize_container(url: &str) -> Result<String, NamingError> {
-    let u = crate::url::normalise_blob_url(url.trim().trim_end_matches('/'));
-    let rest = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("s3://"))
-        .ok_or_else(|| NamingError::BadContainer(crate::url::shown_url(url)))?;
-    if u.contains('?') || u.contains('#') {
-        return Err(NamingError::BadContainer(crate::url::shown_url(url)));
-    }
-    match rest.find('/') {
-        Some(i) if i > 0 && !rest[i + 1..].is_empty() => {
-            let container = rest[i + 1..].split('/').next().unwrap_or_default();
-            if u.starts_with("https://") && container.chars().any(|c| c.is_ascii_uppercase()) {
-                return Err(NamingError::UpperCaseContainer(crate::url::shown_url(url)));
-            }
-            Ok(u)
-        }
-        _ => Err(NamingError::BadContainer(crate::url::shown_url(url))),
-    }
+    crate::url::normalize_container(url).map_err(|e| match e {
+        crate::url::DestinationError::Bad(u) => NamingError::BadContainer(u),
+        crate::url::DestinationError::UpperCaseContainer(u) => NamingError::UpperCaseContainer(u),
+    })
 }
 
 /// Renders the template for every stripe: returns the full blob URLs, stripe 1 first.

@@ -16,24 +16,27 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 
-use crate::api::ConnectionRequest;
-use crate::connect::{connect_with, Client, ConnectOptions};
+use crate::api::{ConnectionRequest, FileMove, ItemResult, RestoreResult, StepInfo};
+use crate::connect::rows::{cell_i64, cell_string};
+use crate::connect::{query_rows, Client};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::operation::{ItemOutcome, OpKind, Operation, Reporter};
-use crate::ops::backup::{run_long, RunOutcome};
+use crate::ops::fail;
+use crate::ops::long_statement::{connect_cancellable, run_long, Progress, RunOutcome};
 use crate::ops::inspect::{self, BackupHeader};
 use crate::ops::relocate::{relocate, UsedFile};
 use crate::ops::sequence::{self, BackupSet, Step};
 use crate::tsql::restore::{build_restore, format_stop_at, parse_point_in_time, validate_mark_name, PointInTime, RestoreKind, RestoreSpec, StopMark};
-use crate::tsql::{quote_nstr, Sql};
+use crate::tsql::{self, Sql};
 
 fn default_true() -> bool {
     true
 }
 
 /// The Restore request of the JSON contract.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
     pub connection: ConnectionRequest,
@@ -67,40 +70,6 @@ pub struct RestoreRequest {
     pub relocate: bool,
     #[serde(default)]
     pub dry_run: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FileMove {
-    pub logical_name: String,
-    pub physical_name: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StepInfo {
-    pub url: String,
-    pub backup_type: String,
-    pub statement: String,
-}
-
-/// RestoreResult of the JSON contract.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RestoreResult {
-    pub database: String,
-    pub urls: Vec<String>,
-    pub files: Vec<FileMove>,
-    pub steps: Vec<StepInfo>,
-    pub duration_seconds: Option<f64>,
-    /// The STOPAT point as sent (the server's local time, ISO 8601 with milliseconds) and the same
-    /// instant in UTC; `server_utc_offset_minutes` is the offset used (`SYSDATETIMEOFFSET()`).
-    pub stop_at_server_local: Option<String>,
-    pub stop_at_utc: Option<String>,
-    pub server_utc_offset_minutes: Option<i32>,
-    /// Things the caller should know although the restore did not fail (e.g. the database was
-    /// left RESTORING because the point in time lies after the end of the logs given: 4322).
-    pub warnings: Vec<String>,
-    pub message: String,
-    pub statements: Vec<String>,
-    pub error: Option<serde_json::Value>,
 }
 
 /// Where the restore stops, resolved to the server's local time.
@@ -185,15 +154,6 @@ pub fn start(mut req: RestoreRequest) -> Result<Operation> {
     Ok(Operation::start(OpKind::Restore, vec![label], 1, move |rep| restore_one(req.clone(), rep)))
 }
 
-fn fail(mut res: RestoreResult, e: Error) -> ItemOutcome {
-    let e = if res.database.is_empty() { e } else { e.with_database(res.database.clone()) };
-    if res.message.is_empty() {
-        res.message = e.to_string();
-    }
-    res.error = Some(e.to_json());
-    ItemOutcome::stopped(&e, &res)
-}
-
 fn type_name(h: &BackupHeader) -> String {
     match h.backup_type {
         1 => "full".into(),
@@ -205,47 +165,33 @@ fn type_name(h: &BackupHeader) -> String {
 
 /// Reads the server facts the restore needs: default paths and every database file.
 async fn server_paths(client: &mut Client) -> Result<(Option<String>, Option<String>, Vec<UsedFile>)> {
-    let rows = crate::connect::query_rows(
-        client,
-        &Sql::plain(
-            "SELECT CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS data_path, \
-             CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS log_path",
-        ),
-    )
-    .await?;
-    let (data, log) = rows
-        .first()
-        .map(|r| (inspect::cell_string(r, "data_path"), inspect::cell_string(r, "log_path")))
-        .unwrap_or((None, None));
+    let rows = query_rows(client, &tsql::default_paths()).await?;
+    let (data, log) = rows.first().map(|r| (cell_string(r, "data_path"), cell_string(r, "log_path"))).unwrap_or((None, None));
     // two plain queries joined here (no DB_NAME per row): any server and the simulator answer them
-    let dbs = crate::connect::query_rows(client, &Sql::plain("SELECT name, database_id FROM sys.databases")).await?;
-    let names: Vec<(i64, String)> = dbs
-        .iter()
-        .filter_map(|r| Some((inspect::cell_i64(r, "database_id")?, inspect::cell_string(r, "name")?)))
-        .collect();
-    let files = crate::connect::query_rows(client, &Sql::plain("SELECT database_id, physical_name FROM sys.master_files")).await?;
+    let dbs = query_rows(client, &tsql::database_ids()).await?;
+    let names: Vec<(i64, String)> = dbs.iter().filter_map(|r| Some((cell_i64(r, "database_id")?, cell_string(r, "name")?))).collect();
+    let files = query_rows(client, &tsql::all_database_files()).await?;
     let used = files
         .iter()
         .filter_map(|r| {
-            let id = inspect::cell_i64(r, "database_id")?;
+            let id = cell_i64(r, "database_id")?;
             let database = names.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_else(|| format!("database id {id}"));
-            Some(UsedFile { database, physical_name: inspect::cell_string(r, "physical_name")? })
+            Some(UsedFile { database, physical_name: cell_string(r, "physical_name")? })
         })
         .collect();
     Ok((data, log, used))
 }
 
 async fn database_exists(client: &mut Client, name: &str) -> Result<Option<String>> {
-    let sql = Sql::plain(format!("SELECT name, state_desc FROM sys.databases WHERE name = {}", quote_nstr(name)));
-    let rows = crate::connect::query_rows(client, &sql).await?;
-    Ok(rows.first().map(|r| inspect::cell_string(r, "state_desc").unwrap_or_default()))
+    let rows = query_rows(client, &tsql::database_state(name)).await?;
+    Ok(rows.first().map(|r| cell_string(r, "state_desc").unwrap_or_default()))
 }
 
 /// The server's offset from UTC in minutes (`DATEPART(TZOFFSET, SYSDATETIMEOFFSET())`).
 async fn server_offset_minutes(client: &mut Client) -> Result<i32> {
-    let rows = crate::connect::query_rows(client, &crate::tsql::server_utc_offset()).await?;
+    let rows = query_rows(client, &tsql::server_utc_offset()).await?;
     rows.first()
-        .and_then(|r| inspect::cell_i64(r, "tz_offset_minutes"))
+        .and_then(|r| cell_i64(r, "tz_offset_minutes"))
         .filter(|m| m.abs() <= 14 * 60)
         .map(|m| m as i32)
         .ok_or_else(|| Error::Internal("SYSDATETIMEOFFSET() returned no usable offset".into()))
@@ -302,148 +248,177 @@ fn statements(req: &RestoreRequest, target: &str, steps: &[Step], moves: &[(Stri
 }
 
 async fn restore_one(req: Arc<RestoreRequest>, rep: Reporter) -> ItemOutcome {
-    let cancel = rep.cancel_token();
     let mut res = RestoreResult { database: req.database.clone().unwrap_or_default(), urls: req.urls.clone(), ..Default::default() };
-    let connected = tokio::select! {
-        c = connect_with(&req.connection, ConnectOptions { no_command_timeout: true }) => c,
-        _ = cancel.cancelled() => Err(Error::Cancelled),
-    };
-    let mut client = match connected {
-        Ok(c) => c,
-        Err(e) => return fail(res, e),
-    };
-    let prep = async {
-        let rows = crate::connect::query_rows(&mut client, &Sql::plain("SELECT @@SPID AS spid")).await?;
-        let spid = rows.first().and_then(|r| inspect::cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
-        // STOPAT is read in the server's local time: resolve the caller's point with the
-        // server's own offset (kept for the result, in both forms)
-        // (a point given without an offset needs no conversion: then the offset only serves the
-        // result's UTC form, and a server that cannot tell it does not stop the restore)
-        let absolute = |s: &Option<String>| s.as_deref().map(|t| matches!(parse_point_in_time(t), Ok(PointInTime::Absolute(_)))).unwrap_or(false);
-        let offset = if absolute(&req.stop_at) || absolute(&req.stop_mark_after) {
-            Some(server_offset_minutes(&mut client).await?)
-        } else if req.stop_at.is_some() || req.stop_mark_after.is_some() {
-            server_offset_minutes(&mut client).await.ok()
-        } else {
-            None
-        };
-        let stop = req.resolve_stop(offset.unwrap_or(0))?;
-        let steps = plan_steps(&mut client, &req, stop.at).await?;
-        let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
-        if target.trim().is_empty() {
-            return Err(Error::invalid("the backup header names no database; pass database"));
-        }
-        if (req.stop_at.is_some() || req.mark().is_some()) && steps.iter().all(|s| s.is_database) {
-            return Err(Error::invalid("stop_at / stop_at_mark / stop_before_mark need a log backup to stop in: give the log backups too (with sequence: true)"));
-        }
-        let starts_with_full = steps[0].set.header.backup_type == 1;
-        if let Some(state) = database_exists(&mut client, &target).await? {
-            // Continuing a restore sequence (a differential or log onto a RESTORING database)
-            // overwrites nothing; anything else over an existing database needs `replace`.
-            let continues = !starts_with_full && state.eq_ignore_ascii_case("RESTORING");
-            if !req.replace && !continues {
-                return Err(Error::Precondition {
-                    kind: ErrorKind::DatabaseExists,
-                    message: format!("Database '{target}' already exists (state {state}); nothing was restored. Set replace to overwrite it, or restore under another name."),
-                });
-            }
-        }
-        let moves: Vec<(String, String)> = if !starts_with_full {
-            vec![] // files are placed by the full restore; MOVE only applies there
-        } else if let Some(m) = &req.moves {
-            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-        } else if req.relocate {
-            let files = inspect::read_filelist(&mut client, &steps[0].set.urls).await?;
-            let (data, log, used) = server_paths(&mut client).await?;
-            relocate(&files, &target, data.as_deref(), log.as_deref(), &used).map_err(|e| match e {
-                crate::ops::relocate::RelocateError::InUse { .. } | crate::ops::relocate::RelocateError::Collision(_) => {
-                    Error::Precondition { kind: ErrorKind::FilesInUse, message: e.to_string() }
-                }
-                other => Error::invalid(other.to_string()),
-            })?
-        } else {
-            vec![]
-        };
-        let stmts = statements(&req, &target, &steps, &moves, &stop)?;
-        Ok::<_, Error>((spid, steps, target, moves, stmts, offset))
-    };
-    let prepared = tokio::select! {
-        p = prep => p,
-        _ = cancel.cancelled() => Err(Error::Cancelled),
-    };
-    let (spid, steps, target, moves, stmts, offset) = match prepared {
-        Ok(p) => p,
-        Err(e) => return fail(res, e),
-    };
-    if let Some(Ok(p)) = req.stop_at.as_deref().map(parse_point_in_time) {
-        // server-local always; UTC when the server's offset is known
-        res.stop_at_server_local = Some(format_stop_at(&p.server_local(offset.unwrap_or(0))));
-        res.stop_at_utc = offset.map(|off| format!("{}Z", format_stop_at(&p.utc(off))));
+    match restore_steps(&req, &rep, &mut res).await {
+        Ok(()) => ItemOutcome::succeeded(&ItemResult::Restore(res)),
+        Err(e) => fail(res, e),
     }
-    res.server_utc_offset_minutes = offset;
-    res.database = target.clone();
-    rep.set_database(&target);
-    res.files = moves.iter().map(|(l, p)| FileMove { logical_name: l.clone(), physical_name: p.clone() }).collect();
-    res.steps = steps
-        .iter()
-        .zip(&stmts)
-        .map(|(s, q)| StepInfo { url: s.set.urls.join(" "), backup_type: type_name(&s.set.header), statement: q.clone() })
-        .collect();
-    res.statements = stmts.clone();
-    if req.dry_run {
-        res.message = format!("dry run: nothing was restored; {} statement(s) would run", stmts.len());
-        return ItemOutcome::succeeded(&res);
-    }
+}
 
-    let stop = cancel.child_token();
-    let poller = tokio::spawn(crate::progress::run(req.connection.clone(), spid, rep.clone(), stop.clone()));
-    let t0 = Instant::now();
+/// What is known before the first RESTORE is sent.
+struct Prepared {
+    spid: i32,
+    steps: Vec<Step>,
+    target: String,
+    moves: Vec<(String, String)>,
+    statements: Vec<String>,
+    /// The server's offset from UTC, when it was read (a point in time was given).
+    offset: Option<i32>,
+}
+
+/// STOPAT is read in the server's local time: resolve the caller's point with the server's own
+/// offset (kept for the result, in both forms). A point given without an offset needs no
+/// conversion: then the offset only serves the result's UTC form, and a server that cannot
+/// tell it does not stop the restore.
+async fn stop_point(client: &mut Client, req: &RestoreRequest) -> Result<(Stop, Option<i32>)> {
+    let absolute = |s: &Option<String>| s.as_deref().map(|t| matches!(parse_point_in_time(t), Ok(PointInTime::Absolute(_)))).unwrap_or(false);
+    let offset = if absolute(&req.stop_at) || absolute(&req.stop_mark_after) {
+        Some(server_offset_minutes(client).await?)
+    } else if req.stop_at.is_some() || req.stop_mark_after.is_some() {
+        server_offset_minutes(client).await.ok()
+    } else {
+        None
+    };
+    Ok((req.resolve_stop(offset.unwrap_or(0))?, offset))
+}
+
+/// The file moves of the first (full) restore: explicit, automatic relocation, or none.
+async fn file_moves(client: &mut Client, req: &RestoreRequest, steps: &[Step], target: &str) -> Result<Vec<(String, String)>> {
+    if steps[0].set.header.backup_type != 1 {
+        return Ok(vec![]); // files are placed by the full restore; MOVE only applies there
+    }
+    if let Some(m) = &req.moves {
+        return Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+    }
+    if !req.relocate {
+        return Ok(vec![]);
+    }
+    let files = inspect::read_filelist(client, &steps[0].set.urls).await?;
+    let (data, log, used) = server_paths(client).await?;
+    relocate(&files, target, data.as_deref(), log.as_deref(), &used).map_err(|e| match e {
+        crate::ops::relocate::RelocateError::InUse { .. } | crate::ops::relocate::RelocateError::Collision(_) => {
+            Error::Precondition { kind: ErrorKind::FilesInUse, message: e.to_string() }
+        }
+        other => Error::invalid(other.to_string()),
+    })
+}
+
+/// Every check before the first RESTORE: session id, the plan, the target, the file moves.
+async fn prepare(client: &mut Client, req: &RestoreRequest) -> Result<Prepared> {
+    let rows = query_rows(client, &tsql::session_id()).await?;
+    let spid = rows.first().and_then(|r| cell_i64(r, "spid")).ok_or_else(|| Error::Internal("SELECT @@SPID returned nothing".into()))? as i32;
+    let (stop, offset) = stop_point(client, req).await?;
+    let steps = plan_steps(client, req, stop.at).await?;
+    let target = req.database.clone().unwrap_or_else(|| steps[0].set.header.database_name.clone());
+    if target.trim().is_empty() {
+        return Err(Error::invalid("the backup header names no database; pass database"));
+    }
+    if (req.stop_at.is_some() || req.mark().is_some()) && steps.iter().all(|s| s.is_database) {
+        return Err(Error::invalid("stop_at / stop_at_mark / stop_before_mark need a log backup to stop in: give the log backups too (with sequence: true)"));
+    }
+    let starts_with_full = steps[0].set.header.backup_type == 1;
+    if let Some(state) = database_exists(client, &target).await? {
+        // Continuing a restore sequence (a differential or log onto a RESTORING database)
+        // overwrites nothing; anything else over an existing database needs `replace`.
+        let continues = !starts_with_full && state.eq_ignore_ascii_case("RESTORING");
+        if !req.replace && !continues {
+            return Err(Error::Precondition {
+                kind: ErrorKind::DatabaseExists,
+                message: format!("Database '{target}' already exists (state {state}); nothing was restored. Set replace to overwrite it, or restore under another name."),
+            });
+        }
+    }
+    let moves = file_moves(client, req, &steps, &target).await?;
+    let statements = statements(req, &target, &steps, &moves, &stop)?;
+    Ok(Prepared { spid, steps, target, moves, statements, offset })
+}
+
+/// Runs the statements in order (NORECOVERY until the last), stopping at a cancel or failure.
+async fn run_statements(client: &mut Client, p: &Prepared, cancel: &CancellationToken, rep: &Reporter) -> Result<RunOutcome> {
     let mut outcome: Result<RunOutcome> = Ok(RunOutcome::Done);
-    for (i, sql) in stmts.iter().enumerate() {
-        let verb = if steps[i].is_database { "RESTORE DATABASE" } else { "RESTORE LOG" };
-        rep.set_phase(i, stmts.len());
-        outcome = run_long(&mut client, sql, &cancel, verb).await;
+    let n = p.statements.len();
+    for (i, sql) in p.statements.iter().enumerate() {
+        let verb = if p.steps[i].is_database { "RESTORE DATABASE" } else { "RESTORE LOG" };
+        rep.set_phase(i, n);
+        outcome = run_long(client, &Sql::plain(sql.as_str()), cancel, verb).await;
         match &outcome {
-            Ok(RunOutcome::Done) => rep.message(format!("step {}/{} done: {} backup restored", i + 1, stmts.len(), type_name(&steps[i].set.header))),
+            Ok(RunOutcome::Done) => rep.message(format!("step {}/{} done: {} backup restored", i + 1, n, type_name(&p.steps[i].set.header))),
             _ => break,
         }
     }
-    stop.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(5), poller).await;
+    outcome
+}
+
+/// The restore: connect, prepare (every check), run the steps with progress. Fills `res` as it
+/// goes (a failure keeps what was learnt).
+async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreResult) -> Result<()> {
+    let cancel = rep.cancel_token();
+    let mut client = connect_cancellable(&req.connection, &cancel).await?;
+    let p = tokio::select! {
+        p = prepare(&mut client, req) => p,
+        _ = cancel.cancelled() => Err(Error::Cancelled),
+    }?;
+    if let Some(Ok(pit)) = req.stop_at.as_deref().map(parse_point_in_time) {
+        // server-local always; UTC when the server's offset is known
+        res.stop_at_server_local = Some(format_stop_at(&pit.server_local(p.offset.unwrap_or(0))));
+        res.stop_at_utc = p.offset.map(|off| format!("{}Z", format_stop_at(&pit.utc(off))));
+    }
+    res.server_utc_offset_minutes = p.offset;
+    let target = p.target.clone();
+    res.database = target.clone();
+    rep.set_database(&target);
+    res.files = p.moves.iter().map(|(l, ph)| FileMove { logical_name: l.clone(), physical_name: ph.clone() }).collect();
+    res.steps = p
+        .steps
+        .iter()
+        .zip(&p.statements)
+        .map(|(s, q)| StepInfo { url: s.set.urls.join(" "), backup_type: type_name(&s.set.header), statement: q.clone() })
+        .collect();
+    res.statements = p.statements.clone();
+    if req.dry_run {
+        res.message = format!("dry run: nothing was restored; {} statement(s) would run", p.statements.len());
+        return Ok(());
+    }
+
+    let progress = Progress::start(&req.connection, p.spid, rep);
+    let t0 = Instant::now();
+    let outcome = run_statements(&mut client, &p, &cancel, rep).await;
+    progress.stop().await;
     let duration = t0.elapsed().as_secs_f64();
     res.duration_seconds = Some((duration * 1000.0).round() / 1000.0);
-    match outcome {
-        Ok(RunOutcome::Cancelled { attention_acknowledged }) => {
-            drop(client);
-            res.message = format!(
-                "RESTORE of '{target}' was cancelled after {duration:.1} s: {}; the database may be left in the RESTORING state.",
-                RunOutcome::cancel_text(attention_acknowledged)
-            );
-            fail(res, Error::Cancelled)
-        }
-        Err(e) => fail(res, e),
-        Ok(RunOutcome::Done) => {
-            // A point in time after the end of the logs given: SQL Server applies them all, sends
-            // information message 4322 and leaves the database RESTORING (the driver does not pass
-            // information messages on, so the state tells).
-            if req.recovery && (req.stop_at.is_some() || req.mark().is_some()) {
-                if let Ok(Some(state)) = database_exists(&mut client, &target).await {
-                    if state.eq_ignore_ascii_case("RESTORING") {
-                        res.warnings.push(format!(
-                            "'{target}' was left RESTORING, not recovered: the stop point{} lies after the end of the log backups given (SQL Server message 4322). Restore the next log backup with the same stop point, or recover as it is with RESTORE DATABASE ... WITH RECOVERY.",
-                            res.stop_at_server_local.as_deref().map(|t| format!(" ({t} server time)")).unwrap_or_default()
-                        ));
-                        rep.message(res.warnings.last().cloned().unwrap_or_default());
-                    }
-                }
-            }
-            res.message = format!(
-                "RESTORE of '{target}' completed: {} step(s) in {duration:.3} seconds{}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
-                stmts.len(),
-                if !res.warnings.is_empty() { ", database left RESTORING (see warnings)" } else if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
-            );
-            let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
-            ItemOutcome::succeeded(&res)
+    if let RunOutcome::Cancelled { attention_acknowledged } = outcome? {
+        drop(client);
+        res.message = format!(
+            "RESTORE of '{target}' was cancelled after {duration:.1} s: {}; the database may be left in the RESTORING state.",
+            RunOutcome::cancel_text(attention_acknowledged)
+        );
+        return Err(Error::Cancelled);
+    }
+    left_restoring_warning(&mut client, req, rep, res).await;
+    res.message = format!(
+        "RESTORE of '{target}' completed: {} step(s) in {duration:.3} seconds{}. (Measured by SqlUrlBackup: the server's own completion message is not passed on by the driver.)",
+        p.statements.len(),
+        if !res.warnings.is_empty() { ", database left RESTORING (see warnings)" } else if req.recovery { ", database recovered" } else { ", left in NORECOVERY" }
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
+    Ok(())
+}
+
+/// A point in time after the end of the logs given: SQL Server applies them all, sends
+/// information message 4322 and leaves the database RESTORING (the driver does not pass
+/// information messages on, so the state tells). Adds a warning when that happened.
+async fn left_restoring_warning(client: &mut Client, req: &RestoreRequest, rep: &Reporter, res: &mut RestoreResult) {
+    if !(req.recovery && (req.stop_at.is_some() || req.mark().is_some())) {
+        return;
+    }
+    if let Ok(Some(state)) = database_exists(client, &res.database).await {
+        if state.eq_ignore_ascii_case("RESTORING") {
+            res.warnings.push(format!(
+                "'{}' was left RESTORING, not recovered: the stop point{} lies after the end of the log backups given (SQL Server message 4322). Restore the next log backup with the same stop point, or recover as it is with RESTORE DATABASE ... WITH RECOVERY.",
+                res.database,
+                res.stop_at_server_local.as_deref().map(|t| format!(" ({t} server time)")).unwrap_or_default()
+            ));
+            rep.message(res.warnings.last().cloned().unwrap_or_default());
         }
     }
 }

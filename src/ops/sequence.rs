@@ -82,8 +82,17 @@ pub fn group(pairs: Vec<(String, BackupHeader)>) -> Vec<BackupSet> {
     sets
 }
 
-/// Plans the restore. `stop_at` is compared with `backup_finish_date` (both the server's time).
-pub fn plan(sets: Vec<BackupSet>, stop_at: Option<chrono::NaiveDateTime>) -> Result<Vec<Step>, SequenceError> {
+/// A backup set with its LSNs parsed.
+struct Parsed {
+    set: BackupSet,
+    first: u128,
+    last: u128,
+    checkpoint: u128,
+    diff_base: u128,
+}
+
+/// Checks the sets (one database; full, differential or log) and parses their LSNs once.
+fn parse_sets(sets: Vec<BackupSet>) -> Result<Vec<Parsed>, SequenceError> {
     if sets.is_empty() {
         return Err(SequenceError::Empty);
     }
@@ -96,14 +105,6 @@ pub fn plan(sets: Vec<BackupSet>, stop_at: Option<chrono::NaiveDateTime>) -> Res
             return Err(SequenceError::UnsupportedType(s.header.backup_type, s.header.backup_type_description.clone()));
         }
     }
-    // parse LSNs once
-    struct P {
-        set: BackupSet,
-        first: u128,
-        last: u128,
-        checkpoint: u128,
-        diff_base: u128,
-    }
     let mut ps = Vec::new();
     for s in sets {
         let u = s.urls.first().cloned().unwrap_or_default();
@@ -112,13 +113,18 @@ pub fn plan(sets: Vec<BackupSet>, stop_at: Option<chrono::NaiveDateTime>) -> Res
         let last = lsn(&h.last_lsn, &u)?;
         let checkpoint = if h.checkpoint_lsn.is_empty() { 0 } else { lsn(&h.checkpoint_lsn, &u)? };
         let diff_base = if h.differential_base_lsn.is_empty() { 0 } else { lsn(&h.differential_base_lsn, &u)? };
-        ps.push(P { set: s, first, last, checkpoint, diff_base });
+        ps.push(Parsed { set: s, first, last, checkpoint, diff_base });
     }
-    let finished_by = |p: &P| match (stop_at, p.set.header.backup_finish_date) {
+    Ok(ps)
+}
+
+/// The latest full backup (finished by `stop_at`) and the latest differential on it: the
+/// steps, the LSN the logs must continue from, and the base's name.
+fn base_steps(ps: &[Parsed], stop_at: Option<chrono::NaiveDateTime>) -> Result<(Vec<Step>, u128, &'static str), SequenceError> {
+    let finished_by = |p: &Parsed| match (stop_at, p.set.header.backup_finish_date) {
         (Some(t), Some(f)) => f <= t,
         _ => true,
     };
-
     let full = ps
         .iter()
         .filter(|p| p.set.header.backup_type == 1 && finished_by(p))
@@ -134,22 +140,27 @@ pub fn plan(sets: Vec<BackupSet>, stop_at: Option<chrono::NaiveDateTime>) -> Res
         .iter()
         .filter(|p| p.set.header.backup_type == 5 && p.diff_base == full.checkpoint && p.last > full.last && finished_by(p))
         .max_by_key(|p| p.last);
-
     let mut steps = vec![Step { set: full.set.clone(), is_database: true }];
-    let mut at = full.last;
-    let mut base_name = "full";
-    if let Some(d) = diff {
-        steps.push(Step { set: d.set.clone(), is_database: true });
-        at = d.last;
-        base_name = "differential";
+    match diff {
+        Some(d) => {
+            steps.push(Step { set: d.set.clone(), is_database: true });
+            Ok((steps, d.last, "differential"))
+        }
+        None => Ok((steps, full.last, "full")),
     }
+}
+
+/// Plans the restore. `stop_at` is compared with `backup_finish_date` (both the server's time).
+pub fn plan(sets: Vec<BackupSet>, stop_at: Option<chrono::NaiveDateTime>) -> Result<Vec<Step>, SequenceError> {
+    let ps = parse_sets(sets)?;
+    let (mut steps, mut at, base_name) = base_steps(&ps, stop_at)?;
 
     // logs by first LSN; duplicates (same range twice) collapse
-    let mut logs: BTreeMap<(u128, u128), &P> = BTreeMap::new();
+    let mut logs: BTreeMap<(u128, u128), &Parsed> = BTreeMap::new();
     for p in ps.iter().filter(|p| p.set.header.backup_type == 2) {
         logs.entry((p.first, p.last)).or_insert(p);
     }
-    let logs: Vec<&P> = logs.into_values().filter(|p| p.last > at).collect();
+    let logs: Vec<&Parsed> = logs.into_values().filter(|p| p.last > at).collect();
     if logs.is_empty() {
         if stop_at.is_some() {
             return Err(SequenceError::StopAtWithoutLogs);
@@ -164,11 +175,8 @@ pub fn plan(sets: Vec<BackupSet>, stop_at: Option<chrono::NaiveDateTime>) -> Res
         let next = logs[idx..].iter().position(|p| if first_log { p.first <= at && at < p.last } else { p.first == at });
         let Some(off) = next else {
             let following = &logs[idx];
-            if first_log && following.first > at {
-                // nothing covers the base: the first logs are missing
-                return Err(SequenceError::Gap { from: at.to_string(), to: following.first.to_string() });
-            }
             if following.first > at {
+                // a gap (or, for the first log, nothing covers the base: the first logs are missing)
                 return Err(SequenceError::Gap { from: at.to_string(), to: following.first.to_string() });
             }
             // overlapping, non-contiguous log ranges (e.g. copy-only): skip it

@@ -69,6 +69,48 @@ fn gib(b: u64) -> String {
     format!("{:.1} GiB", b as f64 / 1_073_741_824.0)
 }
 
+/// What the planner worked out about the backup's size, for a caller-forced stripe count.
+struct Sizing<'a> {
+    estimate: u64,
+    source: &'static str,
+    hard_needed: u64,
+    planned: u32,
+    block_bytes: u64,
+    fill: u64,
+    max_transfer_size: u32,
+    assumption: &'a str,
+}
+
+/// The plan for a stripe count the caller forced: refused when even full blocks cannot hold
+/// the estimate, warned about when below the plan.
+fn requested_plan(n: u32, z: &Sizing<'_>) -> Result<StripePlan, StripingError> {
+    let (estimate, source, planned, assumption) = (z.estimate, z.source, z.planned, z.assumption);
+    let blocks_for = |stripes: u32| estimate.div_ceil(stripes as u64).div_ceil(z.block_bytes);
+    if n == 0 || n > MAX_STRIPES {
+        return Err(StripingError::Range(n));
+    }
+    if (n as u64) < z.hard_needed {
+        return Err(StripingError::TooFew { stripes: n, estimate, max_transfer_size: z.max_transfer_size, needed: z.hard_needed.min(MAX_STRIPES as u64) as u32 });
+    }
+    let mut warnings = Vec::new();
+    if estimate > 0 && n < planned {
+        warnings.push(format!(
+            "{n} stripe(s) were requested, but the estimated {} ({source}) needs {planned} with the {assumption}: about {} blocks per blob, so the backup may fail with error 3063 (50,000 blocks). Use at least {planned} stripes, or leave the stripe count to the planner.",
+            gib(estimate),
+            blocks_for(n)
+        ));
+    }
+    Ok(StripePlan {
+        stripes: n,
+        reason: format!("{n} stripe(s) as requested by the caller; the plan would use {planned} ({assumption})"),
+        estimated_bytes: estimate,
+        blocks_per_blob: blocks_for(n),
+        assumed_block_fill_percent: z.fill,
+        planned_stripes: planned,
+        warnings,
+    })
+}
+
 /// Chooses the stripe count. `requested` is the caller's override: checked against the hard limit
 /// (full blocks) when the size is known, and warned about when below the plan.
 pub fn plan(
@@ -97,29 +139,8 @@ pub fn plan(
         "assumed average block fill {fill}% of MAXTRANSFERSIZE {max_transfer_size} bytes (SQL Server writes partial blocks; differential, log and uncompressed backups fill them less) and {SAFETY_PERCENT}% of the 50,000-block limit per blob"
     );
     if let Some(n) = requested {
-        if n == 0 || n > MAX_STRIPES {
-            return Err(StripingError::Range(n));
-        }
-        if (n as u64) < hard_needed {
-            return Err(StripingError::TooFew { stripes: n, estimate, max_transfer_size, needed: hard_needed.min(MAX_STRIPES as u64) as u32 });
-        }
-        let mut warnings = Vec::new();
-        if estimate > 0 && n < planned {
-            warnings.push(format!(
-                "{n} stripe(s) were requested, but the estimated {} ({source}) needs {planned} with the {assumption}: about {} blocks per blob, so the backup may fail with error 3063 (50,000 blocks). Use at least {planned} stripes, or leave the stripe count to the planner.",
-                gib(estimate),
-                blocks_for(n)
-            ));
-        }
-        return Ok(StripePlan {
-            stripes: n,
-            reason: format!("{n} stripe(s) as requested by the caller; the plan would use {planned} ({assumption})"),
-            estimated_bytes: estimate,
-            blocks_per_blob: blocks_for(n),
-            assumed_block_fill_percent: fill,
-            planned_stripes: planned,
-            warnings,
-        });
+        let sizing = Sizing { estimate, source, hard_needed, planned, block_bytes, fill, max_transfer_size, assumption: &assumption };
+        return requested_plan(n, &sizing);
     }
     if hard_needed > MAX_STRIPES as u64 {
         return Err(StripingError::TooLarge { estimate, hard_limit, max_transfer_size });

@@ -28,9 +28,11 @@ pub fn max_transfer_size_limit(urls: &[String]) -> u32 {
     }
 }
 
-/// Which backup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which backup. In JSON: `full`, `differential`, `log` (a request may also say `database`,
+/// `diff`, in any case).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum BackupKind {
+    #[default]
     Full,
     Differential,
     Log,
@@ -54,6 +56,19 @@ impl BackupKind {
             "log" => Ok(BackupKind::Log),
             other => Err(BackupSqlError::UnknownType(other.to_string())),
         }
+    }
+}
+
+impl serde::Serialize for BackupKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BackupKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        BackupKind::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -139,33 +154,13 @@ pub enum BackupSqlError {
 
 const ALGORITHMS: [&str; 4] = ["AES_128", "AES_192", "AES_256", "TRIPLE_DES_3KEY"];
 
-/// Checks one destination URL: https (or s3), no query string, not empty.
+/// Checks one destination URL with [`crate::url::validate_blob_url`] (https or s3, no query
+/// string, a host and a path), naming the problem in this builder's error.
 pub fn validate_url(url: &str) -> Result<(), BackupSqlError> {
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("s3://"))
-        .ok_or_else(|| BackupSqlError::BadUrl(crate::url::shown_url(url)))?;
-    // host + at least one path segment (container/blob)
-    let slash = rest.find('/').ok_or_else(|| BackupSqlError::BadUrl(crate::url::shown_url(url)))?;
-    if slash == 0 || rest[slash + 1..].is_empty() || url.ends_with('/') {
-        return Err(BackupSqlError::BadUrl(crate::url::shown_url(url)));
-    }
-    if url.contains('?') || url.contains('#') {
-        return Err(BackupSqlError::UrlWithQuery(redact_query(url)));
-    }
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(BackupSqlError::BadUrl(crate::url::shown_url(url)));
-    }
-    Ok(())
-}
-
-/// Replaces a query string (possibly a SAS token) by `?***` so it never reaches a message.
-pub fn redact_query(url: &str) -> String {
-    match url.find('?') {
-        Some(i) => format!("{}?***", &url[..i]),
-        None => url.to_string(),
-    }
+    crate::url::validate_blob_url(url).map_err(|e| match e {
+        crate::url::BlobUrlError::BadUrl(u) => BackupSqlError::BadUrl(u),
+        crate::url::BlobUrlError::WithQuery(u) => BackupSqlError::UrlWithQuery(u),
+    })
 }
 
 /// Validates the spec; `build_backup` calls it, the operation calls it before connecting.

@@ -71,12 +71,6 @@ pub fn create_credential_sas(name: &str, sas: &str) -> Sql {
     Sql::with_secret(format!("{head}{}", quote_nstr(sas)), format!("{head}N'***'"))
 }
 
-/// `ALTER CREDENTIAL`: same forms as create (used for replace-in-place of a SAS).
-pub fn alter_credential_sas(name: &str, sas: &str) -> Sql {
-    let head = format!("ALTER CREDENTIAL {} WITH IDENTITY = {}, SECRET = ", quote_ident(name), quote_nstr(IDENTITY_SAS));
-    Sql::with_secret(format!("{head}{}", quote_nstr(sas)), format!("{head}N'***'"))
-}
-
 /// `DROP CREDENTIAL [name]`.
 pub fn drop_credential(name: &str) -> Sql {
     Sql::plain(format!("DROP CREDENTIAL {}", quote_ident(name)))
@@ -89,15 +83,6 @@ pub const CREDENTIAL_COLUMNS: &str = "credential_id, name, credential_identity, 
 /// All credentials, ordered by name.
 pub fn list_credentials() -> Sql {
     Sql::plain(format!("SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials ORDER BY name"))
-}
-
-/// The credential with exactly this name (names are compared case-sensitively, like SQL Server
-/// matches a URL to a credential: the collation of the comparison is forced binary).
-pub fn credential_by_name(name: &str) -> Sql {
-    Sql::plain(format!(
-        "SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials WHERE name = {} COLLATE Latin1_General_BIN2",
-        quote_nstr(name)
-    ))
 }
 
 /// `DBCC TRACESTATUS(flag)` — columns TraceFlag, Status, Global, Session.
@@ -215,6 +200,63 @@ HAS_PERMS_BY_NAME(DB_NAME(), 'DATABASE', 'BACKUP DATABASE') AS can_backup, DB_NA
     )
 }
 
+/// The connection's session id: `spid`.
+pub fn session_id() -> Sql {
+    Sql::plain("SELECT @@SPID AS spid")
+}
+
+/// The connection's session id and the server name: `spid`, `server_name`.
+/// (Plain single-table queries, no subqueries: they run on any SQL Server and the simulator.)
+pub fn session_and_server() -> Sql {
+    Sql::plain("SELECT @@SPID AS spid, CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name")
+}
+
+/// The size of the database's last backup of this type (`D` full, `I` differential, `L` log)
+/// as msdb knows it: `backup_size`.
+pub fn last_backup_size(database: &str, backupset_type: char) -> Sql {
+    Sql::plain(format!(
+        "SELECT TOP (1) CAST(backup_size AS bigint) AS backup_size FROM msdb.dbo.backupset \
+         WHERE database_name = {db} AND type = N'{t}' ORDER BY backup_finish_date DESC",
+        db = quote_nstr(database),
+        t = match backupset_type {
+            'I' => 'I',
+            'L' => 'L',
+            _ => 'D',
+        }
+    ))
+}
+
+/// The server's default data and log paths: `data_path`, `log_path`.
+pub fn default_paths() -> Sql {
+    Sql::plain(
+        "SELECT CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS data_path, \
+             CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS log_path",
+    )
+}
+
+/// Every database's name and id (unordered): `name`, `database_id`.
+pub fn database_ids() -> Sql {
+    Sql::plain("SELECT name, database_id FROM sys.databases")
+}
+
+/// Every database file: `database_id`, `physical_name`.
+pub fn all_database_files() -> Sql {
+    Sql::plain("SELECT database_id, physical_name FROM sys.master_files")
+}
+
+/// One database's state, if it exists: `name`, `state_desc`.
+pub fn database_state(name: &str) -> Sql {
+    Sql::plain(format!("SELECT name, state_desc FROM sys.databases WHERE name = {}", quote_nstr(name)))
+}
+
+/// The progress of one session's request: `percent_complete`, `estimated_completion_time`
+/// (the id is a number, not text: nothing to quote). (Moved from `progress::progress_query`.)
+pub fn request_progress(session_id: i32) -> Sql {
+    Sql::plain(format!(
+        "SELECT percent_complete, estimated_completion_time FROM sys.dm_exec_requests WHERE session_id = {session_id}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,11 +310,17 @@ mod tests {
     #[test]
     fn drop_and_lookup() {
         assert_eq!(drop_credential(HOSTILE).text(), "DROP CREDENTIAL [a]]b'c;DROP]");
-        assert!(credential_by_name(HOSTILE).text().contains("name = N'a]b''c;DROP' COLLATE"));
         assert_eq!(trace_on_global(4675).text(), "DBCC TRACEON(4675, -1)");
         assert_eq!(trace_off_global(4675).text(), "DBCC TRACEOFF(4675, -1)");
         assert!(startup_parameters().text().contains("FROM sys.dm_server_registry WHERE registry_key LIKE N'%Parameters' AND value_name LIKE N'SQLArg%'"));
         assert!(database_files("x'y").text().contains("DB_ID(N'x''y')"));
+        assert!(database_state("x'y").text().ends_with("WHERE name = N'x''y'"));
+        assert!(last_backup_size("x'y", 'L').text().contains("database_name = N'x''y' AND type = N'L'"));
+    }
+
+    #[test]
+    fn progress_query_names_the_session() {
+        assert!(request_progress(57).text().ends_with("FROM sys.dm_exec_requests WHERE session_id = 57"));
     }
 
     #[test]

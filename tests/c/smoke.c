@@ -2,14 +2,20 @@
  * built library (target/<profile>/libsqlurl.so). Run by tests/ffi_c_smoke.rs, once plainly and
  * once under valgrind.
  *
- * usage: smoke [list_request_json]
- *   With an argument, also calls sqlurl_credential_list with it and expects SQLURL_OK
- *   (the Rust test passes a request for a running simulator).
+ * usage: smoke [list_request_json|-] [backup_request_json]
+ *   list_request_json: also calls sqlurl_credential_list with it and expects SQLURL_OK
+ *   (the Rust test passes a request for a running simulator); "-" skips it.
+ *   backup_request_json: a backup that runs long on the simulator; runs the whole operation
+ *   lifecycle with it: start, poll, wait with a timeout (PENDING), cancel, wait (cancelled),
+ *   free; then start again and free while running.
  * Exit status 0 when every check passed; prints one line per check. */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <time.h>
 
 #include "sqlurl.h"
 
@@ -40,6 +46,81 @@ static void *thread_main(void *arg) {
         sqlurl_string_free(out);
     }
     return NULL;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Polls until the server reports progress of the BACKUP statement (bounded); returns whether
+ * it was seen. */
+static int poll_until_running(SqlurlOperation *op) {
+    for (int i = 0; i < 1200; i++) {
+        char *out = NULL;
+        enum SqlurlResult r = sqlurl_operation_poll(op, &out);
+        int running = r == SQLURL_OK && out && strstr(out, "\"progress_source\":\"dm_exec_requests\"") != NULL;
+        sqlurl_string_free(out);
+        if (running) return 1;
+        sleep_ms(50);
+    }
+    return 0;
+}
+
+/* The operation lifecycle on a backup that runs long on the server. */
+static void lifecycle(const char *backup_request) {
+    SqlurlOperation *op = NULL;
+    char *out = NULL;
+    enum SqlurlResult r = sqlurl_backup_start(backup_request, &op, &out);
+    CHECK(r == SQLURL_OK && op != NULL, "sqlurl_backup_start gives SQLURL_OK and a handle");
+    CHECK(out != NULL && strstr(out, "\"kind\":\"backup\"") != NULL, "start writes the first OperationStatus");
+    if (r != SQLURL_OK) {
+        if (out) printf("     %s\n", out);
+        sqlurl_string_free(out);
+        return;
+    }
+    sqlurl_string_free(out);
+
+    CHECK(poll_until_running(op), "sqlurl_operation_poll shows the backup running on the server");
+
+    out = NULL;
+    r = sqlurl_operation_wait(op, 200, &out);
+    CHECK(r == SQLURL_PENDING, "sqlurl_operation_wait with a 200 ms timeout gives SQLURL_PENDING");
+    CHECK(out != NULL && strstr(out, "\"results\":null") != NULL, "a pending wait has no results yet");
+    sqlurl_string_free(out);
+
+    r = sqlurl_operation_cancel(op);
+    CHECK(r == SQLURL_OK, "sqlurl_operation_cancel gives SQLURL_OK");
+    out = NULL;
+    r = sqlurl_operation_wait(op, 120000, &out);
+    CHECK(r == SQLURL_OK, "sqlurl_operation_wait after cancel gives SQLURL_OK");
+    CHECK(out != NULL && strstr(out, "\"state\":\"cancelled\"") != NULL, "the operation ends cancelled");
+    CHECK(out != NULL && strstr(out, "\"kind\":\"Cancelled\"") != NULL, "its result carries a Cancelled error");
+    if (out) printf("     %.300s...\n", out);
+    sqlurl_string_free(out);
+    r = sqlurl_operation_cancel(op);
+    CHECK(r == SQLURL_OK, "cancelling a finished operation is harmless");
+    sqlurl_operation_free(op);
+    CHECK(1, "sqlurl_operation_free of a finished operation");
+
+    /* free while running: the library cancels it and lets it stop in the background */
+    op = NULL;
+    out = NULL;
+    r = sqlurl_backup_start(backup_request, &op, &out);
+    sqlurl_string_free(out);
+    CHECK(r == SQLURL_OK && op != NULL && poll_until_running(op), "a second backup is running");
+    sqlurl_operation_free(op);
+    CHECK(1, "sqlurl_operation_free of a running operation returns");
+    sleep_ms(5000); /* the cancelled work closes its connections in the background */
+
+    /* NULL handles */
+    out = NULL;
+    CHECK(sqlurl_operation_poll(NULL, &out) == SQLURL_ERROR_NULL_ARGUMENT && out && strstr(out, "op is NULL"),
+          "sqlurl_operation_poll(NULL) gives SQLURL_ERROR_NULL_ARGUMENT and says why");
+    sqlurl_string_free(out);
+    CHECK(sqlurl_operation_cancel(NULL) == SQLURL_ERROR_NULL_ARGUMENT, "sqlurl_operation_cancel(NULL) gives SQLURL_ERROR_NULL_ARGUMENT");
+    sqlurl_operation_free(NULL);
+    CHECK(1, "sqlurl_operation_free(NULL) is a no-op");
 }
 
 int main(int argc, char **argv) {
@@ -109,13 +190,17 @@ int main(int argc, char **argv) {
     CHECK(started == 4 && thread_fail == 0, "4 threads x 20 calls give the same typed failure");
 
     /* success against a server, when the test passes a request */
-    if (argc > 1) {
+    if (argc > 1 && strcmp(argv[1], "-") != 0) {
         out = NULL;
         r = sqlurl_credential_list(argv[1], &out);
         CHECK(r == SQLURL_OK, "sqlurl_credential_list against the server gives SQLURL_OK");
         CHECK(out != NULL && strstr(out, "\"credentials\":") != NULL, "result JSON has credentials");
         if (out) printf("     %s\n", out);
         sqlurl_string_free(out);
+    }
+
+    if (argc > 2) {
+        lifecycle(argv[2]);
     }
 
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "passed", failures);

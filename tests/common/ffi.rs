@@ -12,11 +12,14 @@ pub type JsonFn = unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> Sqlur
 pub fn call(f: JsonFn, request: &serde_json::Value) -> (SqlurlResult, serde_json::Value) {
     let req = CString::new(request.to_string()).unwrap();
     let mut out: *mut c_char = std::ptr::null_mut();
+    // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
     let code = unsafe { f(req.as_ptr(), &mut out) };
     let v = if out.is_null() {
         serde_json::Value::Null
     } else {
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         let s = unsafe { CStr::from_ptr(out) }.to_str().unwrap().to_string();
+        // SAFETY: arguments are NULL, live C strings or &mut locals valid for the call; every string or handle the library returned is freed exactly once.
         unsafe { sqlurl::ffi::sqlurl_string_free(out) };
         serde_json::from_str(&s).unwrap()
     };

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod backup;
 pub mod exec;
+pub mod fidelity;
 pub mod scenario;
 pub mod sql;
 pub mod state;

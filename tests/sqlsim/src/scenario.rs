@@ -222,6 +222,9 @@ pub struct Database {
     pub files: Vec<DbFile>,
     /// Sessions using the database (RESTORE … REPLACE then fails with 3101).
     pub in_use: bool,
+    /// Planted corruption: DBCC CHECKDB reports consistency errors; backups carry it, so a
+    /// database restored from them is corrupt too (issue 15's drill).
+    pub corrupt: bool,
 }
 
 impl Default for Database {
@@ -232,6 +235,7 @@ impl Default for Database {
             state: "ONLINE".into(),
             files: vec![],
             in_use: false,
+            corrupt: false,
         }
     }
 }
@@ -389,6 +393,16 @@ mod tests {
         assert!(shown.contains("\"sa\"") && shown.contains("password: Some(\"<redacted>\")") && shown.contains("secret: Some(\"<redacted>\")"), "{shown}");
         let none = format!("{:?}", Login::default());
         assert!(none.contains("password: None"), "{none}");
+    }
+
+    #[test]
+    fn the_readme_default_scenario_is_the_default() {
+        let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        let at = readme.find("Every field is optional; this is the default").expect("README default scenario");
+        let start = readme[at..].find("```json").unwrap() + at + 7;
+        let end = readme[start..].find("```").unwrap() + start;
+        let doc: Scenario = serde_json::from_str(&readme[start..end]).expect("README default parses");
+        assert_eq!(serde_json::to_value(&doc).unwrap(), serde_json::to_value(Scenario::default()).unwrap());
     }
 
     #[test]

@@ -34,6 +34,39 @@ pub struct DatabaseState {
     pub create_date: NaiveDateTime,
     /// True for master, tempdb, model, msdb.
     pub is_system: bool,
+    /// Planted corruption (DBCC CHECKDB reports errors).
+    pub corrupt: bool,
+}
+
+/// One row of msdb's backup history (`msdb.dbo.backupset` + `backupmediafamily`), written for
+/// every successful BACKUP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupHistoryRow {
+    pub backup_set_id: i32,
+    pub media_set_id: i32,
+    pub backup_set_uuid: uuid::Uuid,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub user_name: String,
+    pub database_name: String,
+    pub server_name: String,
+    pub machine_name: String,
+    /// `D` full, `I` differential, `L` log.
+    pub backup_type: char,
+    pub is_copy_only: bool,
+    pub backup_start_date: NaiveDateTime,
+    pub backup_finish_date: NaiveDateTime,
+    pub first_lsn: u64,
+    pub last_lsn: u64,
+    pub checkpoint_lsn: u64,
+    pub database_backup_lsn: u64,
+    pub differential_base_lsn: Option<u64>,
+    pub backup_size: u64,
+    pub compressed_backup_size: u64,
+    pub recovery_model: String,
+    pub has_backup_checksums: bool,
+    /// One URL per stripe, `family_sequence_number` = index + 1.
+    pub physical_device_names: Vec<String>,
 }
 
 impl DatabaseState {
@@ -135,6 +168,8 @@ pub struct SessionInfo {
     /// Session-scoped trace flags (`DBCC TRACEON(n)` without -1).
     pub trace_flags: BTreeSet<i32>,
     pub database: String,
+    /// A transaction opened by a TM request is open (`@@TRANCOUNT` = 1).
+    pub in_transaction: bool,
 }
 
 /// Everything that changes while the server runs. Reach it through [`ServerState::lock`].
@@ -155,6 +190,8 @@ pub struct Mutable {
     pub backup: crate::backup::history::Histories,
     /// Why connections ended abnormally (protocol errors, truncated packets, ...), newest last.
     pub disconnects: Vec<String>,
+    /// msdb backup history, oldest first.
+    pub backup_history: Vec<BackupHistoryRow>,
 }
 
 impl Mutable {
@@ -277,6 +314,7 @@ impl ServerState {
             faults: scenario.faults.clone(),
             backup: Default::default(),
             disconnects: Vec::new(),
+            backup_history: Vec::new(),
         };
         ServerState {
             scenario,
@@ -438,6 +476,7 @@ fn db_state(
         in_use: d.in_use,
         create_date: created,
         is_system,
+        corrupt: d.corrupt,
     }
 }
 

@@ -565,6 +565,48 @@ async fn drop_connection_fault_and_storage_faults() {
     assert!(blobs.list(&c).await.is_empty());
 }
 
+/// Issue 12 faults with their complete sequences: 3202 (1117) mid-write, 3271 TLS /
+/// unreachable, the leased leftover and its retry — each followed by 3013; the sizes 3250/3253.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue12_fault_sequences_end_with_3013() {
+    let (server, blobs, c) = slow_setup("f12").await;
+    let url = blob_url(&c, "g.bak");
+    let base = server.faults();
+    server.set_faults(sqlsim::scenario::Faults { storage_write_fail_at_percent: Some(30), ..base.clone() });
+    let r = exec(&server, &format!("BACKUP DATABASE Slow TO URL = '{url}' WITH STATS = 10")).await;
+    assert_eq!(r.texts(3211).last().map(String::as_str), Some("30 percent processed."), "the device opened and data flowed first");
+    let f = r.failed();
+    assert_eq!(f[0], (3202, format!("Write on \"{url}\" failed: 1117(The request could not be performed because of an I/O device error.)")));
+    assert_eq!(f[1], (3013, "BACKUP DATABASE is terminating abnormally.".into()));
+    assert!(blobs.list(&c).await.is_empty(), "cleaned up");
+
+    for (fault, words) in [
+        (sqlsim::scenario::Faults { storage_tls_failure: true, ..base.clone() }, "SSL/TLS"),
+        (sqlsim::scenario::Faults { storage_unreachable: true, ..base.clone() }, "Unable to connect to the remote server"),
+    ] {
+        server.set_faults(fault);
+        let f = exec(&server, &format!("BACKUP DATABASE Slow TO URL = '{url}'")).await.failed();
+        assert_eq!((f[0].0, f[1].0), (3271, 3013), "{f:?}");
+        let f = exec(&server, &format!("RESTORE FILELISTONLY FROM URL = '{url}'")).await.failed();
+        assert_eq!(f[0].0, 3271);
+        assert!(f[0].1.contains(words), "{f:?}");
+        assert_eq!(f[1], (3013, "RESTORE FILELIST is terminating abnormally.".into()));
+    }
+
+    server.set_faults(sqlsim::scenario::Faults { storage_write_fail_at_percent: Some(30), leave_leased_blob_on_failure: true, ..base.clone() });
+    assert_eq!(exec(&server, &format!("BACKUP DATABASE Slow TO URL = '{url}'")).await.failed()[0].0, 3202);
+    server.set_faults(base.clone());
+    let f = exec(&server, &format!("BACKUP DATABASE Slow TO URL = '{url}' WITH FORMAT")).await.failed();
+    assert_eq!(f[0].0, 3271);
+    assert!(f[0].1.ends_with("There is currently a lease on the blob and no lease ID was specified in the request.."), "{f:?}");
+    assert_eq!(f[1].0, 3013);
+
+    let f = exec(&server, &format!("BACKUP DATABASE Slow TO URL = '{}' WITH BLOCKSIZE = 3000", blob_url(&c, "h.bak"))).await.failed();
+    assert_eq!(f.iter().map(|x| x.0).collect::<Vec<_>>(), vec![3253, 3013]);
+    let f = exec(&server, &format!("BACKUP DATABASE Slow TO URL = '{}' WITH MAXTRANSFERSIZE = 8388608", blob_url(&c, "h.bak"))).await.failed();
+    assert_eq!(f.iter().map(|x| x.0).collect::<Vec<_>>(), vec![3250, 3013]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn differential_restore_and_stopat() {
     let (server, _blobs, c) = setup("diff", "Contributor", vec![db("D1", "FULL", 16)]).await;

@@ -49,11 +49,13 @@ async fn python_tds_default_mode_transaction_manager_requests() {
     assert_eq!(c["autocommit"], false);
     assert_ne!(c["tran"].as_u64().unwrap(), 0, "BEGIN answered with a descriptor");
     assert_eq!(step("query")["login"], "sa");
+    assert_eq!(step("query")["trancount"], 1, "@@TRANCOUNT inside the TM transaction");
     let cm = step("commit");
     assert_ne!(cm["after"].as_u64().unwrap(), 0, "COMMIT with begin-new gives a new descriptor");
     assert_ne!(cm["after"], cm["before"]);
     assert_eq!(step("query2")["db"], "master");
-    step("rollback");
+    let rb = step("rollback");
+    assert_eq!((rb["after"].as_u64(), rb["trancount"].as_u64()), (Some(0), Some(0)), "rolled back, none open: {rb}");
     step("closed");
     assert!(sim.disconnects().is_empty(), "{:?}", sim.disconnects());
 }
@@ -103,4 +105,26 @@ async fn python_tds_sees_3250_262_and_4322_sequences() {
     assert_eq!(text_of(&out[0], 262), "CREATE DATABASE permission denied in database 'master'.");
     assert_eq!(out[0]["messages"][0]["class"], 14);
     assert_eq!(text_of(&out[0], 3013), "RESTORE HEADERONLY is terminating abnormally.");
+}
+
+/// The server's time zone through python-tds: SYSDATETIMEOFFSET() decodes (DATETIMEOFFSET on
+/// the wire) with the scenario's +02:00, two hours ahead of GETUTCDATE().
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_tds_reads_sysdatetimeoffset_with_the_server_offset() {
+    let sim = sqlsim::start(sqlsim::scenario::Scenario { utc_offset_minutes: 120, ..Default::default() }).await.unwrap();
+    let out = pytds(
+        &sim,
+        "sa",
+        "Sim-Passw0rd!",
+        "run",
+        &["SELECT SYSDATETIMEOFFSET(), GETUTCDATE(), GETDATE(), DATEPART(TZOFFSET, SYSDATETIMEOFFSET())".to_string()],
+    );
+    assert_eq!(out[0]["step"], "ok", "{}", out[0]);
+    let row: Vec<String> = out[0]["rows"][0].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert!(row[0].ends_with("+02:00"), "{row:?}");
+    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(&s[..19], "%Y-%m-%d %H:%M:%S").unwrap();
+    let (off, utc, local) = (parse(&row[0]), parse(&row[1]), parse(&row[2]));
+    assert!(((local - utc).num_minutes() - 120).abs() <= 1, "{row:?}");
+    assert!((off - local).num_seconds().abs() <= 5, "{row:?}");
+    assert_eq!(row[3], "120");
 }

@@ -128,6 +128,16 @@ async fn create_database_and_view_server_performance_state_per_login() {
     assert_eq!(r[0].get::<i32, _>("vsps"), Some(1), "VIEW SERVER STATE implies VIEW SERVER PERFORMANCE STATE");
     let r = run(&mut sa, perms).await.unwrap();
     assert_eq!((r[0].get::<i32, _>("cad"), r[0].get::<i32, _>("vsps")), (Some(1), Some(1)), "sysadmin");
+    // fn_my_permissions lists the effective permissions the same way.
+    let fmp = "SELECT permission_name FROM fn_my_permissions(NULL, 'SERVER') ORDER BY permission_name";
+    let names = |rows: Vec<tiberius::Row>| rows.iter().map(|r| r.get::<&str, _>(0).unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(names(run(&mut no, fmp).await.unwrap()), vec!["CONNECT SQL", "VIEW ANY DATABASE"]);
+    assert_eq!(
+        names(run(&mut perf, fmp).await.unwrap()),
+        vec!["CONNECT SQL", "CREATE ANY DATABASE", "VIEW ANY DATABASE", "VIEW SERVER PERFORMANCE STATE"]
+    );
+    let all = names(run(&mut sa, fmp).await.unwrap());
+    assert!(all.contains(&"VIEW SERVER PERFORMANCE STATE".to_string()) && all.contains(&"CREATE ANY DATABASE".to_string()), "{all:?}");
 
     // Another session's request is visible only with VIEW SERVER PERFORMANCE STATE (2022).
     let waiting = tokio::spawn(async move {
@@ -270,6 +280,17 @@ async fn version_string_per_build() {
     let v = r[0].get::<&str, _>("v").unwrap();
     assert!(v.starts_with("Microsoft SQL Server 2022 (RTM-CU25-GDR) (KB5099999) - 16.0.4230.2 (X64) \n\tOct 1 2025 12:00:00"), "{v}");
     assert_eq!(r[0].get::<&str, _>("t"), Some("GDR"));
+    drop(cl);
+    drop(sim);
+    // SQL Server 2019: no VIEW SERVER PERFORMANCE STATE; VIEW SERVER STATE governs the DMVs.
+    let mut sc = Scenario { product_version: "15.0.4415.2".into(), product_update_level: "CU30".into(), ..Scenario::default() };
+    sc.logins.push(Login { can_view_server_state: true, ..login("vss", "Vss-Passw0rd1") });
+    let sim = sqlsim::start(sc).await.unwrap();
+    let mut cl = connect_as(&sim, "vss", "Vss-Passw0rd1").await;
+    let r = run(&mut cl, "SELECT @@VERSION AS v, HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER PERFORMANCE STATE') AS p").await.unwrap();
+    assert!(r[0].get::<&str, _>("v").unwrap().starts_with("Microsoft SQL Server 2019 (RTM-CU30)"));
+    assert_eq!(r[0].get::<i32, _>("p"), None);
+    assert_eq!(run(&mut cl, "SELECT value_name FROM sys.dm_server_registry WHERE value_name = N'SQLArg0'").await.unwrap().len(), 1);
 }
 
 /// HEADERONLY: RecoveryModel `BULK-LOGGED`, Compressed as bit, SoftwareVersion* of the server

@@ -55,3 +55,17 @@ pub async fn corrupt_blob(server: &Arc<ServerState>, url: &str, damage: Damage) 
     }
     r.map_err(|e| e.to_string())
 }
+
+/// Plant (or remove) corruption in a database at run time, as `databases[].corrupt` does at
+/// start: DBCC CHECKDB reports it and later backups carry it. Returns false when the database
+/// does not exist.
+pub fn set_database_corrupt(server: &ServerState, database: &str, corrupt: bool) -> bool {
+    let mut g = server.lock();
+    match g.database_mut(database) {
+        Some(d) => {
+            d.corrupt = corrupt;
+            true
+        }
+        None => false,
+    }
+}

@@ -168,7 +168,7 @@ pub async fn run(stmt: &BackupStmt, ctx: &ExecContext) -> Result<(), ExecError> 
             let _ = s.route.release_lease(l).await;
         }
     }
-    apply_history(ctx, stmt, &plan);
+    apply_history(ctx, stmt, &plan, finish);
     finish_messages(ctx, verb, &stmt.database, &plan).await
 }
 
@@ -340,6 +340,7 @@ fn plan(stmt: &BackupStmt, ctx: &ExecContext, verb: &str, mts: u64, block_size: 
         payload_len: 0,
         payload_sha256: String::new(),
         software_version: ctx.server.scenario.product_version.clone(),
+        corrupt: db.corrupt,
         media_name: o.media_name.clone(),
         media_description: o.media_description.clone(),
         expiration_date: o.expire_date.or_else(|| o.retain_days.map(|d| start + chrono::Duration::days(d.min(99_999) as i64))),
@@ -471,8 +472,40 @@ async fn cleanup(ctx: &ExecContext, stripes: &[Stripe]) {
     }
 }
 
-fn apply_history(ctx: &ExecContext, stmt: &BackupStmt, plan: &Plan) {
+fn apply_history(ctx: &ExecContext, stmt: &BackupStmt, plan: &Plan, finish: chrono::NaiveDateTime) {
     let mut g = ctx.server.lock();
+    // msdb backup history (backupset + backupmediafamily).
+    let hdr = &plan.header;
+    let id = g.backup_history.len() as i32 + 1;
+    g.backup_history.push(crate::state::BackupHistoryRow {
+        backup_set_id: id,
+        media_set_id: id,
+        backup_set_uuid: hdr.backup_set_guid,
+        name: hdr.backup_name.clone(),
+        description: hdr.backup_description.clone(),
+        user_name: hdr.user_name.clone(),
+        database_name: hdr.database_name.clone(),
+        server_name: hdr.server_name.clone(),
+        machine_name: hdr.machine_name.clone(),
+        backup_type: match hdr.backup_type {
+            2 => 'L',
+            5 => 'I',
+            _ => 'D',
+        },
+        is_copy_only: hdr.is_copy_only,
+        backup_start_date: hdr.backup_start_date,
+        backup_finish_date: finish,
+        first_lsn: hdr.first_lsn,
+        last_lsn: hdr.last_lsn,
+        checkpoint_lsn: hdr.checkpoint_lsn,
+        database_backup_lsn: hdr.database_backup_lsn,
+        differential_base_lsn: hdr.differential_base_lsn,
+        backup_size: hdr.backup_size,
+        compressed_backup_size: hdr.compressed_backup_size,
+        recovery_model: super::restore_op::recovery_model_display(&hdr.recovery_model),
+        has_backup_checksums: hdr.has_checksums,
+        physical_device_names: stmt.urls.clone(),
+    });
     let Some(db) = g.database(&stmt.database).cloned() else { return };
     let h = g.backup.get_or_create(&db.name, db.database_id);
     let hdr = &plan.header;

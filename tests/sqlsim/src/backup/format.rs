@@ -109,6 +109,9 @@ pub struct BackupHeader {
     /// EXPIREDATE, or backup start + RETAINDAYS (HEADERONLY ExpirationDate).
     #[serde(default)]
     pub expiration_date: Option<NaiveDateTime>,
+    /// The database had planted corruption when it was backed up.
+    #[serde(default)]
+    pub corrupt: bool,
 }
 
 impl BackupHeader {
@@ -243,7 +246,7 @@ pub fn block_id(backup_set: Uuid, index: u32) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub fn sample_header() -> BackupHeader {
@@ -293,6 +296,7 @@ mod tests {
             media_name: None,
             media_description: None,
             expiration_date: None,
+            corrupt: false,
         }
     }
 

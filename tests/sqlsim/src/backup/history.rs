@@ -75,6 +75,11 @@ pub struct Histories {
 }
 
 impl Histories {
+    /// Forget a dropped database.
+    pub fn remove(&mut self, name: &str) {
+        self.dbs.remove(&name.to_lowercase());
+    }
+
     pub fn get_or_create(&mut self, name: &str, database_id: i32) -> &mut DbHistory {
         self.dbs.entry(name.to_lowercase()).or_insert_with(|| DbHistory::new(database_id))
     }

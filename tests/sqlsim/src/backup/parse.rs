@@ -2,7 +2,8 @@
 //!
 //! Accepts the URL forms of SQL Server's grammar (`TO URL = '…'`, `FROM URL = '…'`) with the
 //! options SQL Server 2022 allows for URL devices; other devices (DISK, TAPE) and options that
-//! SQL Server rejects for URL (INIT, SKIP, RETAINDAYS, …) produce the errors SQL Server gives.
+//! SQL Server rejects for URL (INIT, SKIP, tape options, …) produce the errors SQL Server gives;
+//! EXPIREDATE / RETAINDAYS are parsed and the executor decides (scenario `url_accepts_expiredate`).
 
 use crate::sql::cursor::{Cursor, SyntaxError};
 use crate::sql::lexer::{tokenize, TokenKind};

@@ -218,6 +218,8 @@ async fn restore(ctx: &ExecContext, stmt: &RestoreStmt, target: &str, fams: &[Fa
                     in_use: false,
                     create_date: existing.as_ref().map(|d| d.create_date).unwrap_or_else(|| ctx.server.local_now()),
                     is_system: false,
+                    // Corruption travels in the backup.
+                    corrupt: h.corrupt,
                 };
                 let mut nh = DbHistory::new(db.database_id);
                 nh.database_guid = h.database_guid;

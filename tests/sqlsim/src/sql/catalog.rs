@@ -23,8 +23,26 @@ fn i(v: impl Into<i64>) -> SqlValue {
 }
 
 /// Names of the views (normalised) the simulator knows.
-pub const VIEWS: [&str; 6] =
-    ["sys.databases", "sys.master_files", "sys.credentials", "sys.dm_os_host_info", "sys.dm_exec_requests", "sys.dm_server_registry"];
+pub const VIEWS: [&str; 8] = [
+    "sys.databases",
+    "sys.master_files",
+    "sys.credentials",
+    "sys.dm_os_host_info",
+    "sys.dm_exec_requests",
+    "sys.dm_server_registry",
+    "msdb.dbo.backupset",
+    "msdb.dbo.backupmediafamily",
+];
+
+/// msdb's tables named without the database while `USE msdb` is in force.
+fn resolve_msdb(norm: &str, ctx: &ExecContext) -> String {
+    let short = norm.strip_prefix("dbo.").unwrap_or(norm);
+    if ctx.database.eq_ignore_ascii_case("msdb") && (short == "backupset" || short == "backupmediafamily") && !norm.contains("..") {
+        format!("msdb.dbo.{short}")
+    } else {
+        norm.replace("msdb..", "msdb.dbo.")
+    }
+}
 
 /// The login may read server-state DMVs: sysadmin, or VIEW SERVER PERFORMANCE STATE on SQL
 /// Server 2022 (VIEW SERVER STATE implies it), VIEW SERVER STATE before 2022.
@@ -192,6 +210,98 @@ pub fn view(name: &str, ctx: &ExecContext) -> Option<View> {
             };
             View { columns, rows }
         }
+        "msdb.dbo.backupset" => {
+            let n25 = SqlType::Numeric(25, 0);
+            let columns = vec![
+                col("backup_set_id", SqlType::Int, false),
+                col("backup_set_uuid", SqlType::UniqueIdentifier, false),
+                col("media_set_id", SqlType::Int, false),
+                col("name", SqlType::NVarChar(Some(128)), true),
+                col("description", SqlType::NVarChar(Some(255)), true),
+                col("user_name", SqlType::NVarChar(Some(128)), true),
+                col("backup_start_date", SqlType::DateTime, true),
+                col("backup_finish_date", SqlType::DateTime, true),
+                col("type", SqlType::Char(1), true),
+                col("first_lsn", n25.clone(), true),
+                col("last_lsn", n25.clone(), true),
+                col("checkpoint_lsn", n25.clone(), true),
+                col("database_backup_lsn", n25.clone(), true),
+                col("backup_size", SqlType::Numeric(20, 0), true),
+                col("database_name", SqlType::NVarChar(Some(128)), true),
+                col("server_name", SqlType::NVarChar(Some(128)), true),
+                col("machine_name", SqlType::NVarChar(Some(128)), true),
+                col("recovery_model", SqlType::NVarChar(Some(60)), true),
+                col("has_backup_checksums", SqlType::Bit, true),
+                col("is_copy_only", SqlType::Bit, true),
+                col("differential_base_lsn", n25, true),
+                col("compressed_backup_size", SqlType::Numeric(20, 0), true),
+            ];
+            let g = ctx.server.lock();
+            let opt = |v: &Option<String>| v.clone().map(SqlValue::Str).unwrap_or(SqlValue::Null);
+            let rows = g
+                .backup_history
+                .iter()
+                .map(|h| {
+                    vec![
+                        i(h.backup_set_id),
+                        SqlValue::Guid(h.backup_set_uuid),
+                        i(h.media_set_id),
+                        opt(&h.name),
+                        opt(&h.description),
+                        s(h.user_name.clone()),
+                        SqlValue::DateTime(h.backup_start_date),
+                        SqlValue::DateTime(h.backup_finish_date),
+                        s(h.backup_type.to_string()),
+                        SqlValue::Numeric(h.first_lsn as i128),
+                        SqlValue::Numeric(h.last_lsn as i128),
+                        SqlValue::Numeric(h.checkpoint_lsn as i128),
+                        SqlValue::Numeric(h.database_backup_lsn as i128),
+                        SqlValue::Numeric(h.backup_size as i128),
+                        s(h.database_name.clone()),
+                        s(h.server_name.clone()),
+                        s(h.machine_name.clone()),
+                        s(h.recovery_model.clone()),
+                        SqlValue::Bit(h.has_backup_checksums),
+                        SqlValue::Bit(h.is_copy_only),
+                        h.differential_base_lsn.map(|l| SqlValue::Numeric(l as i128)).unwrap_or(SqlValue::Null),
+                        SqlValue::Numeric(h.compressed_backup_size as i128),
+                    ]
+                })
+                .collect();
+            View { columns, rows }
+        }
+        "msdb.dbo.backupmediafamily" => {
+            let columns = vec![
+                col("media_set_id", SqlType::Int, false),
+                col("family_sequence_number", SqlType::TinyInt, false),
+                col("media_family_id", SqlType::UniqueIdentifier, true),
+                col("logical_device_name", SqlType::NVarChar(Some(128)), true),
+                col("physical_device_name", SqlType::NVarChar(Some(260)), true),
+                col("device_type", SqlType::TinyInt, true),
+                col("mirror", SqlType::TinyInt, false),
+            ];
+            let g = ctx.server.lock();
+            let rows = g
+                .backup_history
+                .iter()
+                .flat_map(|h| {
+                    h.physical_device_names.iter().enumerate().map(move |(k, url)| {
+                        let (a, b) = h.backup_set_uuid.as_u64_pair();
+                        vec![
+                            i(h.media_set_id),
+                            i(k as i64 + 1),
+                            SqlValue::Guid(uuid::Uuid::from_u64_pair(b, a ^ (k as u64 + 1))),
+                            SqlValue::Null,
+                            s(url.clone()),
+                            // 9 = URL (facts: HEADERONLY DeviceType for URL).
+                            i(9),
+                            i(0),
+                        ]
+                    })
+                })
+                .collect();
+            View { columns, rows }
+        }
         "sys.dm_server_registry" => {
             let columns = vec![
                 col("registry_key", SqlType::NVarChar(Some(256)), true),
@@ -355,7 +465,7 @@ pub fn run_select(sel: &Select, env: &Env) -> Result<ResultSet, SqlMessage> {
         None if norm == "sys.dm_server_registry" && !sees_server_performance_state(ctx) => {
             return Err(m::server_state_denied(crate::sql::eval::major_version(&ctx.server.scenario) >= 16));
         }
-        None => view(norm, ctx).ok_or_else(|| {
+        None => view(&resolve_msdb(norm, ctx), ctx).ok_or_else(|| {
             if norm.starts_with("sys.") || norm.starts_with("information_schema.") {
                 // A real catalog view the simulator does not model.
                 m::not_supported(&format!("the view {written}"))
@@ -513,6 +623,15 @@ const SYSADMIN_SERVER_PERMISSIONS: [&str; 32] = [
 ];
 
 /// Table-valued functions in FROM: only `fn_my_permissions(NULL, 'SERVER' | 'DATABASE')`.
+/// Columns of `fn_my_permissions`.
+pub fn my_permissions_columns() -> Vec<Column> {
+    vec![
+        col("entity_name", SqlType::NVarChar(Some(128)), true),
+        col("subentity_name", SqlType::NVarChar(Some(128)), true),
+        col("permission_name", SqlType::NVarChar(Some(60)), true),
+    ]
+}
+
 fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result<View, SqlMessage> {
     let name = norm.rsplit('.').next().unwrap_or(norm);
     if name != "fn_my_permissions" {
@@ -527,16 +646,29 @@ fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result
         SqlValue::Str(c) => c.to_ascii_uppercase(),
         _ => return Err(m::not_supported("fn_my_permissions without a securable class")),
     };
-    let can_vss = ctx.is_sysadmin
-        || ctx.server.scenario.logins.iter().any(|l| l.name.eq_ignore_ascii_case(&ctx.login) && l.can_view_server_state);
+    let login = ctx.login_entry();
+    let can_vss = ctx.is_sysadmin || login.is_some_and(|l| l.can_view_server_state);
     let perms: Vec<&str> = match (class.as_str(), &securable) {
         ("SERVER", SqlValue::Null) => {
             if ctx.is_sysadmin {
-                SYSADMIN_SERVER_PERMISSIONS.to_vec()
+                let mut v = SYSADMIN_SERVER_PERMISSIONS.to_vec();
+                if crate::sql::eval::major_version(&ctx.server.scenario) >= 16 {
+                    // SQL Server 2022's granular permission (what the product checks).
+                    v.push("VIEW SERVER PERFORMANCE STATE");
+                }
+                v
             } else {
                 let mut v = vec!["CONNECT SQL", "VIEW ANY DATABASE"];
                 if can_vss {
                     v.push("VIEW SERVER STATE");
+                }
+                // Effective permissions: VIEW SERVER STATE implies the 2022 VIEW SERVER
+                // PERFORMANCE STATE; CREATE ANY DATABASE per the login's `create_database`.
+                if crate::sql::eval::major_version(&ctx.server.scenario) >= 16 && login.is_some_and(|l| l.has_view_server_performance_state()) {
+                    v.push("VIEW SERVER PERFORMANCE STATE");
+                }
+                if login.is_some_and(|l| l.has_create_database()) {
+                    v.push("CREATE ANY DATABASE");
                 }
                 v
             }
@@ -558,11 +690,7 @@ fn table_function(norm: &str, written: &str, args: &[Expr], env: &Env) -> Result
         _ => "server".to_string(),
     };
     Ok(View {
-        columns: vec![
-            col("entity_name", SqlType::NVarChar(Some(128)), true),
-            col("subentity_name", SqlType::NVarChar(Some(128)), true),
-            col("permission_name", SqlType::NVarChar(Some(60)), true),
-        ],
+        columns: my_permissions_columns(),
         rows: perms.into_iter().map(|p| vec![s(entity.clone()), s(""), s(p)]).collect(),
     })
 }

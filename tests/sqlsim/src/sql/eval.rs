@@ -155,7 +155,11 @@ pub fn eval(e: &Expr, env: &Env) -> Result<Typed, SqlMessage> {
             "SERVERNAME" => nstr(128, sc.server_name.clone()),
             "SERVICENAME" => nstr(128, "MSSQLSERVER"),
             "LANGUAGE" => nstr(128, "us_english"),
-            "TRANCOUNT" => t(SqlType::Int, SqlValue::Int(0)),
+            // 1 while a transaction opened by a TM request is open (nesting is not modelled).
+            "TRANCOUNT" => {
+                let open = ctx.server.lock().sessions.get(&ctx.session_id).is_some_and(|s| s.in_transaction);
+                t(SqlType::Int, SqlValue::Int(open as i64))
+            }
             "MAX_PRECISION" => t(SqlType::TinyInt, SqlValue::Int(38)),
             other => return Err(m::not_supported(&format!("@@{other}"))),
         },
@@ -234,6 +238,10 @@ fn func(name: &str, args: &[Expr], env: &Env) -> Result<Typed, SqlMessage> {
             let login = sc.logins.iter().find(|l| l.name.eq_ignore_ascii_case(&ctx.login));
             let sysadmin = ctx.is_sysadmin;
             let server_level = securable.is_none() && class.as_deref().is_none_or(|c| c.eq_ignore_ascii_case("SERVER"));
+            // Before 2022 VIEW SERVER PERFORMANCE STATE does not exist: NULL (*unconfirmed*).
+            if server_level && perm == "VIEW SERVER PERFORMANCE STATE" && major_version(sc) < 16 {
+                return Ok(t(SqlType::Int, SqlValue::Null));
+            }
             let v = if server_level {
                 match perm.as_str() {
                     "VIEW SERVER STATE" => sysadmin || login.is_some_and(|l| l.can_view_server_state),

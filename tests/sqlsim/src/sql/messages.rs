@@ -111,6 +111,41 @@ pub fn server_state_denied(sql2022: bool) -> SqlMessage {
     let perm = if sql2022 { "VIEW SERVER PERFORMANCE STATE" } else { "VIEW SERVER STATE" };
     SqlMessage::new(300, 14, 1, format!("{perm} permission was denied on object 'server', database 'master'."))
 }
+/// Msg 3701, class 11: DROP DATABASE of a missing database, or without permission.
+pub fn cannot_drop_database(name: &str) -> SqlMessage {
+    SqlMessage::new(3701, 11, 1, format!("Cannot drop the database '{name}', because it does not exist or you do not have permission."))
+}
+/// Msg 3702, class 16: DROP DATABASE while sessions use it.
+pub fn database_in_use(name: &str) -> SqlMessage {
+    SqlMessage::new(3702, 16, 4, format!("Cannot drop database \"{name}\" because it is currently in use."))
+}
+/// Msg 3708, class 16: DROP DATABASE of master, model, msdb or tempdb.
+pub fn cannot_drop_system_database(name: &str) -> SqlMessage {
+    SqlMessage::new(3708, 16, 1, format!("Cannot drop the database '{name}' because it is a system database."))
+}
+/// DBCC CHECKDB's first line (text: docs page DBCC CHECKDB; number 2536 *unconfirmed*).
+pub fn dbcc_results_for(db: &str) -> SqlMessage {
+    SqlMessage::new(2536, 10, 1, format!("DBCC results for '{db}'."))
+}
+/// Msg 8989, class 10: CHECKDB's summary (text: docs page DBCC CHECKDB).
+pub fn checkdb_summary(allocation: u32, consistency: u32, db: &str) -> SqlMessage {
+    SqlMessage::new(8989, 10, 1, format!("CHECKDB found {allocation} allocation errors and {consistency} consistency errors in database '{db}'."))
+}
+/// Msg 8958, class 10: the minimum repair level after errors (*unconfirmed*).
+pub fn checkdb_repair_level(db: &str) -> SqlMessage {
+    SqlMessage::new(8958, 10, 1, format!("repair_allow_data_loss is the minimum repair level for the errors found by DBCC CHECKDB ({db})."))
+}
+/// Planted corruption: one damaged page as CHECKDB reports it — 8928 (page could not be
+/// processed) and 8939 (a failed page test), class 16 (texts as publicly reported; values a
+/// fixed example; *unconfirmed*).
+pub fn planted_corruption(database_id: i32) -> Vec<SqlMessage> {
+    let obj = 245575913 + database_id as i64;
+    let ids = format!("Object ID {obj}, index ID 0, partition ID 72057594040549376, alloc unit ID 72057594045792256 (type In-row data)");
+    vec![
+        SqlMessage::new(8928, 16, 1, format!("{ids}: Page (1:312) could not be processed.  See other errors for details.")),
+        SqlMessage::new(8939, 16, 98, format!("Table error: {ids}, page (1:312). Test (IS_OFF (BUF_IOERR, pBUF->bstat)) failed. Values are 133129 and -4.")),
+    ]
+}
 /// Msg 3902, class 16: COMMIT without a transaction.
 pub fn commit_without_begin() -> SqlMessage {
     SqlMessage::new(3902, 16, 1, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.")

@@ -86,6 +86,10 @@ pub enum Stmt {
     SetOption { option: String, on: bool },
     Use { database: String },
     Print(Expr),
+    /// `DROP DATABASE [IF EXISTS] name [, name …]`
+    DropDatabase { names: Vec<String>, if_exists: bool },
+    /// `DBCC CHECKDB [( name | 'name' | 0 [, NOINDEX] )] [WITH option, …]`
+    CheckDb { database: Option<String>, no_infomsgs: bool },
 }
 
 /// The catalog statements' cursor: errors are SQL Server messages.
@@ -199,6 +203,63 @@ pub fn parse(stmt: &Statement) -> R<Stmt> {
             } else {
                 Stmt::AlterCredential { name, identity, secret }
             })
+        }
+        "DROP" if p.peek_at(1).is_some_and(|t| t.is_kw("DATABASE")) => {
+            p.i += 2;
+            let if_exists = if p.kw("IF") {
+                p.expect_kw("EXISTS")?;
+                true
+            } else {
+                false
+            };
+            let mut names = vec![p.ident()?];
+            while p.punct(",") {
+                names.push(p.ident()?);
+            }
+            p.expect_end()?;
+            Ok(Stmt::DropDatabase { names, if_exists })
+        }
+        "DBCC" if p.peek_at(1).is_some_and(|t| t.is_kw("CHECKDB")) => {
+            p.i += 2;
+            let mut database = None;
+            if p.punct("(") {
+                database = Some(match p.peek().map(|t| &t.kind) {
+                    Some(TokenKind::Number(n)) if n == "0" => {
+                        p.i += 1;
+                        String::new()
+                    }
+                    _ => p.ident_or_string()?,
+                });
+                while p.punct(",") {
+                    let opt = p.ident()?.to_ascii_uppercase();
+                    match opt.as_str() {
+                        "NOINDEX" => {}
+                        _ => return Err(m::not_supported(&format!("DBCC CHECKDB with {opt}"))),
+                    }
+                }
+                p.expect_punct(")")?;
+            }
+            let mut no_infomsgs = false;
+            if p.kw("WITH") {
+                loop {
+                    let opt = p.ident()?.to_ascii_uppercase();
+                    match opt.as_str() {
+                        "NO_INFOMSGS" => no_infomsgs = true,
+                        "ALL_ERRORMSGS" | "PHYSICAL_ONLY" | "DATA_PURITY" | "EXTENDED_LOGICAL_CHECKS" | "TABLOCK" => {}
+                        "MAXDOP" => {
+                            p.expect_punct("=")?;
+                            p.number()?;
+                        }
+                        _ => return Err(m::not_supported(&format!("DBCC CHECKDB WITH {opt}"))),
+                    }
+                    if !p.punct(",") {
+                        break;
+                    }
+                }
+            }
+            p.expect_end()?;
+            // An empty name (or 0) means the current database.
+            Ok(Stmt::CheckDb { database: database.filter(|d| !d.is_empty()), no_infomsgs })
         }
         "DBCC" => {
             p.i += 1;

@@ -9,6 +9,9 @@ use super::parse::{DbccCommand, Stmt};
 use crate::exec::{Column, Event, ExecContext, ExecError, ResultSet, SqlMessage, SqlType, SqlValue};
 use crate::state::Credential;
 
+/// DBCC TRACESTATUS columns (facts).
+pub const TRACESTATUS_COLUMNS: [&str; 4] = ["TraceFlag", "Status", "Global", "Session"];
+
 fn fail(msg: SqlMessage) -> ExecError {
     ExecError::Failed(vec![msg])
 }
@@ -25,6 +28,8 @@ pub fn command_name(stmt: &Stmt, text: &str) -> String {
         Stmt::SetOption { .. } => "SET OPTION ON".into(),
         Stmt::Use { .. } => "USE".into(),
         Stmt::Print(_) => "PRINT".into(),
+        Stmt::DropDatabase { .. } => "DROP DATABASE".into(),
+        Stmt::CheckDb { .. } => "DBCC".into(),
         Stmt::BackupRestore => {
             // "BACKUP DATABASE", "BACKUP LOG", "RESTORE DATABASE", "RESTORE HEADERONLY", ...
             let words: Vec<String> = text.split_whitespace().take(2).map(|w| w.to_ascii_uppercase()).collect();
@@ -70,6 +75,8 @@ pub async fn execute(stmt: &Stmt, text: &str, ctx: &ExecContext, params: &[(Stri
             Ok(())
         }
         Stmt::Dbcc { command, args, no_infomsgs } => dbcc(ctx, command, args, *no_infomsgs).await,
+        Stmt::DropDatabase { names, if_exists } => drop_databases(ctx, names, *if_exists),
+        Stmt::CheckDb { database, no_infomsgs } => checkdb(ctx, database.as_deref(), *no_infomsgs).await,
         Stmt::WaitforDelay { millis } => {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(*millis)) => Ok(()),
@@ -200,7 +207,7 @@ async fn dbcc(ctx: &ExecContext, command: &DbccCommand, args: &[i64], no_infomsg
                     .collect()
             };
             let n = rows.len() as u64;
-            let columns = ["TraceFlag", "Status", "Global", "Session"]
+            let columns = TRACESTATUS_COLUMNS
                 .iter()
                 .map(|c| Column::new(*c, SqlType::Int, false))
                 .collect();
@@ -212,6 +219,72 @@ async fn dbcc(ctx: &ExecContext, command: &DbccCommand, args: &[i64], no_infomsg
         }
     }
     if !no_infomsgs {
+        ctx.info(m::dbcc_completed()).await?;
+    }
+    Ok(())
+}
+
+/// DROP DATABASE: sysadmin only (else 3701, as for a missing database); system databases →
+/// 3708; a database in use (scenario `in_use`, or any session's current database) → 3702.
+fn drop_databases(ctx: &ExecContext, names: &[String], if_exists: bool) -> Result<(), ExecError> {
+    for name in names {
+        let mut g = ctx.server.lock();
+        let Some(db) = g.database(name).cloned() else {
+            if if_exists {
+                continue;
+            }
+            return Err(fail(m::cannot_drop_database(name)));
+        };
+        if !ctx.is_sysadmin {
+            return Err(fail(m::cannot_drop_database(name)));
+        }
+        if db.is_system {
+            return Err(fail(m::cannot_drop_system_database(&db.name)));
+        }
+        let used = db.in_use || g.sessions.values().any(|s| s.database.eq_ignore_ascii_case(&db.name)) || ctx.database.eq_ignore_ascii_case(&db.name);
+        if used {
+            return Err(fail(m::database_in_use(&db.name)));
+        }
+        g.databases.retain(|d| !d.name.eq_ignore_ascii_case(&db.name));
+        g.backup.remove(&db.name);
+    }
+    Ok(())
+}
+
+/// DBCC CHECKDB: sysadmin (or db_owner, not modelled) only. A clean database: the documented
+/// result (DBCC results for 'db'. … CHECKDB found 0 allocation errors and 0 consistency errors
+/// in database 'db'. then 2528), nothing with NO_INFOMSGS. A database with planted corruption
+/// (scenario `corrupt`, carried by backups): consistency errors 8928 and 8939 (class 16), the
+/// summary 8989 with the counts, and 8958 with the minimum repair level.
+async fn checkdb(ctx: &ExecContext, database: Option<&str>, no_infomsgs: bool) -> Result<(), ExecError> {
+    let name = database.map(str::to_string).unwrap_or_else(|| ctx.database.clone());
+    let db = ctx.server.lock().database(&name).cloned();
+    let Some(db) = db else {
+        return Err(fail(m::no_such_database(&name)));
+    };
+    if !ctx.is_sysadmin {
+        return Err(fail(m::dbcc_no_permission(&ctx.login, "CHECKDB")));
+    }
+    if !db.state.eq_ignore_ascii_case("ONLINE") {
+        return Err(fail(crate::backup::messages::in_restore(&db.name)));
+    }
+    let _request = ctx.server.register_request(ctx.session_id, "DBCC TABLE CHECK");
+    if !no_infomsgs {
+        ctx.info(m::dbcc_results_for(&db.name)).await?;
+    }
+    if db.corrupt {
+        for e in m::planted_corruption(db.database_id) {
+            ctx.send(Event::Error(e)).await?;
+        }
+        ctx.send(Event::Error(m::checkdb_summary(0, 2, &db.name))).await?;
+        ctx.info(m::checkdb_repair_level(&db.name)).await?;
+        if !no_infomsgs {
+            ctx.info(m::dbcc_completed()).await?;
+        }
+        return Err(ExecError::Failed(vec![]));
+    }
+    if !no_infomsgs {
+        ctx.info(m::checkdb_summary(0, 0, &db.name)).await?;
         ctx.info(m::dbcc_completed()).await?;
     }
     Ok(())

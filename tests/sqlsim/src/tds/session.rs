@@ -120,6 +120,7 @@ async fn run(tcp: TcpStream, spid: u16, server: &Arc<ServerState>, tls: &TlsMate
         is_sysadmin: li.is_sysadmin,
         trace_flags: Default::default(),
         database: li.database.clone(),
+        in_transaction: false,
     });
     let (mut rd, wr) = tokio::io::split(li.transport);
     let (tx, rx) = mpsc::channel::<Incoming>(64);
@@ -512,6 +513,10 @@ impl Session {
                 self.put_msg(&m::not_supported(&format!("the transaction manager request type {ty}")), 1).await?;
                 self.pending_done = Some((tk::TOKEN_DONE, DONE_ERROR, 0, 0));
             }
+        }
+        let open = self.tx.current.is_some();
+        if let Some(s) = self.server.lock().sessions.get_mut(&self.spid) {
+            s.in_transaction = open;
         }
         self.finish_message().await
     }

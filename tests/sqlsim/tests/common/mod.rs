@@ -17,7 +17,8 @@ pub const SA_PASSWORD: &str = "Sim-Passw0rd!";
 pub fn scenario() -> Scenario {
     let mut sc = Scenario::default();
     sc.databases.push(Database { name: "Sales".into(), ..Database::default() });
-    sc.logins.push(Login { name: "reader".into(), password: Some("R3ader-pw".into()), ..Login::default() });
+    // A stock login: no CREATE DATABASE, no VIEW SERVER STATE.
+    sc.logins.push(Login { name: "reader".into(), password: Some("R3ader-pw".into()), create_database: Some(false), ..Login::default() });
     sc.logins.push(Login {
         name: "app@contoso.com".into(),
         principal: Some("app@contoso.com".into()),
