@@ -52,6 +52,32 @@ const char *sqlurl_version(void);
 // `s` must be NULL or a pointer previously written by this library to an `out_json` and not yet freed.
 void sqlurl_string_free(char *s);
 
+// Lists a container as backup sets (stripes grouped, missing stripes flagged, foreign blobs as
+// `unknown`). Request: BackupList JSON; result: BackupListResult JSON.
+// `*out_json` receives the result or an error object; free it with `sqlurl_string_free`.
+// Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_backup_list(const char *request_json, char **out_json);
+
+// The full + differential + log chain that restores a database to a point in time, from the
+// container's catalog; a gap is `BackupChainBroken`. Request: BackupChain JSON; result:
+// BackupChainResult JSON. `*out_json`: free it with `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_backup_chain(const char *request_json, char **out_json);
+
+// Retention: plans which expired backup sets may go and, unless `dry_run` (the default), deletes
+// them. Never a set a kept restore point needs, a leased blob, or the only full (unless `force`).
+// Request: Retention JSON; result: RetentionResult JSON. `*out_json`: free it with
+// `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_backup_retention(const char *request_json, char **out_json);
+
 // Readiness check for managed-identity backup to URL: version, host platform, failover
 // cluster, trace flag 4675, the container's credential, backup permission.
 // Request: ServerCheck JSON; result: ServerCheckResult JSON (a check that fails is not an

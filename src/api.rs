@@ -333,6 +333,55 @@ pub struct ServerCheck {
     /// Turn trace flag 4675 off globally when it is on (needs sysadmin); not with enable_trace_flag.
     #[serde(default)]
     pub disable_trace_flag: bool,
+    /// Deep check (issue 18): after the checks pass, a probe backup of `model` WITH COPY_ONLY to a
+    /// scratch blob under the container (`sqlurl-probe/<uuid>.bak`), RESTORE VERIFYONLY, then the
+    /// blob is deleted through the library's storage access (`storage`). Needs `url`.
+    #[serde(default)]
+    pub deep: bool,
+    /// How the library reaches the container to delete the probe blob (same shape as the catalog
+    /// calls' `storage`). Without it the blob is left and named in the result.
+    #[serde(default)]
+    pub storage: Option<crate::api_catalog::StorageRequest>,
+    /// With `deep`: plan only — the probe's statements and blob name, nothing runs.
+    #[serde(default)]
+    pub what_if: bool,
+    /// With `deep`: also ask this machine's managed identity (IMDS, storage resource) to list the
+    /// container — SQL Server's own identity seen from the storage side, when run on the VM.
+    /// Skipped with the reason elsewhere (Automation, App Service, a workstation).
+    #[serde(default)]
+    pub vm_check: bool,
+    /// The user-assigned identity SQL Server uses (client id) for `vm_check`; absent = system-assigned.
+    #[serde(default)]
+    pub vm_client_id: Option<String>,
+}
+
+/// One step of the deep check's probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeStep {
+    /// `backup`, `verify`, `delete` or `vm_identity`.
+    pub step: String,
+    pub status: CheckStatus,
+    pub milliseconds: u64,
+    pub evidence: String,
+    /// The classified error (kind, message, recommended action) when the step failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<serde_json::Value>,
+}
+
+/// The deep check's probe: what ran, each step, and whether the scratch blob is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeResult {
+    pub blob_url: String,
+    pub statements: Vec<String>,
+    pub steps: Vec<ProbeStep>,
+    /// True when no step failed and the backup was verified.
+    pub passed: bool,
+    /// The scratch blob when it could not be removed (or was never asked to be): delete it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_behind: Option<String>,
+    /// `what_if`: nothing ran.
+    #[serde(default)]
+    pub what_if: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -377,6 +426,9 @@ pub struct ServerCheckResult {
     /// Statements that changed the server (only `DBCC TRACEON` when asked).
     #[serde(default)]
     pub statements: Vec<String>,
+    /// The deep check's probe (only with `deep`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeResult>,
 }
 
 /// BackupResult of the JSON contract (one per database).
@@ -566,7 +618,7 @@ mod tests {
         assert_eq!(v["credential"]["create_date"], "2026-11-26T16:40:00");
         let back: CredentialCreated = serde_json::from_value(v).unwrap();
         assert_eq!(back, r);
-        let s = ServerCheckResult { server: "S".into(), product_version: "16.0.4175.1".into(), ready: true, checks: vec![Check { name: CheckName::Version, status: CheckStatus::Pass, evidence: "e".into(), recommended_action: None }], statements: vec![] };
+        let s = ServerCheckResult { server: "S".into(), product_version: "16.0.4175.1".into(), ready: true, checks: vec![Check { name: CheckName::Version, status: CheckStatus::Pass, evidence: "e".into(), recommended_action: None }], statements: vec![], probe: None };
         let v = envelope(&s);
         assert_eq!(v["checks"][0]["status"], "pass");
         assert_eq!(serde_json::from_value::<ServerCheckResult>(v).unwrap(), s);

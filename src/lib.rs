@@ -12,6 +12,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod api;
+pub mod api_catalog;
 pub mod backup_catalog;
 pub mod connect;
 pub mod errors;
@@ -19,6 +20,7 @@ pub mod ffi;
 pub mod identity;
 pub mod ops;
 pub mod runtime;
+pub mod storage;
 pub mod tsql;
 pub(crate) mod url;
 

@@ -167,6 +167,8 @@ fn every_json_example_of_the_contract_round_trips_through_the_types() {
             request::<sqlurl::ops::restore::RestoreRequest>("Restore", &v);
         } else if has("state") {
             result::<sqlurl::operation::OperationStatus>("OperationStatus", &v);
+        } else if has("blob_url") && has("steps") {
+            request::<sqlurl::api::ProbeResult>("ProbeResult", &v);
         } else {
             panic!("a ```json example this test does not know; add its type here:\n{v:#}");
         }
@@ -177,7 +179,7 @@ fn every_json_example_of_the_contract_round_trips_through_the_types() {
     for ex in &inline {
         let v = normalise(ex, &connection);
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        if keys.contains(&"enable_trace_flag") {
+        if keys.contains(&"enable_trace_flag") || keys.contains(&"deep") {
             request::<ServerCheck>("ServerCheck", &v);
         } else if keys.contains(&"name") {
             request::<CredentialRemove>("CredentialRemove", &v);

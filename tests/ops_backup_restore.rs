@@ -6,17 +6,16 @@
 
 #[path = "sqlsim/tests/backup_support/mod.rs"]
 mod backup_support;
-#[path = "common/azurite.rs"]
-mod azurite;
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::azurite::ensure_azurite;
 use backup_support::{blob_url, container_name, db, scenario, Blobs, ACCOUNT_URL};
 use serde_json::{json, Value};
 use sqlsim::scenario::{Faults, Scenario};
 use sqlurl::operation::{Operation, State};
 
-use azurite::ensure_azurite;
 
 /// A running simulator for one test (its own runtime; dropped at the end of the test).
 struct Sim {

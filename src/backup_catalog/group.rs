@@ -27,6 +27,8 @@ pub struct CatalogSet {
     pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
     /// Any stripe under an active lease.
     pub leased: bool,
+    /// When the backup finished (UTC), from the metadata, when the writer recorded it.
+    pub finish_utc: Option<chrono::DateTime<chrono::Utc>>,
     /// Stripes whose metadata disagrees with the first one (other database, type or LSNs).
     pub inconsistent: Vec<String>,
 }
@@ -146,6 +148,7 @@ fn build_set(first: BackupMeta, mut stripes: Vec<(u32, BlobEntry)>) -> CatalogSe
         stored_bytes: stripes.iter().map(|(_, b)| b.size).sum(),
         last_modified: stripes.iter().filter_map(|(_, b)| b.last_modified).max(),
         leased: stripes.iter().any(|(_, b)| b.leased),
+        finish_utc: first.finish_utc,
         header: first.header,
         urls,
         stripes_present: present,

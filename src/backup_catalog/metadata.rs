@@ -27,6 +27,8 @@ pub const START: &str = "sqlurl_start";
 pub const FINISH: &str = "sqlurl_finish";
 pub const COPY_ONLY: &str = "sqlurl_copy_only";
 pub const SIZE: &str = "sqlurl_size";
+/// When the backup finished, in UTC (`YYYY-MM-DDTHH:MM:SSZ`): what retention ages a set by.
+pub const FINISH_UTC: &str = "sqlurl_finish_utc";
 
 /// What the metadata of one blob says.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +37,15 @@ pub struct BackupMeta {
     /// This blob's stripe, 1-based, and the set's stripe count.
     pub stripe: u32,
     pub stripes: u32,
+    /// The finish time in UTC, when the writer knew the server's offset ([`with_finish_utc`]).
+    pub finish_utc: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Adds the finish time in UTC (the writer converts the header's server-local finish with the
+/// server's offset, as STOPAT conversion does).
+pub fn with_finish_utc(mut m: BTreeMap<String, String>, t: chrono::DateTime<chrono::Utc>) -> BTreeMap<String, String> {
+    m.insert(FINISH_UTC.to_string(), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    m
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,29 +195,26 @@ pub fn from_metadata(m: &BTreeMap<String, String>) -> Result<Option<BackupMeta>,
         backup_set_guid: need(BACKUP_SET_ID)?,
         ..Default::default()
     };
-    Ok(Some(BackupMeta { header, stripe, stripes }))
+    let finish_utc = match get(FINISH_UTC) {
+        None => None,
+        Some(v) => Some(
+            chrono::DateTime::parse_from_rfc3339(&v).map(|t| t.with_timezone(&chrono::Utc)).map_err(|_| MetadataError::Bad { name: FINISH_UTC, value: v })?,
+        ),
+    };
+    Ok(Some(BackupMeta { header, stripe, stripes, finish_utc }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    pub(crate) fn header(t: i32, db: &str, first: u128, last: u128) -> BackupHeader {
-        BackupHeader {
-            backup_type: t,
-            database_name: db.into(),
-            server_name: "SQLVM01".into(),
-            first_lsn: first.to_string(),
-            last_lsn: last.to_string(),
-            checkpoint_lsn: first.to_string(),
-            database_backup_lsn: "0".into(),
-            differential_base_lsn: String::new(),
-            backup_start_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 40, 0, 123),
-            backup_finish_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 41, 0, 456),
-            backup_size: Some(123_456),
-            backup_set_guid: "6f1c2b9e-0000-4000-8000-000000000001".into(),
-            ..Default::default()
-        }
+    fn header(t: i32, db: &str, first: u128, last: u128) -> BackupHeader {
+        let mut h = super::super::group::tests::hdr(t, db, "6f1c2b9e-0000-4000-8000-000000000001", first, last, 0);
+        h.database_backup_lsn = "0".into();
+        h.backup_start_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 40, 0, 123);
+        h.backup_finish_date = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap().and_hms_milli_opt(16, 41, 0, 456);
+        h.backup_size = Some(123_456);
+        h
     }
 
     #[test]
@@ -230,6 +238,9 @@ mod tests {
         assert_eq!(back.header.differential_base_lsn, "3900000000000000000");
         assert_eq!(back.header.backup_finish_date, h.backup_finish_date);
         assert_eq!(back.header.backup_size, Some(123_456));
+        assert_eq!(back.finish_utc, None);
+        let t = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(from_metadata(&with_finish_utc(m.clone(), t)).unwrap().unwrap().finish_utc, Some(t));
         // names come back in any case from the service
         let upper: BTreeMap<String, String> = m.iter().map(|(k, v)| (k.to_ascii_uppercase(), v.clone())).collect();
         assert_eq!(from_metadata(&upper).unwrap().unwrap().header.database_name, "Ventes été 100%");

@@ -1,7 +1,7 @@
 //! Retention: which backup sets may be deleted, and why every other set is kept.
 //!
-//! A set is expired when it was completed in storage (its newest stripe's Last-Modified, UTC)
-//! before the cutoff. An expired set is still kept when
+//! A set is expired when it finished before the cutoff: its UTC finish time from the metadata,
+//! else when it was completed in storage (its newest stripe's Last-Modified, UTC). An expired set is still kept when
 //! - a kept restore point needs it: for every kept set, the chain that restores to its end (full,
 //!   differential, logs; [`super::chain`]) survives — so the full and differentials that kept
 //!   logs build on are not deleted;
@@ -24,6 +24,7 @@ pub struct Decision {
     pub kind: &'static str,
     pub backup_set_id: String,
     pub urls: Vec<String>,
+    /// When the set finished (UTC; the metadata's finish, else the storage Last-Modified).
     pub last_modified: Option<chrono::DateTime<chrono::Utc>>,
     pub reason: String,
 }
@@ -41,7 +42,7 @@ fn decision(s: &CatalogSet, reason: impl Into<String>) -> Decision {
         kind: s.kind(),
         backup_set_id: s.header.backup_set_guid.clone(),
         urls: s.urls.clone(),
-        last_modified: s.last_modified,
+        last_modified: s.finish_utc.or(s.last_modified),
         reason: reason.into(),
     }
 }
@@ -65,7 +66,7 @@ pub fn plan(catalog: &Catalog, cutoff: chrono::DateTime<chrono::Utc>, databases:
 
 fn expired(s: &CatalogSet, cutoff: chrono::DateTime<chrono::Utc>) -> bool {
     // a set whose time is unknown is never expired
-    s.last_modified.is_some_and(|t| t < cutoff)
+    s.finish_utc.or(s.last_modified).is_some_and(|t| t < cutoff)
 }
 
 fn plan_one(catalog: &Catalog, sets: &[&CatalogSet], cutoff: chrono::DateTime<chrono::Utc>, force: bool, out: &mut RetentionPlan) {
@@ -93,7 +94,7 @@ fn plan_one(catalog: &Catalog, sets: &[&CatalogSet], cutoff: chrono::DateTime<ch
     for s in sets {
         let id = s.header.backup_set_guid.to_ascii_lowercase();
         let keep = if !expired(s, cutoff) {
-            Some(if s.last_modified.is_none() { "its time is unknown".to_string() } else { "not expired".to_string() })
+            Some(if s.finish_utc.or(s.last_modified).is_none() { "its time is unknown".to_string() } else { "not expired".to_string() })
         } else if s.leased {
             Some("a blob of the set is under an active lease (a backup in progress, or a failed backup's leftover): never deleted".to_string())
         } else if let Some(why) = needed.get(&id) {

@@ -8,6 +8,7 @@
 //! thread that runs a tokio runtime (inside an async task) returns `SQLURL_ERROR_NOT_SUPPORTED`
 //! with an error saying so, instead of blocking that runtime: call it from a plain thread.
 
+pub mod catalog;
 pub mod check;
 pub mod credential;
 pub(crate) mod guard;

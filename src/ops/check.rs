@@ -169,6 +169,9 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
         Some(u) => Some(parse_container_url(u)?),
         None => None,
     };
+    if req.deep && url.is_none() {
+        return Err(crate::Error::invalid("deep needs the container url: the probe backup goes there."));
+    }
     if req.enable_trace_flag && req.disable_trace_flag {
         return Err(crate::Error::invalid("enable_trace_flag and disable_trace_flag cannot both be set."));
     }
@@ -193,8 +196,22 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     let perms = if sysadmin { Ok(catalog::ReadinessPermissions::default()) } else { catalog::readiness_permissions(&mut client, major).await };
     checks.push(create_database_check(&perms, &login, sysadmin));
     checks.push(progress_permission_check(&perms, &login, sysadmin, major));
-    let ready = !checks.iter().any(|c| c.status == CheckStatus::Fail);
-    Ok(ServerCheckResult { server: facts.server_name.clone(), product_version: facts.product_version.clone(), ready, checks, statements })
+    let mut ready = !checks.iter().any(|c| c.status == CheckStatus::Fail);
+    // Deep check (issue 18): the probe runs only when every check passed (or always as a plan).
+    let probe = match (&url, req.deep) {
+        (Some(u), true) if ready || req.what_if => {
+            let mut p = crate::ops::probe::run(&mut client, u, req.storage.as_ref(), req.what_if).await;
+            if req.vm_check && !req.what_if {
+                let s = crate::ops::probe::vm_identity_step(u, req.storage.as_ref(), req.vm_client_id.as_deref()).await;
+                p.passed = p.passed && s.status != CheckStatus::Fail;
+                p.steps.push(s);
+            }
+            ready = ready && (req.what_if || p.passed);
+            Some(p)
+        }
+        _ => None,
+    };
+    Ok(ServerCheckResult { server: facts.server_name.clone(), product_version: facts.product_version.clone(), ready, checks, statements, probe })
 }
 
 /// The trace flag 4675 check: whether it is on (`None`: unknown) and whether this check

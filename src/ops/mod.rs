@@ -12,6 +12,7 @@ pub mod inspect;
 pub(crate) mod long_statement;
 pub(crate) mod naming;
 pub(crate) mod relocate;
+pub mod probe;
 pub mod restore;
 pub(crate) mod sequence;
 pub(crate) mod striping;

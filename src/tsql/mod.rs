@@ -4,6 +4,7 @@
 
 // BACKUP / RESTORE statement builders (issue 5)
 pub mod backup;
+pub mod probe;
 pub mod restore;
 // "every database of a server" (issue 19)
 pub mod databases;

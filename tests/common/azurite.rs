@@ -1,4 +1,6 @@
-//! Azurite for a test process of this crate (moved here from tests/ops_backup_restore.rs).
+//! Azurite for a test process (shared by the integration tests that include
+//! `tests/sqlsim/tests/backup_support`).
+#![allow(dead_code)]
 
 /// Azurite for this process. The shared helper finds the repository from the simulator crate's
 /// directory; from this crate we start it here (`scripts/azurite.sh start`, bounded inside the

@@ -396,6 +396,21 @@ mod tests {
     }
 
     #[test]
+    fn example_scenario_files_parse() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let text = std::fs::read_to_string(&p).unwrap();
+            serde_json::from_str::<Scenario>(&text).unwrap_or_else(|err| panic!("{}: {err}", p.display()));
+        }
+        let f: Scenario = serde_json::from_str(include_str!("../scenarios/fidelity.json")).unwrap();
+        assert_eq!(f.utc_offset_minutes, 120);
+        assert_eq!(f.logins[2].create_database, Some(false));
+        assert_eq!(f.block_fill.for_backup(5, true), 0.3);
+        assert!(f.databases[1].corrupt);
+    }
+
+    #[test]
     fn the_readme_default_scenario_is_the_default() {
         let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
         let at = readme.find("Every field is optional; this is the default").expect("README default scenario");

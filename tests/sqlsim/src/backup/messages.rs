@@ -337,16 +337,19 @@ pub fn nonrecoverable_io(url: &str, inner: &str) -> SqlMessage {
     err(3271, 1, format!("A nonrecoverable I/O error occurred on file \"{url}:\" {inner}."))
 }
 
-/// Inner text of 3271 for a failed TLS handshake with the storage endpoint (*unconfirmed*:
-/// the troubleshooting page names TLS failures, not their exact words; this is WinHTTP's
-/// 12175 text as SQL Server wraps OS errors).
+/// Inner text of 3271 for a failed TLS handshake with the storage endpoint. The prefix "Backup to
+/// URL received an exception from the remote endpoint" with 3271 for TLS failures is on the Azure
+/// support page "Database Backup or Restore using URL"; the exception message after it is
+/// *unconfirmed* (.NET's words for an untrusted TLS channel).
 pub const TLS_FAILURE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: The underlying connection was closed: Could not establish trust relationship for the SSL/TLS secure channel";
 
-/// Inner text of 3271 when the storage endpoint cannot be reached (*unconfirmed*, same shape).
+/// Inner text of 3271 when the storage endpoint cannot be reached (same prefix; the exception
+/// message is *unconfirmed*).
 pub const UNREACHABLE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: Unable to connect to the remote server";
 
-/// The lease text a retry gets when a failed backup left its blob leased (troubleshooting page:
-/// "There is currently a lease on the blob"; the rest of the wording is *unconfirmed*).
+/// The lease text a retry gets when a failed backup left its blob leased — verbatim from the
+/// troubleshooting page ("Backup to URL best practices and troubleshooting", blobs with active
+/// leases); that page's example is a page blob, for block blobs it is *unconfirmed*.
 pub const LEASE_TEXT: &str = "Backup to URL received an exception from the remote endpoint. Exception Message: The remote server returned an error: (412) There is currently a lease on the blob and no lease ID was specified in the request.";
 
 /// RESTORE … MEDIANAME that does not match the media: number and text *unconfirmed* (SQL

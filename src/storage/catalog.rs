@@ -1,0 +1,106 @@
+//! The catalog calls: storage listing + the pure catalog logic ([`crate::backup_catalog`]).
+
+use crate::api_catalog::*;
+use crate::backup_catalog::{chain, group, retention};
+use crate::errors::{Error, Result};
+use crate::tsql::restore::parse_stop_at;
+
+async fn read_catalog(storage: &StorageRequest, prefix: Option<&str>, page_size: Option<u32>) -> Result<(group::Catalog, u64, String)> {
+    let target = storage.target();
+    let container = super::client::container(&target)?;
+    let mut g = group::Grouper::default();
+    let n = super::list::list_with(&container, prefix, page_size, &mut |page| {
+        for b in page {
+            g.add(b);
+        }
+    })
+    .await?;
+    Ok((g.finish(), n, container.container_url))
+}
+
+/// `sqlurl_backup_list`.
+pub async fn list(req: BackupListRequest) -> Result<BackupListResult> {
+    let kind = match req.kind.as_deref().map(str::to_ascii_lowercase) {
+        None => None,
+        Some(k) if matches!(k.as_str(), "full" | "differential" | "log") => Some(k),
+        Some(k) => return Err(Error::invalid(format!("type '{k}' is not one of full, differential, log"))),
+    };
+    let since = req.since.as_deref().map(|s| parse_stop_at(s).map_err(|_| Error::invalid(format!("since '{s}' is not a date and time such as 2026-11-26T16:40:00")))).transpose()?;
+    let (cat, n, container_url) = read_catalog(&req.storage, req.prefix.as_deref(), req.page_size).await?;
+    let eq = |a: &str, b: &Option<String>| b.as_deref().is_none_or(|b| a.eq_ignore_ascii_case(b));
+    let sets = cat
+        .sets
+        .iter()
+        .filter(|s| eq(&s.header.database_name, &req.database) && eq(&s.header.server_name, &req.server))
+        .filter(|s| kind.as_deref().is_none_or(|k| s.kind() == k))
+        .filter(|s| since.is_none_or(|t| s.header.backup_finish_date.is_some_and(|f| f >= t)))
+        .map(BackupSetInfo::from)
+        .collect();
+    Ok(BackupListResult { container_url, blobs_listed: n, sets, unknown: cat.unknown.iter().map(UnknownBlobInfo::from).collect() })
+}
+
+/// `sqlurl_backup_chain`.
+pub async fn chain(req: BackupChainRequest) -> Result<BackupChainResult> {
+    let point = req.point_in_time.as_deref().map(|s| parse_stop_at(s).map_err(|_| Error::invalid(format!("point_in_time '{s}' is not a date and time such as 2026-11-26T16:40:00 (server-local)")))).transpose()?;
+    let (cat, _, _) = read_catalog(&req.storage, req.prefix.as_deref(), None).await?;
+    let c = chain::pick(&cat, &req.database, point).map_err(|e| match e {
+        chain::ChainError::NoBackups(_) => Error::Precondition { kind: crate::errors::ErrorKind::BackupBlobNotFound, message: e.to_string() },
+        chain::ChainError::Sequence { .. } => Error::Precondition { kind: crate::errors::ErrorKind::BackupChainBroken, message: e.to_string() },
+    })?;
+    Ok(BackupChainResult {
+        urls: c.urls(),
+        database: c.database,
+        point_in_time: point.map(|p| p.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()),
+        steps: c
+            .steps
+            .into_iter()
+            .map(|s| ChainStepInfo {
+                kind: s.kind.into(),
+                backup_set_id: s.backup_set_id,
+                finish: s.finish.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string()),
+                first_lsn: s.first_lsn,
+                last_lsn: s.last_lsn,
+                urls: s.urls,
+            })
+            .collect(),
+        skipped: c.skipped,
+    })
+}
+
+/// `sqlurl_backup_retention`: plans, and unless `dry_run` deletes the expired sets' blobs.
+pub async fn retention(req: RetentionRequest) -> Result<RetentionResult> {
+    if req.retention_days == 0 {
+        return Err(Error::invalid("retention_days must be at least 1"));
+    }
+    let (cat, _, _) = read_catalog(&req.storage, req.prefix.as_deref(), None).await?;
+    let cutoff = chrono::Utc::now() - chrono::Duration::days(req.retention_days as i64);
+    let plan = retention::plan(&cat, cutoff, &req.databases, req.force);
+    let mut failures = Vec::new();
+    let mut deleted = Vec::new();
+    let mut kept: Vec<DecisionInfo> = plan.keep.iter().map(DecisionInfo::from).collect();
+    if req.dry_run {
+        deleted = plan.delete.iter().map(DecisionInfo::from).collect();
+    } else {
+        let target = req.storage.target();
+        let prefix = format!("{}/", target.container_url.trim_end_matches('/'));
+        let container_url = crate::url::parse_container_url(&target.container_url)?.url;
+        for d in &plan.delete {
+            let mut ok = true;
+            for u in &d.urls {
+                let name = u.strip_prefix(&format!("{container_url}/")).or_else(|| u.strip_prefix(&prefix)).unwrap_or(u);
+                if let Err(e) = super::list::delete(&target, name).await {
+                    ok = false;
+                    failures.push(serde_json::json!({"url": u, "error": e.to_json()}));
+                }
+            }
+            let mut info = DecisionInfo::from(d);
+            if ok {
+                deleted.push(info);
+            } else {
+                info.reason = format!("{} — but deleting failed (see failures); what was not deleted is still there", info.reason);
+                kept.push(info);
+            }
+        }
+    }
+    Ok(RetentionResult { dry_run: req.dry_run, cutoff: cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), deleted, kept, failures })
+}
