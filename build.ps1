@@ -10,13 +10,21 @@ Builds the SqlUrlBackup module: the native library, the interop assembly and the
 3. Merges Private/*.ps1 and Public/*.ps1 (with the common connection parameters expanded from
    Build/ConnectionParameters.ps1) and the loader into ONE SqlUrlBackup.psm1.
 4. Lays out out/SqlUrlBackup/<version>/ with the manifest, format, help, the interop assembly and
-   runtimes/<rid>/native/<library>, and writes out/SqlUrlBackup.zip for Azure Automation.
+   runtimes/<rid>/native/<library>, and writes out/SqlUrlBackup.zip for Azure Automation (which
+   needs the Windows library: without it the build fails unless -LinuxOnly or -NoZip is given).
+The interop assembly carries the module version; the module refuses a different one that an
+earlier import left loaded in the same process.
 
 .EXAMPLE
 pwsh ./build.ps1
 
 .EXAMPLE
 pwsh ./build.ps1 -SkipCargo -WindowsLibraryPath C:\build\sqlurl.dll
+
+.EXAMPLE
+pwsh ./build.ps1 -LinuxOnly
+
+A local build for tests and development: Linux library only, no Azure Automation zip.
 #>
 [CmdletBinding()]
 param(
@@ -29,7 +37,10 @@ param(
     # Where to lay out the module (default: out/ under the repository root).
     [string]$OutputRoot,
     # Skip the zip for Azure Automation.
-    [switch]$NoZip
+    [switch]$NoZip,
+    # A local Linux-only build (tests, development loops): no Windows library is needed or packaged,
+    # and no Azure Automation zip is written (a zip without the Windows library cannot run there).
+    [switch]$LinuxOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -60,6 +71,17 @@ if (-not $LibraryPath) {
         if (Test-Path -LiteralPath $candidate) { $WindowsLibraryPath = $candidate }
     }
 }
+if ($LinuxOnly) {
+    if ($WindowsLibraryPath) { throw '-LinuxOnly and -WindowsLibraryPath exclude each other.' }
+    $NoZip = $true
+}
+elseif (-not $WindowsLibraryPath -and -not $NoZip) {
+    # Most users run Windows, and Azure Automation runs the zip on Windows: never write a zip
+    # without runtimes/win-x64.
+    throw ("The Windows library is missing (looked for target/x86_64-pc-windows-gnu/release/sqlurl.dll), so the Azure Automation zip " +
+        "would not work on Windows. Build it with scripts/windows/build-dll.sh or give -WindowsLibraryPath; for a local Linux-only " +
+        "build (tests, development) pass -LinuxOnly, which writes no zip.")
+}
 if (-not (Test-Path -LiteralPath $LibraryPath)) { throw "The Linux native library was not found at '$LibraryPath'." }
 if ($WindowsLibraryPath -and -not (Test-Path -LiteralPath $WindowsLibraryPath)) {
     throw "The Windows native library was not found at '$WindowsLibraryPath'."
@@ -78,11 +100,14 @@ if (-not $refDir) {
     }
 }
 $csFiles = @(Get-ChildItem -LiteralPath (Join-Path $src 'Interop') -Filter '*.cs' | Sort-Object Name)
+# The assembly carries the module version (checked by Initialize-SqlUrlInterop); the same file ships
+# for the Add-Type fallback.
+$versionSource = "[assembly: System.Reflection.AssemblyVersion(""$version"")]`n[assembly: System.Reflection.AssemblyInformationalVersion(""$version"")]`n"
 $assemblyPath = Join-Path $dest 'SqlUrlBackup.Interop.dll'
 if ($refDir -and ('Microsoft.CodeAnalysis.CSharp.CSharpCompilation' -as [type])) {
-    $trees = foreach ($f in $csFiles) {
+    $trees = @(foreach ($f in $csFiles) {
         [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText((Get-Content -Raw -LiteralPath $f.FullName), $null, $f.FullName, [Text.Encoding]::UTF8)
-    }
+    }) + @([Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree]::ParseText($versionSource, $null, 'AssemblyVersion.cs', [Text.Encoding]::UTF8))
     $refs = [Microsoft.CodeAnalysis.MetadataReference[]]@(
         [Microsoft.CodeAnalysis.MetadataReference]::CreateFromFile((Join-Path $refDir 'netstandard.dll')))
     $options = [Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions]::new([Microsoft.CodeAnalysis.OutputKind]::DynamicallyLinkedLibrary).
@@ -103,6 +128,7 @@ else {
 }
 # The C# source ships too: the import-time fallback for a PowerShell that cannot load the assembly.
 foreach ($f in $csFiles) { Copy-Item -LiteralPath $f.FullName -Destination (Join-Path $dest 'Interop') }
+[IO.File]::WriteAllText((Join-Path $dest 'Interop/AssemblyVersion.cs'), $versionSource)
 
 # --- 4. merge the module into one psm1 --------------------------------------------------------
 Write-Step 'merge SqlUrlBackup.psm1'
@@ -188,7 +214,7 @@ if ($WindowsLibraryPath) {
     Write-Step "packaged win-x64 library from $WindowsLibraryPath"
 }
 else {
-    Write-Step 'no Windows library (target/x86_64-pc-windows-gnu/release/sqlurl.dll or -WindowsLibraryPath): linux-x64 only'
+    Write-Step 'no Windows library: linux-x64 only (no Azure Automation zip)'
 }
 
 # --- 6. zip for Azure Automation: zip name = folder name = manifest name ------------------------
@@ -198,5 +224,10 @@ if (-not $NoZip) {
     Add-Type -AssemblyName System.IO.Compression.FileSystem
     [IO.Compression.ZipFile]::CreateFromDirectory($moduleRoot, $zip, [IO.Compression.CompressionLevel]::Optimal, $true)
     Write-Step "wrote $zip"
+}
+elseif ($LinuxOnly) {
+    # A zip left by an earlier full build would not match this module: remove it.
+    $zip = Join-Path $OutputRoot 'SqlUrlBackup.zip'
+    if (Test-Path -LiteralPath $zip) { Remove-Item -LiteralPath $zip -Force; Write-Step "removed the stale $zip (-LinuxOnly writes none)" }
 }
 Write-Step "module ready: $dest"

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 PWSH=$(command -v pwsh || true)
 [ -n "$PWSH" ] || PWSH="$(pwd)/../shared/tools/pwsh/pwsh"
-"$PWSH" -NoProfile -NonInteractive -File ./build.ps1
+"$PWSH" -NoProfile -NonInteractive -File ./build.ps1 -LinuxOnly
 exec "$PWSH" -NoProfile -NonInteractive -File ./examples/quickstart.ps1 "$@"

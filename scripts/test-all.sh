@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite: Rust (library, simulator, C ABI, Microsoft clients), Pester, and the
 # Windows build under wine. Starts Azurite for the run and stops it at the end.
-# Prerequisites: scripts/setup.sh (once). Exit status is non-zero when any suite failed.
+# Runs the idempotent scripts/setup.sh first (installs what is missing, else only checks).
+# SQLURL_SKIP_WINDOWS=1 skips the Windows build and builds the module with -LinuxOnly (no Azure
+# Automation zip). Exit status is non-zero when any suite failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -13,6 +15,9 @@ export SQLURL_PWSH="$PWSH"
 failed=()
 step() { echo; echo "==== $* ===="; }
 run() { local name=$1; shift; step "$name"; local t0=$SECONDS; if "$@"; then echo "---- $name: ok ($((SECONDS-t0)) s)"; else echo "---- $name: FAILED ($((SECONDS-t0)) s)"; failed+=("$name"); fi; }
+
+step "setup"
+./scripts/setup.sh || { echo "scripts/setup.sh failed: the prerequisites are missing"; exit 1; }
 
 step "azurite"
 ./scripts/azurite.sh start || { echo "azurite did not start"; exit 1; }
@@ -30,7 +35,9 @@ if [ "${SQLURL_SKIP_WINDOWS:-0}" != 1 ]; then
   run "windows build" ./scripts/windows/build-dll.sh
   run "windows tests (wine)" ./scripts/windows/test-wine.sh
 fi
-run "module build"  "$PWSH" -NoProfile -NonInteractive -File ./build.ps1
+build_args=()
+[ "${SQLURL_SKIP_WINDOWS:-0}" = 1 ] && build_args+=(-LinuxOnly)
+run "module build"  "$PWSH" -NoProfile -NonInteractive -File ./build.ps1 "${build_args[@]}"
 run "pester"        "$PWSH" -NoProfile -NonInteractive -File ./tests/powershell/run.ps1
 
 echo

@@ -89,6 +89,14 @@ Describe 'A whole server: no -Database' {
         $online | Should -Be @('HR', 'Sales', 'Sales_old', 'Staging')
     }
 
+    It 'an explicit -Database in SIMPLE recovery with -Type Log is a warning naming it, not error 4208' {
+        $r = @(Backup-SqlUrlDatabase @script:C -Database Staging, Sales -Type Log -ContainerUrl $script:ContainerUrl -FileNameTemplate 'explog/{database}_{type}{stripe}.bak' -WarningVariable warn -WarningAction SilentlyContinue -ErrorVariable err)
+        $err | Should -BeNullOrEmpty
+        $r.Database | Should -Be 'Sales'
+        ($warn -join ' ') | Should -Match 'SIMPLE.*Staging'
+        (Get-SimBackup $script:Sim).text -join "`n" | Should -Not -Match 'BACKUP LOG \[Staging\]'
+    }
+
     It 'an explicit -Database still works, and a name the server does not know gets the server''s error' {
         $r = @(Backup-SqlUrlDatabase @script:C -Database Sales, NoSuchDb -ContainerUrl $script:ContainerUrl -FileNameTemplate 'explicit/{database}_{type}{stripe}.bak' -ErrorVariable err -ErrorAction SilentlyContinue)
         $r.Database | Should -Be 'Sales'

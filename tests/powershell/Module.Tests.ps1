@@ -4,11 +4,23 @@ BeforeAll {
     $script:ModulePath = Get-SqlUrlTestModulePath
     $script:ModuleDir = Split-Path $script:ModulePath
     Import-Module $script:ModulePath -Force
+    # The import loads no assembly and no library; the tests below that look at them load them as a
+    # first cmdlet call would.
+    & (Get-Module SqlUrlBackup) { $null = Get-SqlUrlNativeLibrary }
     $script:Commands = @(Get-Command -Module SqlUrlBackup)
     $script:Changers = @('New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Backup-SqlUrlDatabase', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackupReadiness')
-    function Invoke-ChildImport([string]$Manifest) {
+    # Imports in a child pwsh, then (like a first cmdlet call) loads the library; prints IMPORTED,
+    # then LOADED or LOAD-ERROR: <message>, or IMPORT-ERROR: <message>.
+    function Invoke-ChildImport([string]$Manifest, [string]$Before = '') {
+        $cmd = "$Before; try { Import-Module '$Manifest' -ErrorAction Stop; 'IMPORTED' } catch { 'IMPORT-ERROR: ' + `$_.Exception.Message; exit }; " +
+            "try { Get-SqlUrlDatabase -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ConnectTimeout 2 -ErrorAction Stop; 'LOADED' } " +
+            "catch { if (`$_.FullyQualifiedErrorId -like 'SqlUrlBackup.Connection*') { 'LOADED' } else { 'LOAD-ERROR: ' + `$_.Exception.Message } }"
+        Invoke-ChildCommand $cmd
+    }
+    # Standard output of `pwsh -NoProfile -NonInteractive -Command <Command>` (bounded to 60 s).
+    function Invoke-ChildCommand([string]$Command) {
         $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "try { Import-Module '$Manifest' -ErrorAction Stop; 'IMPORTED' } catch { 'IMPORT-ERROR: ' + `$_.Exception.Message }")) { $psi.ArgumentList.Add($a) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $Command)) { $psi.ArgumentList.Add($a) }
         $psi.RedirectStandardOutput = $true
         $psi.UseShellExecute = $false
         $p = [System.Diagnostics.Process]::Start($psi)
@@ -53,6 +65,7 @@ Describe 'Manifest and layout' {
         $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
         $names | Should -Contain "SqlUrlBackup/$version/SqlUrlBackup.psd1"
         $names | Should -Contain "SqlUrlBackup/$version/runtimes/linux-x64/native/libsqlurl.so"
+        $names | Should -Contain "SqlUrlBackup/$version/runtimes/win-x64/native/sqlurl.dll" -Because 'Azure Automation runs the zip on Windows'
         $names | ForEach-Object { $_.Length | Should -BeLessThan 140 }
     }
     It 'compiles the interop assembly against .NET Standard 2.0 only (loads in 5.1 and 7)' {
@@ -86,6 +99,8 @@ Describe 'Cmdlet surface' {
     ) {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
+        ($help.inputTypes | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$Name needs .INPUTS"
+        ($help.returnValues | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$Name needs .OUTPUTS"
         $help.Synopsis | Should -Not -Match ("^" + [regex]::Escape($Name) + "\s") -Because "an auto-generated synopsis means the comment help was not found"
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -106,6 +121,26 @@ Describe 'Cmdlet surface' {
         $kinds.Count | Should -BeGreaterThan 20
         foreach ($k in $kinds) { $about | Should -Match "SqlUrlBackup\.$k\b" -Because "error kind $k needs a remedy in about_SqlUrlBackup" }
         Get-Help about_SqlUrlBackup | Out-String | Should -Match 'BACKUP TO URL'
+        $about | Should -Match 'COMING FROM DBATOOLS OR THE SQLSERVER MODULE'
+        foreach ($c in 'Backup-DbaDatabase', 'Restore-SqlDatabase', 'Get-DbaDatabase', '-SqlCredential', '-AzureBaseUrl') { $about | Should -Match ([regex]::Escape($c)) }
+    }
+}
+
+Describe 'build.ps1 packaging' {
+    It 'refuses to write the Azure Automation zip without the Windows library; -LinuxOnly builds without it and writes no zip' {
+        $out = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-build-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+        $linux = Join-Path $script:ModuleDir 'runtimes/linux-x64/native/libsqlurl.so'
+        $build = Join-Path $script:RepoRoot 'build.ps1'
+        try {
+            { & $build -LibraryPath $linux -OutputRoot $out 6>$null } | Should -Throw '*Windows library is missing*-LinuxOnly*'
+            Join-Path $out 'SqlUrlBackup.zip' | Should -Not -Exist
+            & $build -LibraryPath $linux -OutputRoot $out -LinuxOnly 6>$null
+            Join-Path $out 'SqlUrlBackup.zip' | Should -Not -Exist
+            $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
+            Join-Path $out "SqlUrlBackup/$version/runtimes/linux-x64/native/libsqlurl.so" | Should -Exist
+            Join-Path $out "SqlUrlBackup/$version/Interop/AssemblyVersion.cs" | Should -FileContentMatch ([regex]::Escape("AssemblyVersion(""$version"")"))
+        }
+        finally { Remove-Item -LiteralPath $out -Recurse -Force -ErrorAction SilentlyContinue }
     }
 }
 
@@ -117,19 +152,31 @@ Describe 'Loader' {
     }
     AfterAll { Remove-Item -LiteralPath $script:Copy -Recurse -Force -ErrorAction SilentlyContinue }
 
-    It 'a missing native library is a clear import error naming the path it looked for' {
+    It 'the import loads neither the interop assembly nor the native library; the first cmdlet call does' {
+        $dir = $script:CopyVersionDir.FullName
+        $cmd = "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; 'TYPE-AFTER-IMPORT ' + [bool]('SqlUrlBackup.Interop.SqlUrlNative' -as [type]); " +
+            "'LIB-AFTER-IMPORT ' + [bool](& (Get-Module SqlUrlBackup) { `$script:SqlUrlNative }); " +
+            "try { Get-SqlUrlDatabase -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ConnectTimeout 2 -ErrorAction Stop } catch { }; " +
+            "'LIB-AFTER-CALL ' + (& (Get-Module SqlUrlBackup) { `$script:SqlUrlNative.Version() })"
+        $out = Invoke-ChildCommand $cmd
+        $out | Should -Match 'TYPE-AFTER-IMPORT False'
+        $out | Should -Match 'LIB-AFTER-IMPORT False'
+        $out | Should -Match 'LIB-AFTER-CALL \d+\.\d+\.\d+'
+    }
+    It 'a missing native library: the import works, the first cmdlet call is a clear error naming the path it looked for' {
         $dir = $script:CopyVersionDir.FullName
         $lib = Join-Path $dir 'runtimes/linux-x64/native/libsqlurl.so'
         Move-Item -LiteralPath $lib -Destination "$lib.moved"
         try {
             $out = Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1')
-            $out | Should -Match 'IMPORT-ERROR'
+            $out | Should -Match 'IMPORTED'
+            $out | Should -Match 'LOAD-ERROR'
             $out | Should -Match ([regex]::Escape($lib))
             $out | Should -Match 'linux-x64'
         }
         finally { Move-Item -LiteralPath "$lib.moved" -Destination $lib }
     }
-    It 'a library for another architecture is refused at import, naming both architectures' {
+    It 'a library for another architecture is refused at the first call, naming both architectures' {
         $dir = $script:CopyVersionDir.FullName
         $lib = Join-Path $dir 'runtimes/linux-x64/native/libsqlurl.so'
         $bytes = [System.IO.File]::ReadAllBytes($lib)
@@ -138,7 +185,7 @@ Describe 'Loader' {
         [System.IO.File]::WriteAllBytes($lib, $bytes)
         try {
             $out = Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1')
-            $out | Should -Match 'IMPORT-ERROR'
+            $out | Should -Match 'LOAD-ERROR'
             $out | Should -Match 'built for arm64'
             $out | Should -Match 'process is x64'
         }
@@ -146,9 +193,23 @@ Describe 'Loader' {
     }
     It 'the copied module imports and calls the library (sqlurl_version)' {
         $dir = $script:CopyVersionDir.FullName
-        Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1') | Should -Match 'IMPORTED'
+        $out = Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1')
+        $out | Should -Match 'IMPORTED'
+        $out | Should -Match 'LOADED'
         $v = & (Get-Module SqlUrlBackup) { $script:SqlUrlNative.Version() }
         $v | Should -Match '^\d+\.\d+\.\d+'
+    }
+    It 'the interop assembly carries the module version; another version already loaded in the process is refused (start a new session)' {
+        $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
+        [SqlUrlBackup.Interop.SqlUrlNative].Assembly.GetName().Version.ToString(3) | Should -Be $version
+        $dir = $script:CopyVersionDir.FullName
+        # an older import's assembly, left in the process (simulated: same type name, version 0.0.1)
+        $older = "Add-Type -TypeDefinition '[assembly: System.Reflection.AssemblyVersion(""0.0.1"")] namespace SqlUrlBackup.Interop { public class SqlUrlNative { } }'"
+        $out = Invoke-ChildImport (Join-Path $dir 'SqlUrlBackup.psd1') -Before $older
+        $out | Should -Match 'IMPORTED'
+        $out | Should -Match 'LOAD-ERROR'
+        $out | Should -Match 'already holds SqlUrlBackup.Interop 0\.0\.1'
+        $out | Should -Match 'Start a new PowerShell session'
     }
     It 'without the prebuilt interop assembly, the import compiles Interop/*.cs (the documented fallback) and works' {
         $dir = $script:CopyVersionDir.FullName
@@ -156,7 +217,7 @@ Describe 'Loader' {
         Move-Item -LiteralPath $dll -Destination "$dll.moved"
         try {
             $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
-            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; & (Get-Module SqlUrlBackup) { 'VERSION ' + `$script:SqlUrlNative.Version() + ' FROM ' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.IsDynamic + '/' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.Location }")) { $psi.ArgumentList.Add($a) }
+            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; & (Get-Module SqlUrlBackup) { 'VERSION ' + (Get-SqlUrlNativeLibrary).Version() + ' FROM ' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.IsDynamic + '/' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.Location }")) { $psi.ArgumentList.Add($a) }
             $psi.RedirectStandardOutput = $true
             $psi.RedirectStandardError = $true
             $psi.UseShellExecute = $false

@@ -59,8 +59,35 @@ function ConvertTo-SqlUrlReadiness {
             ServerInstance    = $ServerInstance
             Name              = [string]$c.name
             Status            = [string]$c.status
-            Evidence          = [string]$c.evidence
-            RecommendedAction = [string]$c.recommended_action
+            Evidence          = ConvertTo-SqlUrlUserWords ([string]$c.evidence)
+            RecommendedAction = ConvertTo-SqlUrlUserWords ([string]$c.recommended_action)
+        }
+    }
+    $probe = $null
+    if ($null -ne $Result.PSObject.Properties['probe'] -and $null -ne $Result.probe) {
+        $p = $Result.probe
+        $steps = foreach ($st in @($p.steps | Where-Object { $null -ne $_ })) {
+            $action = $null
+            if ($null -ne $st.PSObject.Properties['error'] -and $null -ne $st.error) { $action = ConvertTo-SqlUrlUserWords ([string]$st.error.recommended_action) }
+            [pscustomobject]@{
+                PSTypeName        = 'SqlUrlBackup.ProbeStep'
+                ServerInstance    = $ServerInstance
+                Step              = [string]$st.step
+                Status            = [string]$st.status
+                Milliseconds      = $st.milliseconds
+                Evidence          = ConvertTo-SqlUrlUserWords ([string]$st.evidence)
+                RecommendedAction = $action
+            }
+        }
+        $leftBehind = $null
+        if ($null -ne $p.PSObject.Properties['left_behind']) { $leftBehind = [string]$p.left_behind }
+        $probe = [pscustomobject]@{
+            BlobUrl    = [string]$p.blob_url
+            Passed     = [bool]$p.passed
+            WhatIf     = [bool]$p.what_if
+            LeftBehind = $leftBehind
+            Statements = [string[]]@($p.statements | Where-Object { $_ })
+            Steps      = @($steps)
         }
     }
     [pscustomobject]@{
@@ -70,8 +97,10 @@ function ConvertTo-SqlUrlReadiness {
         ProductVersion = [string]$Result.product_version
         Url            = $Url
         Ready          = [bool]$Result.ready
-        Failed         = @($checks | Where-Object { $_.Status -eq 'fail' } | ForEach-Object { $_.Name })
+        Failed         = @(@($checks | Where-Object { $_.Status -eq 'fail' } | ForEach-Object { $_.Name }) +
+            @(if ($null -ne $probe) { $probe.Steps | Where-Object { $_.Status -eq 'fail' } | ForEach-Object { 'Probe:' + $_.Step } }))
         Checks         = @($checks)
+        Probe          = $probe
     }
 }
 
@@ -120,7 +149,7 @@ function ConvertTo-SqlUrlRestoreResult {
         StopAtServerLocal = ConvertTo-SqlUrlDateTime $Result.stop_at_server_local
         StopAtUtc       = ConvertTo-SqlUrlDateTime $Result.stop_at_utc
         Warnings        = [string[]]@($Result.warnings | Where-Object { $_ } | ForEach-Object { ConvertTo-SqlUrlUserWords $_ })
-        Message         = [string]$Result.message
+        Message         = ConvertTo-SqlUrlUserWords ([string]$Result.message)
         Statements      = [string[]]@($Result.statements | Where-Object { $_ })
     }
 }

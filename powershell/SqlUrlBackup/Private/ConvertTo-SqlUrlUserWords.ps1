@@ -28,6 +28,8 @@ $script:SqlUrlUserWordRules = @(
     ,@('\(overwrite explicitly when you retry\)', '(retry with -Overwrite)')
     ,@('\boverwrite explicitly\b', 'use -Overwrite')
     ,@('\benable_trace_flag and disable_trace_flag\b', '-EnableTraceFlag and -DisableTraceFlag')
+    ,@('\benable_trace_flag\b', '-EnableTraceFlag')
+    ,@('\bdisable_trace_flag\b', '-DisableTraceFlag')
     ,@('\bstop_at_mark\b', '-StopAtMark')
     ,@('\bstop_before_mark\b', '-StopBeforeMark')
     ,@('\bstop_mark_after\b', '-StopMarkAfter')

@@ -19,6 +19,7 @@ function Get-SqlUrlRuntimeIdentifier {
         # The PROCESS architecture as RuntimeInformation names it: X64, Arm64, X86, Arm, ...
         [string]$Architecture
     )
+    Initialize-SqlUrlInterop
     [SqlUrlBackup.Interop.RuntimeSelection]::Select($Platform, $Architecture)
 }
 
@@ -27,6 +28,7 @@ function Get-SqlUrlCurrentPlatform {
     .SYNOPSIS
     The current OS and process architecture (Windows PowerShell 5.1 and PowerShell 7).
     #>
+    Initialize-SqlUrlInterop
     @{
         Platform     = [SqlUrlBackup.Interop.RuntimeSelection]::CurrentPlatform()
         Architecture = [SqlUrlBackup.Interop.RuntimeSelection]::CurrentArchitecture()

@@ -73,7 +73,7 @@ function Invoke-SqlUrlFleetBackup {
     $startResult = $null
     $op = $native.Start('sqlurl_fleet_backup_start', (ConvertTo-SqlUrlRequestJson -Request $Request), [ref]$startResult)
     if ($null -eq $op) {
-        $r = ConvertFrom-SqlUrlNativeResult -Result $startResult -ServerInstance ($ItemServer | Select-Object -Unique) -TargetObject $null
+        $r = ConvertFrom-SqlUrlNativeResult -Result $startResult -ServerInstance (@($ItemServer | Select-Object -Unique) -join ", ") -TargetObject $null
         if ($null -ne $r.ErrorRecord) { Write-SqlUrlError -Cmdlet $Cmdlet -ErrorRecord $r.ErrorRecord }
         return
     }

@@ -1,16 +1,3 @@
-function Get-SqlUrlNativeLibrary {
-    <#
-    .SYNOPSIS
-    The loaded native library (SqlUrlBackup.Interop.SqlUrlNative); the loader sets it at import.
-    #>
-    [CmdletBinding()]
-    param()
-    if ($null -eq $script:SqlUrlNative) {
-        throw [System.InvalidOperationException]::new('The SqlUrlBackup native library is not loaded. Re-import the module and read the import error.')
-    }
-    $script:SqlUrlNative
-}
-
 function ConvertTo-SqlUrlRequestJson {
     <#
     .SYNOPSIS

@@ -33,6 +33,7 @@ function New-SqlUrlErrorRecord {
         # remedies then fit it.
         [string]$CredentialKind
     )
+    Initialize-SqlUrlInterop
     $e = $ErrorObject
     if ($null -ne $e -and $null -ne $e.PSObject.Properties['error'] -and $null -ne $e.error) { $e = $e.error }
 
@@ -121,6 +122,7 @@ function New-SqlUrlParameterErrorRecord {
         [object]$TargetObject,
         [string]$RecommendedAction
     )
+    Initialize-SqlUrlInterop
     $exception = [SqlUrlBackup.Interop.SqlUrlBackupException]::new($Message, 'InvalidArgument', 'InvalidArgument', $RecommendedAction, 2)
     $exception.SqlErrorNumbers = [int[]]@()
     $record = [System.Management.Automation.ErrorRecord]::new($exception, 'SqlUrlBackup.InvalidArgument',

@@ -11,6 +11,14 @@ function Get-SqlUrlBackupFileList {
     The blob URLs of one backup (all its stripes). Strings piped in one by one are read as the
     stripes of ONE backup (one media set); a backup result piped in brings all its stripes.
 
+    .INPUTS
+    System.String. Blob URLs; strings piped one by one are the stripes of ONE backup.
+
+    SqlUrlBackup.BackupResult (or any object with a Url property). Its Url brings all its stripes.
+
+    .OUTPUTS
+    SqlUrlBackup.BackupFile. One per database file in the backup.
+
     .EXAMPLE
     Get-SqlUrlBackupFileList -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups/Sales_full.bak
 

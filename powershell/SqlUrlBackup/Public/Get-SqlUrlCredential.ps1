@@ -11,6 +11,12 @@ function Get-SqlUrlCredential {
     .PARAMETER ContainerUrl
     Only the credential for this container URL.
 
+    .INPUTS
+    System.Management.Automation.PSObject. Objects with a ContainerUrl (or Url) and ServerInstance property.
+
+    .OUTPUTS
+    SqlUrlBackup.Credential. One per server credential (Kind: managed_identity, sas, s3, other).
+
     .EXAMPLE
     Get-SqlUrlCredential -ServerInstance SQLVM01
 

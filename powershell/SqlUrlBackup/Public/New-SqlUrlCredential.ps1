@@ -20,6 +20,14 @@ function New-SqlUrlCredential {
     .PARAMETER Force
     Replace a credential of the same name if it exists.
 
+    .INPUTS
+    System.String. Container URLs.
+
+    System.Management.Automation.PSObject. Objects with a ContainerUrl (or Url, Name) property.
+
+    .OUTPUTS
+    SqlUrlBackup.Credential. The credential as the server lists it after the change (Action: created or replaced).
+
     .EXAMPLE
     New-SqlUrlCredential -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups
 

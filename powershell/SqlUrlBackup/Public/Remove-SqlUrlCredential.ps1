@@ -15,6 +15,14 @@ function Remove-SqlUrlCredential {
     .PARAMETER Force
     Do not ask for confirmation.
 
+    .INPUTS
+    System.String. Credential names (container URLs).
+
+    SqlUrlBackup.Credential. Output of Get-SqlUrlCredential (binds by Name and ServerInstance).
+
+    .OUTPUTS
+    None.
+
     .EXAMPLE
     Remove-SqlUrlCredential -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups
 

@@ -57,6 +57,14 @@ function Restore-SqlUrlDatabase {
     .PARAMETER Force
     Do not ask for confirmation (with -Replace).
 
+    .INPUTS
+    System.String. Blob URLs; strings piped one by one are the blobs of ONE restore.
+
+    SqlUrlBackup.BackupResult (or any object with Url and ServerInstance properties).
+
+    .OUTPUTS
+    SqlUrlBackup.RestoreResult. One per restored database, with its files and steps.
+
     .EXAMPLE
     Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups/Sales_full.bak -Database Sales_copy
 

@@ -18,6 +18,14 @@ function Test-SqlUrlBackup {
     checksum mismatch, blob not found) instead of an object. A failure that says nothing about
     the backup (login, network, certificate, storage access denied) is still an error.
 
+    .INPUTS
+    System.String. Blob URLs; strings piped one by one are the stripes of ONE backup.
+
+    SqlUrlBackup.BackupResult (or any object with a Url property). Its Url brings all its stripes.
+
+    .OUTPUTS
+    SqlUrlBackup.VerifyResult, or System.Boolean with -Quiet.
+
     .EXAMPLE
     Test-SqlUrlBackup -ServerInstance SQLVM01 -Url https://acct.blob.core.windows.net/backups/Sales_full.bak
 
