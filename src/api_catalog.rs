@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::Secret;
+use crate::secret::Secret;
 use crate::backup_catalog::group::{CatalogSet, UnknownBlob};
 use crate::backup_catalog::retention::Decision;
 use crate::identity::IdentitySelector;

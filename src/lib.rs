@@ -20,6 +20,7 @@ pub mod ffi;
 pub mod identity;
 pub mod ops;
 pub mod runtime;
+pub mod secret;
 pub mod storage;
 pub mod tsql;
 pub(crate) mod url;
