@@ -99,6 +99,7 @@ fn lost_mid_backup(tag: &str, fault: impl FnOnce(&Sim, &Proxy)) {
     let e = failed_with(&st, &["ConnectionRefused", "ConnectionTimeout"]);
     eprintln!("{tag}: lost mid-backup -> {} / {}", e["kind"], e["message"]);
     assert!(e["message"].as_str().unwrap().contains("connection to the server was lost"), "{e:#}");
+    assert!(!e["message"].as_str().unwrap().contains("docs.rs"), "no links meant for Rust developers: {e:#}");
     // the server saw its session end and stops the backup; nothing is committed
     no_committed_blob(&blobs, &c);
 }
@@ -202,6 +203,7 @@ fn identity_endpoint_down_hung_garbage_or_expired_is_a_typed_failure() {
     let e = failed_with(&st, &["ConnectionTimeout"]);
     eprintln!("hung identity endpoint -> {} after {:?}: {}", e["kind"], took, e["message"]);
     assert!(took < Duration::from_secs(30), "bounded by the connect timeout: {took:?}");
+    assert!(e["message"].as_str().unwrap().contains("while getting the managed-identity token"), "{e:#}");
 
     // garbage and a response without a token
     for body in ["<html>proxy error</html>", r#"{"token_type":"Bearer"}"#] {
