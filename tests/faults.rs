@@ -115,6 +115,11 @@ fn connection_cut_mid_backup_is_a_failure_with_no_blob() {
 }
 
 #[test]
+fn connection_reset_mid_backup_is_a_failure_with_no_blob() {
+    lost_mid_backup("reset", |_, proxy| proxy.reset_all());
+}
+
+#[test]
 fn storage_faults_are_typed_failures_with_no_blob() {
     let (sim, blobs, c) = slow_sim("stor", 400, 200.0);
     // (fault, kind, OS error in the message)
