@@ -357,6 +357,7 @@ fn classify_connection_error(e: &tiberius::error::Error) -> Error {
     let (kind, message) = match e {
         T::Tls(m) => (classify_tls_text(m), tls_message(classify_tls_text(m), m)),
         T::Io { kind, message } => {
+            let message = &without_crate_links(message);
             let tls = classify_tls_text(message);
             if tls != ErrorKind::TlsFailure {
                 (tls, tls_message(tls, message))
@@ -387,6 +388,19 @@ fn classify_connection_error(e: &tiberius::error::Error) -> Error {
         return Error::Connection { kind: ErrorKind::ConnectionRefused, message: format!("Protocol failure talking to the server: {text}") };
     }
     Error::Connection { kind, message }
+}
+
+/// An I/O error text without the links rustls appends for Rust developers (a connection
+/// closed without close_notify ends in ": https://docs.rs/rustls/…#unexpected-eof"): they say
+/// nothing to a user of this library.
+fn without_crate_links(m: &str) -> String {
+    let mut out = m.to_string();
+    while let Some(i) = out.find("https://docs.rs/") {
+        let end = out[i..].find(char::is_whitespace).map_or(out.len(), |e| i + e);
+        let start = out[..i].trim_end().trim_end_matches(':').trim_end().len();
+        out.replace_range(start..end, "");
+    }
+    out
 }
 
 /// What rustls found, without the advice tiberius appends about its own configuration API and
@@ -561,6 +575,14 @@ mod tests {
 
     fn msg(number: u32, text: &str) -> SqlMessage {
         SqlMessage { number, class: 16, state: 1, message: text.into(), server: "SQLVM01".into(), procedure: String::new(), line: 1 }
+    }
+
+    #[test]
+    fn crate_links_are_dropped_from_io_texts() {
+        let m = "An error occurred during the attempt of performing I/O: peer closed connection without sending TLS close_notify: https://docs.rs/rustls/latest/rustls/manual/_03_howto/index.html#unexpected-eof";
+        assert_eq!(without_crate_links(m), "An error occurred during the attempt of performing I/O: peer closed connection without sending TLS close_notify");
+        assert_eq!(without_crate_links("a: https://docs.rs/x b"), "a b");
+        assert_eq!(without_crate_links("plain"), "plain");
     }
 
     #[test]

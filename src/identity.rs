@@ -172,7 +172,20 @@ pub async fn acquire_token_from(source: &TokenSource, resource: &str, sel: &Iden
         Some(serde_json::Value::Number(n)) => n.as_i64(),
         _ => None,
     };
+    check_not_expired(expires_on, chrono::Utc::now().timestamp(), &where_)?;
     Ok(AccessToken { token: Secret::new(token), expires_on })
+}
+
+/// An endpoint that hands out a token which has already expired (a stale cache, a clock far
+/// off) is the endpoint's fault: say so here rather than let the server refuse the login.
+fn check_not_expired(expires_on: Option<i64>, now: i64, where_: &str) -> Result<()> {
+    match expires_on {
+        Some(exp) if exp <= now => Err(Error::Identity(format!(
+            "The managed-identity endpoint {where_} answered with a token that expired {} s ago (expires_on {exp}); check this machine's clock and the identity endpoint.",
+            now - exp
+        ))),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +218,14 @@ mod tests {
         let e = error_excerpt(long.as_bytes());
         assert!(e.ends_with("xxxxx***") && e.chars().count() == 298, "{e}");
         assert_eq!(error_excerpt(b"line\none\ttab"), "lineonetab");
+    }
+
+    #[test]
+    fn expired_tokens_are_the_endpoints_fault() {
+        assert!(check_not_expired(None, 100, "IMDS x").is_ok());
+        assert!(check_not_expired(Some(101), 100, "IMDS x").is_ok());
+        let e = check_not_expired(Some(40), 100, "IMDS x").unwrap_err();
+        assert!(matches!(e, Error::Identity(_)) && e.to_string().contains("expired 60 s ago"), "{e}");
     }
 
     #[test]

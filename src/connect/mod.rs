@@ -47,14 +47,20 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
     let target = parse_target(&req.server)?;
     let ca = validate(req).await?;
     let connect_timeout = Duration::from_secs(req.connect_timeout_s.max(1) as u64);
+    // what was under way when the timeout struck, for its message
+    let phase = std::sync::Mutex::new("");
+    let set_phase = |p: &'static str| *phase.lock().unwrap_or_else(|e| e.into_inner()) = p;
     let fut = async {
+        set_phase("while looking up the instance's port (SQL Server Browser)");
         let port = match (&target.instance, target.port) {
             (Some(inst), _) => browser::resolve(&target.host, inst, connect_timeout.min(Duration::from_secs(5))).await?,
             (None, Some(p)) => p,
             (None, None) => 1433,
         };
         let mut config = build_config(req, &target, port, opts, ca)?;
+        set_phase(if matches!(req.auth, Auth::ManagedIdentity { .. }) { "while getting the managed-identity token" } else { "" });
         config.authentication(auth_method(&req.auth).await?);
+        set_phase("while opening the TCP connection");
         let tcp = TcpStream::connect((target.host.as_str(), port)).await.map_err(|e| {
             let kind = match e.kind() {
                 std::io::ErrorKind::TimedOut => ErrorKind::ConnectionTimeout,
@@ -63,6 +69,7 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
             Error::Connection { kind, message: format!("Cannot connect to {} (port {port}): {e}", target.describe()) }
         })?;
         let _ = tcp.set_nodelay(true);
+        set_phase("during TLS and login");
         tiberius::Client::connect(config, tcp.compat_write())
             .await
             .map_err(|e| integrated_auth_context(&req.auth, Error::from_tiberius_connect(e)))
@@ -71,9 +78,13 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
         Ok(r) => r,
         Err(_) => Err(Error::Connection {
             kind: ErrorKind::ConnectionTimeout,
-            message: format!("Connecting to {} did not complete within {} s (connect_timeout_s).", target.describe(), connect_timeout.as_secs()),
+            message: format!("Connecting to {} did not complete within {} s (connect_timeout_s){}.", target.describe(), connect_timeout.as_secs(), phase_suffix(&phase.lock().unwrap_or_else(|e| e.into_inner()))),
         }),
     }
+}
+
+fn phase_suffix(phase: &str) -> String {
+    if phase.is_empty() { String::new() } else { format!(", {phase}") }
 }
 
 /// Every check of [`connect_with`] made before a packet is sent (server name, TLS options, the

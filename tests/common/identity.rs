@@ -43,11 +43,22 @@ pub enum Answer {
     Token { principal: String },
     /// An HTTP error with this body.
     Error { status: u16, body: String },
+    /// HTTP 200 with this body as is (garbage, or a token response without a token).
+    Raw { body: String },
+    /// A well-formed token response whose token (and `expires_on`) expired an hour ago.
+    Expired { principal: String },
+    /// Read the request, then answer nothing for this long (a hung endpoint).
+    Hang { seconds: u64 },
 }
 
 /// A JWT-shaped token (unsigned: header.payload.signature) naming `principal`.
 pub fn mint_jwt(principal: &str, audience: &str) -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    mint_jwt_at(principal, audience, SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs())
+}
+
+/// A JWT-shaped token as [`mint_jwt`] makes it at `now` (epoch seconds): valid from a minute
+/// before `now` for an hour.
+pub fn mint_jwt_at(principal: &str, audience: &str, now: u64) -> String {
     let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "kid": "fake"});
     let claims = serde_json::json!({
         "aud": audience,
@@ -121,13 +132,27 @@ fn serve(stream: std::net::TcpStream, answer: &Answer, seen: &Mutex<Vec<SeenRequ
         }
     }
     seen.lock().unwrap().push(SeenRequest { target: target.clone(), headers });
+    let resource = target
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("resource="))
+        .map(|r| r.replace("%3A", ":").replace("%2F", "/"))
+        .unwrap_or_default();
     let (status, body) = match answer {
+        Answer::Raw { body } => (200, body.clone()),
+        Answer::Hang { seconds } => {
+            std::thread::sleep(Duration::from_secs(*seconds));
+            return Ok(());
+        }
+        Answer::Expired { principal } => {
+            let then = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() - 7200;
+            let body = serde_json::json!({
+                "access_token": mint_jwt_at(principal, &resource, then),
+                "expires_in": "3599", "expires_on": (then + 3600).to_string(), "not_before": then.to_string(),
+                "resource": resource, "token_type": "Bearer",
+            });
+            (200, body.to_string())
+        }
         Answer::Token { principal } => {
-            let resource = target
-                .split(['?', '&'])
-                .find_map(|kv| kv.strip_prefix("resource="))
-                .map(|r| r.replace("%3A", ":").replace("%2F", "/"))
-                .unwrap_or_default();
             let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
             let body = serde_json::json!({
                 "access_token": mint_jwt(principal, &resource),

@@ -6,4 +6,6 @@ pub mod azurite;
 pub mod ffi;
 pub mod identity;
 #[cfg(not(windows))]
+pub mod proxy;
+#[cfg(not(windows))]
 pub mod sim;

@@ -34,6 +34,12 @@ impl Sim {
         json!({"server": self.server(), "auth": auth, "ca_file": self.ca(), "connect_timeout_s": 10, "command_timeout_s": 10})
     }
 
+    /// Connection JSON for 127.0.0.1,`port` (e.g. a relay in front of this simulator): validated
+    /// TLS with the simulator's CA, this auth, 5 s to connect.
+    pub fn conn_via(&self, port: u16, auth: Value) -> Value {
+        json!({"server": format!("127.0.0.1,{port}"), "auth": auth, "ca_file": self.ca(), "connect_timeout_s": 5, "command_timeout_s": 10})
+    }
+
     /// Connection JSON as `sa`.
     pub fn conn(&self) -> Value {
         self.conn_with(json!({"kind": "sql", "user": "sa", "password": SA_PASSWORD}))
