@@ -127,6 +127,17 @@ Describe 'Report model (New-SqlUrlReportModel)' {
 }
 
 Describe 'Export-SqlUrlBackupReport' {
+    It 'has help with a synopsis, examples, inputs, outputs and every parameter described' {
+        $help = Get-Help Export-SqlUrlBackupReport -Full
+        $help.Synopsis | Should -Not -Match '^Export-SqlUrlBackupReport\s'
+        @($help.Examples.Example).Count | Should -BeGreaterThan 2
+        ($help.inputTypes | Out-String) | Should -Match 'Get-SqlUrlBackup'
+        ($help.returnValues | Out-String) | Should -Match 'System.IO.FileInfo'
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        foreach ($p in (Get-Command Export-SqlUrlBackupReport).Parameters.Keys | Where-Object { $common -notcontains $_ }) {
+            (($help.parameters.parameter | Where-Object name -EQ $p).description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$p needs a description"
+        }
+    }
     It 'writes one self-contained HTML file: no script, no external resource, names encoded, query strings masked' {
         $path = Join-Path $script:Out 'report.html'
         $f = $script:Catalog | Export-SqlUrlBackupReport @script:Common -Path $path -Force

@@ -22,8 +22,9 @@ function ConvertTo-SqlUrlReportHtml {
     $W = 720.0; $H = 22
     $t0 = $Model.WindowStart; $t1 = $Model.WindowEnd
     $span = ($t1 - $t0).TotalMinutes
-    # Log sets are grouped per slot: at least 15 minutes, and no more than 180 slots in the window.
-    $slot = [math]::Max(15.0, [math]::Ceiling($span / 180.0))
+    # Log sets are grouped per slot: at least 15 minutes, and no more than 120 slots in the window
+    # (14 days: 168-minute slots, 6 px wide). Keeps 200 databases x 14 days near 10 MB of HTML.
+    $slot = [math]::Max(15.0, [math]::Ceiling($span / 120.0))
     $enc = { param($v) [System.Net.WebUtility]::HtmlEncode([string]$v) }
     $fmtTime = { param($v) if ($null -eq $v) { '-' } else { ([datetime]$v).ToString('yyyy-MM-dd HH:mm', $inv) } }
     $fmtBytes = {
@@ -180,8 +181,19 @@ svg.axis{display:block}svg.axis text{font-size:10px;fill:#57606a}svg.axis .horiz
                 $size = [int64]0; $storedSum = [int64]0
                 foreach ($s in $list) { if ($null -ne $s.BackupSize) { $size += $s.BackupSize }; $storedSum += $s.StoredBytes }
                 $tip = "$($list.Count) log backup(s) $(& $fmtTime $a.Start) to $(& $fmtTime $b.Finish), size $(& $fmtBytes $size), stored $(& $fmtBytes $storedSum)"
-                $shown = if ($list.Count -gt 4) { @($list[0], $list[$list.Count - 1]) } else { $list }
-                foreach ($s in $shown) { $tip += "`n" + (& $setLine $s) }
+                # Every set of the slot in one short line (up to 4; else the first and the last), the
+                # URLs of the newest one (the others follow the same naming): 200 databases x 14 days
+                # of hourly logs are 24,000 slots, so each byte here counts.
+                $shown = [System.Collections.Generic.List[object]]::new()
+                if ($list.Count -gt 4) { $shown.Add($list[0]); $shown.Add($list[$list.Count - 1]) } else { $shown.AddRange($list) }
+                foreach ($s in $shown) {
+                    $tip += "`n" + $s.Finish.ToString('MM-dd HH:mm', $inv) + ' (' + ($s.Finish - $s.Start).TotalSeconds.ToString('0', $inv) + ' s, ' + (& $fmtBytes $s.BackupSize) + ', ' + $s.Stripes + ' stripe(s)'
+                    if ($s.CopyOnly) { $tip += ', copy-only' }
+                    if ($s.Leased) { $tip += ', leased' }
+                    foreach ($p in @($s.Problems)) { $tip += "; problem: $p" }
+                    $tip += ')'
+                }
+                foreach ($u in @($b.Urls)) { $tip += "`n  " + (& $maskUrl $u) }
                 if ($list.Count -gt 4) { $tip += "`n(first and last of $($list.Count) shown)" }
                 [void]$sb.Append("<rect class=`"log`" x=`"$(& $num $lx)`" y=`"9`" width=`"$(& $num $lw)`" height=`"4`"><title>$(& $enc $tip)</title></rect>")
             }

@@ -132,7 +132,7 @@ function New-SqlUrlReportModel {
         $stored = [int64]0; foreach ($s in $inWindow) { $stored += $s.StoredBytes }
 
         [pscustomobject]@{
-            Server                     = $first.Server
+            Server                     = $(if ($first.Server) { $first.Server } else { '(no server name)' })
             Database                   = $first.Database
             Status                     = $status
             OverRpo                    = $over
