@@ -173,8 +173,10 @@ foreach ($folder in 'Classes', 'Private', 'Public') {
     foreach ($f in (Get-ChildItem -LiteralPath $dir -Filter '*.ps1' | Sort-Object Name)) {
         $text = Get-Content -Raw -LiteralPath $f.FullName
         if ($folder -eq 'Public') {
-            if ($text -notmatch '(?m)^\s*#SqlUrlConnectionParameters\s*$') {
-                throw "$($f.Name) has no #SqlUrlConnectionParameters marker in its param block."
+            # A cmdlet that never connects to a SQL Server (it works on objects or storage only)
+            # says so with #SqlUrlNoConnectionParameters instead.
+            if ($text -notmatch '(?m)^\s*#SqlUrl(No)?ConnectionParameters\s*$') {
+                throw "$($f.Name) has neither a #SqlUrlConnectionParameters nor a #SqlUrlNoConnectionParameters marker in its param block."
             }
             $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlConnectionParameters\s*$', { param($x) $connectionParameters })
         }

@@ -31,11 +31,11 @@ BeforeAll {
 }
 
 Describe 'Manifest and layout' {
-    It 'declares both editions, PowerShell 5.1 and exactly the ten cmdlets' {
+    It 'declares both editions, PowerShell 5.1 and exactly these cmdlets' {
         $m = Test-ModuleManifest -Path $script:ModulePath
         $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $m.PowerShellVersion | Should -Be ([version]'5.1')
-        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
+        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Export-SqlUrlBackupReport', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
             'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
