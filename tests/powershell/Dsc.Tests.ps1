@@ -581,6 +581,63 @@ Describe 'Secrets in Reasons and errors' {
     }
 }
 
+Describe 'SqlUrlBackupReadiness with Deep (the storage path proven by a COPY_ONLY probe of model)' {
+    BeforeAll {
+        $script:DeepSas = [pscredential]::new('sas', (ConvertTo-SecureString (Get-SqlUrlAzuriteSas) -AsPlainText -Force))
+        $script:DeepStorage = @{ StorageSasCredential = $script:DeepSas; StorageEndpoint = $env:AZURITE_BLOB_ENDPOINT; StorageCertificateAuthorityFile = $env:AZURITE_CA }
+    }
+
+    It 'a ready server: every probe step passes, no Reasons, and no blob is left behind' {
+        $container = New-SqlUrlTestContainer -Tag 'dscdeep'
+        $url = "$script:SqlUrlTestAccountUrl/$container"
+        $sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -ManagedIdentityCredential $url -Extra @{ trace_flags = @(4675) })
+        try {
+            $r = New-DscResource SqlUrlBackupReadiness $sim (@{ ContainerUrl = $url; Deep = $true } + $script:DeepStorage)
+            $got = $r.Get()
+            @($got.Reasons) | Should -BeNullOrEmpty
+            $got.Ready | Should -BeTrue
+            $got.Deep | Should -BeTrue
+            Get-SqlUrlTestBlob -Container $container | Should -BeNullOrEmpty
+            @(Get-SqlUrlSimStatement $sim | Where-Object { $_ -like 'BACKUP DATABASE `[model`]*COPY_ONLY*' }).Count | Should -Be 1
+            @(Get-SqlUrlSimStatement $sim | Where-Object { $_ -like 'RESTORE VERIFYONLY*' }).Count | Should -Be 1
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+
+    It 'the identity lacks the storage role: a ProbeBackup Reason with its remedy, the SAS never shown' {
+        $container = New-SqlUrlTestContainer -Tag 'dscdeepro'
+        $url = "$script:SqlUrlTestAccountUrl/$container"
+        $sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -Role 'Reader' -ManagedIdentityCredential $url -Extra @{ trace_flags = @(4675) })
+        try {
+            $r = New-DscResource SqlUrlBackupReadiness $sim (@{ ContainerUrl = $url; Deep = $true } + $script:DeepStorage)
+            $got = $r.Get()
+            $got.Ready | Should -BeFalse
+            $reason = @($got.Reasons | Where-Object { $_.Code -eq 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:ProbeBackup' })
+            $reason.Count | Should -Be 1
+            $reason[0].Phrase | Should -Match 'Recommended action: '
+            ($got.Reasons | ForEach-Object { $_.Phrase }) -join ' ' | Should -Not -Match ([regex]::Escape($script:DeepSas.GetNetworkCredential().Password))
+            $r.Test() | Should -BeFalse
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+
+    It 'without storage access the scratch blob is named in a ProbeLeftBehind Reason; storage properties without Deep are refused' {
+        $container = New-SqlUrlTestContainer -Tag 'dscdeeplb'
+        $url = "$script:SqlUrlTestAccountUrl/$container"
+        $sim = Start-SqlUrlSim -Scenario (New-SqlUrlTestScenario -ManagedIdentityCredential $url -Extra @{ trace_flags = @(4675) })
+        try {
+            $r = New-DscResource SqlUrlBackupReadiness $sim @{ ContainerUrl = $url; Deep = $true }
+            $got = $r.Get()
+            $left = @($got.Reasons | Where-Object { $_.Code -eq 'SqlUrlBackupReadiness:SqlUrlBackupReadiness:ProbeLeftBehind' })
+            $left.Count | Should -Be 1
+            $left[0].Phrase | Should -Match 'sqlurl-probe/'
+            $r = New-DscResource SqlUrlBackupReadiness $sim (@{ ContainerUrl = $url } + $script:DeepStorage)
+            { $r.Get() } | Should -Throw '*belong to Deep*'
+        }
+        finally { Stop-SqlUrlSim $sim }
+    }
+}
+
 Describe 'SqlUrlBackupReadiness (audit only)' {
     It 'a ready server: no Reasons, every check listed, Set sends nothing' {
         $url = "$script:SqlUrlTestAccountUrl/ready"

@@ -26,6 +26,35 @@ class SqlUrlBackupReadiness : SqlUrlResourceBase {
     [DscProperty()]
     [System.Boolean] $IncludeWarning
 
+    # Also prove the storage path (Test-SqlUrlBackupReadiness -Deep): BACKUP DATABASE [model] WITH
+    # COPY_ONLY (never touches a backup chain) to a scratch blob <container>/sqlurl-probe/<guid>.bak,
+    # RESTORE VERIFYONLY, then delete the blob. A failed probe step is a Reason ('ProbeBackup', 'ProbeVerify', 'ProbeDelete', 'ProbeVmIdentity').
+    [DscProperty()]
+    [System.Boolean] $Deep
+
+    # With Deep: delete the scratch blob with this machine's managed identity (ManagedIdentityClientId
+    # selects a user-assigned one). Without any storage access the blob is left and named in a Reason.
+    [DscProperty()]
+    [System.Boolean] $StorageUseManagedIdentity
+
+    # With Deep: a SAS for the container (the password of this credential; the user name is ignored)
+    # used to delete the scratch blob.
+    [DscProperty()]
+    [PSCredential] $StorageSasCredential
+
+    # With Deep: the blob endpoint to use instead of the account's (a private endpoint name or an emulator).
+    [DscProperty()]
+    [System.String] $StorageEndpoint
+
+    # With Deep: a PEM file with an extra certificate authority for the storage endpoint.
+    [DscProperty()]
+    [System.String] $StorageCertificateAuthorityFile
+
+    # With Deep: also ask this machine's managed identity (IMDS) to list the container, as SQL Server's
+    # identity would (skipped, with the reason, where there is no IMDS).
+    [DscProperty()]
+    [System.Boolean] $VmCheck
+
     # --- read-only, filled in by Get() ---
     # True when no check failed (the readiness check's own verdict; warnings do not count).
     [DscProperty(NotConfigurable)]
@@ -46,11 +75,28 @@ class SqlUrlBackupReadiness : SqlUrlResourceBase {
         $this.CopyConnectionTo($state)
         $state.ContainerUrl = $this.ContainerUrl
         $state.IncludeWarning = $this.IncludeWarning
+        $state.Deep = $this.Deep
+        $state.StorageUseManagedIdentity = $this.StorageUseManagedIdentity
+        $state.StorageEndpoint = $this.StorageEndpoint
+        $state.StorageCertificateAuthorityFile = $this.StorageCertificateAuthorityFile
+        $state.VmCheck = $this.VmCheck
         $conn = $this.ConnectionParameter()
+        if ($this.Deep) {
+            $conn.Deep = $true
+            $conn.Confirm = $false
+            if ($this.StorageUseManagedIdentity) { $conn.StorageUseManagedIdentity = $true }
+            if ($null -ne $this.StorageSasCredential) { $conn.StorageSasToken = $this.StorageSasCredential.Password }
+            if (-not [string]::IsNullOrWhiteSpace($this.StorageEndpoint)) { $conn.StorageEndpoint = $this.StorageEndpoint }
+            if (-not [string]::IsNullOrWhiteSpace($this.StorageCertificateAuthorityFile)) { $conn.StorageCertificateAuthorityFile = $this.StorageCertificateAuthorityFile }
+            if ($this.VmCheck) { $conn.VmCheck = $true }
+        }
+        elseif ($this.StorageUseManagedIdentity -or $null -ne $this.StorageSasCredential -or $this.VmCheck) {
+            throw [System.ArgumentException]::new('SqlUrlBackupReadiness: StorageUseManagedIdentity, StorageSasCredential and VmCheck belong to Deep; set Deep = $true.')
+        }
         $result = $null
         $why = @()
         try {
-            $result = Test-SqlUrlBackupReadiness @conn -Url $this.ContainerUrl -ErrorAction Stop
+            $result = Test-SqlUrlBackupReadiness @conn -Url $this.ContainerUrl -ErrorAction Stop -WarningAction SilentlyContinue
         }
         catch {
             $e = $_
@@ -78,6 +124,21 @@ class SqlUrlBackupReadiness : SqlUrlResourceBase {
                 $phrase = '{0} ({1}): {2}.' -f $c.Name, $status, ([string]$c.Evidence).TrimEnd('.')
                 if (-not [string]::IsNullOrWhiteSpace([string]$c.RecommendedAction)) { $phrase += ' Recommended action: ' + ([string]$c.RecommendedAction).Trim() }
                 $why += $this.NewReason([string]$c.Name, $phrase)
+            }
+        }
+        $probe = $result.Probe
+        if ($null -ne $probe) {
+            foreach ($step in @($probe.Steps | Where-Object { $null -ne $_ })) {
+                $status = [string]$step.Status
+                if ($status -eq 'fail' -or ($this.IncludeWarning -and ($status -eq 'warn' -or $status -eq 'unknown'))) {
+                    $phrase = 'Deep check, step {0} ({1}): {2}.' -f $step.Step, $status, ([string]$step.Evidence).TrimEnd('.')
+                    if (-not [string]::IsNullOrWhiteSpace([string]$step.RecommendedAction)) { $phrase += ' Recommended action: ' + ([string]$step.RecommendedAction).Trim() }
+                    $stepName = [string]$step.Step
+                    $why += $this.NewReason('Probe' + $stepName.Substring(0, 1).ToUpperInvariant() + $stepName.Substring(1).Replace('_', ''), (Hide-SqlUrlDscSecret -Text $phrase))
+                }
+            }
+            if (-not [string]::IsNullOrWhiteSpace([string]$probe.LeftBehind)) {
+                $why += $this.NewReason('ProbeLeftBehind', (Hide-SqlUrlDscSecret -Text ('The deep check could not delete its scratch blob {0}. Recommended action: delete it, and give StorageUseManagedIdentity or StorageSasCredential (with delete permission) so that the check removes it.' -f $probe.LeftBehind)))
             }
         }
         $state.Reasons = [SqlUrlBackupReason[]]$why
