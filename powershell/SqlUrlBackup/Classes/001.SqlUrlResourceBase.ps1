@@ -17,7 +17,7 @@
 #   before 3.1 matches that name), arrays and the enums/classes of this module only: no generic
 #   collections, no interop types.
 # - Secrets (Credential, SasToken) are never returned by Get() nor written to any stream; URL query
-#   strings (a SAS) are masked in Reasons and error messages (Hide-SqlUrlDscSecret).
+#   strings (a SAS) are masked in Reasons and error messages (Hide-SqlUrlSecret).
 # - Valid Windows PowerShell 5.1 syntax (tests/powershell/Syntax51.Tests.ps1).
 
 enum SqlUrlEnsure {
@@ -44,16 +44,7 @@ class SqlUrlBackupReason {
     [System.String] $Phrase
 }
 
-function Hide-SqlUrlDscSecret {
-    # Masks what could carry a secret in a text shown to people: the query string of any URL (a
-    # SAS appended to a blob or container URL) and a bare SAS signature.
-    [CmdletBinding()]
-    [OutputType([string])]
-    param([AllowNull()][AllowEmptyString()][string]$Text)
-    if ([string]::IsNullOrEmpty($Text)) { return $Text }
-    $masked = [regex]::Replace($Text, '(?i)\b(https?://[^\s''"?<>]+)\?[^\s''"<>]+', '$1?***')
-    [regex]::Replace($masked, '(?i)\bsig=[^&\s''"<>]+', 'sig=***')
-}
+# (Hide-SqlUrlSecret, the module's one masking rule, is in Private/Hide-SqlUrlSecret.ps1.)
 
 function ConvertTo-SqlUrlDscConnectionParameter {
     # The resource's connection properties as a splat for the module's cmdlets (their common
@@ -83,7 +74,7 @@ function New-SqlUrlDscError {
     # A terminating ErrorRecord for a failed step of a DSC resource. The LCM shows only the
     # exception message, so the message carries what failed, the server's message and the
     # recommended action; the ErrorId (SqlUrlBackup.<kind>), category and ErrorDetails of the
-    # module's own error are kept. URL query strings are masked (Hide-SqlUrlDscSecret).
+    # module's own error are kept. URL query strings are masked (Hide-SqlUrlSecret).
     [CmdletBinding()]
     [OutputType([System.Management.Automation.ErrorRecord])]
     param(
@@ -112,10 +103,10 @@ function New-SqlUrlDscError {
     if (-not $message) { $message = [string]$inner }
     $text = '{0} failed: {1}' -f $Activity, $message.TrimEnd()
     if ($action) { $text += ' Recommended action: ' + $action.TrimEnd() }
-    $text = Hide-SqlUrlDscSecret -Text $text
+    $text = Hide-SqlUrlSecret -Text $text
     $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text, $exception), $errorId, $category, $null)
     $details = [System.Management.Automation.ErrorDetails]::new($text)
-    if ($action) { $details.RecommendedAction = Hide-SqlUrlDscSecret -Text $action }
+    if ($action) { $details.RecommendedAction = Hide-SqlUrlSecret -Text $action }
     $record.ErrorDetails = $details
     $record
 }
@@ -189,7 +180,7 @@ class SqlUrlResourceBase {
     hidden [SqlUrlBackupReason] NewReason([string] $id, [string] $phrase) {
         $r = [SqlUrlBackupReason]::new()
         $r.Code = '{0}:{0}:{1}' -f $this.GetType().Name, ($id -replace '\s', '')
-        $r.Phrase = Hide-SqlUrlDscSecret -Text $phrase
+        $r.Phrase = Hide-SqlUrlSecret -Text $phrase
         return $r
     }
 

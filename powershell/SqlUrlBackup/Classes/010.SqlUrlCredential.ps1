@@ -45,7 +45,7 @@ class SqlUrlCredential : SqlUrlResourceBase {
         $found = $this.GetCurrentCredential()
         $state = [SqlUrlCredential]::new()
         $this.CopyConnectionTo($state)
-        $state.ContainerUrl = $this.ContainerUrl
+        $state.ContainerUrl = Hide-SqlUrlSecret -Text $this.ContainerUrl
         $state.Force = $this.Force
         # SasToken and Credential stay $null: secrets are never returned.
         if ($null -eq $found) {
@@ -139,7 +139,7 @@ class SqlUrlCredential : SqlUrlResourceBase {
             if ([string]::Equals([string]$c.Name, $this.ContainerUrl, [System.StringComparison]::OrdinalIgnoreCase)) { return $c }
         }
         if ($list.Count -gt 0) {
-            throw [System.ArgumentException]::new(("SqlUrlCredential: ContainerUrl '{0}' is not a container URL; the credential for its container is named '{1}': use that as ContainerUrl (no trailing '/', no blob path)." -f $this.ContainerUrl, $list[0].Name))
+            throw [System.ArgumentException]::new(("SqlUrlCredential: ContainerUrl '{0}' is not a container URL; the credential for its container is named '{1}': use that as ContainerUrl (no trailing '/', no blob path)." -f (Hide-SqlUrlSecret -Text $this.ContainerUrl), $list[0].Name))
         }
         return $null
     }

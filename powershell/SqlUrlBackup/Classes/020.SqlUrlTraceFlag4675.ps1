@@ -41,7 +41,7 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
         $tf = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675')
         $state = [SqlUrlTraceFlag4675]::new()
         $this.CopyConnectionTo($state)
-        $state.ContainerUrl = $this.ContainerUrl
+        $state.ContainerUrl = Hide-SqlUrlSecret -Text $this.ContainerUrl
         $state.Evidence = [string]$tf.Evidence
         # 'pass' = on globally; a flag on for one session only is not on.
         if ($tf.Status -eq 'pass') { $state.Ensure = [SqlUrlEnsure]::Present } else { $state.Ensure = [SqlUrlEnsure]::Absent }
@@ -68,7 +68,7 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
         $checks = $this.RunCheck($change)
         $tf = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675')
         if ($tf.Status -eq 'fail' -or ($change -eq 'enable' -and $tf.Status -ne 'pass')) {
-            $text = Hide-SqlUrlDscSecret -Text ('SqlUrlTraceFlag4675: turning trace flag 4675 {0} for ''{1}'' failed: {2}' -f $(if ($change -eq 'enable') { 'on' } else { 'off' }), $this.ServerInstance, $tf.Evidence)
+            $text = Hide-SqlUrlSecret -Text ('SqlUrlTraceFlag4675: turning trace flag 4675 {0} for ''{1}'' failed: {2}' -f $(if ($change -eq 'enable') { 'on' } else { 'off' }), $this.ServerInstance, $tf.Evidence)
             if ($tf.RecommendedAction) { $text += ' Recommended action: ' + $tf.RecommendedAction }
             $id = 'SqlUrlBackup.TraceFlagNotEnabled'
             if ($change -eq 'disable') { $id = 'SqlUrlBackup.TraceFlagNotDisabled' }

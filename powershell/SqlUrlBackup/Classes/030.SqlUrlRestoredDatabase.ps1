@@ -103,7 +103,7 @@ class SqlUrlRestoredDatabase : SqlUrlResourceBase {
         $state = [SqlUrlRestoredDatabase]::new()
         $this.CopyConnectionTo($state)
         $state.Database = $this.Database
-        $state.BackupUrl = $this.BackupUrl
+        $state.BackupUrl = [string[]](Hide-SqlUrlSecret -Text $this.BackupUrl)
         $state.Sequence = $this.Sequence
         $state.StopAt = $this.StopAt
         $state.Checksum = $this.Checksum
@@ -171,7 +171,7 @@ class SqlUrlRestoredDatabase : SqlUrlResourceBase {
         }
         foreach ($u in $urls) {
             if ($u.Contains('?')) {
-                throw [System.ArgumentException]::new(('SqlUrlRestoredDatabase: BackupUrl ''{0}'' carries a query string; give the plain blob URL (the server uses its credential for the container, never a SAS in the URL).' -f (Hide-SqlUrlDscSecret -Text $u)))
+                throw [System.ArgumentException]::new(('SqlUrlRestoredDatabase: BackupUrl ''{0}'' carries a query string; give the plain blob URL (the server uses its credential for the container, never a SAS in the URL).' -f (Hide-SqlUrlSecret -Text $u)))
             }
         }
         $stop = $this.StopAtValue()

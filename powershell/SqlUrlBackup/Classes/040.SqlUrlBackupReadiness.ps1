@@ -73,7 +73,7 @@ class SqlUrlBackupReadiness : SqlUrlResourceBase {
         }
         $state = [SqlUrlBackupReadiness]::new()
         $this.CopyConnectionTo($state)
-        $state.ContainerUrl = $this.ContainerUrl
+        $state.ContainerUrl = Hide-SqlUrlSecret -Text $this.ContainerUrl
         $state.IncludeWarning = $this.IncludeWarning
         $state.Deep = $this.Deep
         $state.StorageUseManagedIdentity = $this.StorageUseManagedIdentity
@@ -155,7 +155,7 @@ class SqlUrlBackupReadiness : SqlUrlResourceBase {
         $list = @($state.Reasons | Where-Object { $null -ne $_ })
         if ($list.Count -eq 0) { return }
         $text = 'SqlUrlBackupReadiness is audit-only and changed nothing; ''{0}'' is not ready for {1}: {2}' -f $this.ServerInstance, $this.ContainerUrl, (($list | ForEach-Object { $_.Phrase }) -join ' ')
-        $text = Hide-SqlUrlDscSecret -Text $text
+        $text = Hide-SqlUrlSecret -Text $text
         $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text), 'SqlUrlBackup.NotReady',
             [System.Management.Automation.ErrorCategory]::NotEnabled, $this.ServerInstance)
         $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($text)

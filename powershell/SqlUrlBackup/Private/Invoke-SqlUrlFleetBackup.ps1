@@ -21,7 +21,7 @@ function Write-SqlUrlFleetProgress {
     if ($null -ne $Status.percent_complete) { $percent = [int][math]::Min(100, [math]::Max(0, [double]$Status.percent_complete)) }
     $serverWord = if ($servers -eq 1) { 'server' } else { 'servers' }
     $text = '{0} {1}: {2} of {3} databases done, {4} running' -f $servers, $serverWord, $done, $items.Count, $running
-    $p = @{ Activity = $Activity; Id = $Id; Status = $text; PercentComplete = $percent }
+    $p = @{ Activity = (Hide-SqlUrlSecret -Text $Activity); Id = $Id; Status = (Hide-SqlUrlSecret -Text $text); PercentComplete = $percent }
     if ($null -ne $Status.estimated_seconds_left) { $p.SecondsRemaining = [int][math]::Ceiling([double]$Status.estimated_seconds_left) }
     Write-Progress @p
     for ($i = 0; $i -lt $items.Count; $i++) {

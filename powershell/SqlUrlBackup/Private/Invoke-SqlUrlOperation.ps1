@@ -16,7 +16,7 @@ function Write-SqlUrlProgress {
     if ($null -ne $Status.percent_complete) { $percent = [int][math]::Min(100, [math]::Max(0, [double]$Status.percent_complete)) }
     $text = if ($running.Count -gt 0) { $running -join ', ' } else { [string]$Status.state }
     if ($percent -ge 0) { $text = '{0}: {1}% complete' -f $text, $percent }
-    $p = @{ Activity = $Activity; Id = $Id; Status = $text; PercentComplete = $percent }
+    $p = @{ Activity = (Hide-SqlUrlSecret -Text $Activity); Id = $Id; Status = (Hide-SqlUrlSecret -Text $text); PercentComplete = $percent }
     if ($null -ne $Status.estimated_seconds_left) { $p.SecondsRemaining = [int][math]::Ceiling([double]$Status.estimated_seconds_left) }
     if ($running.Count -gt 0) { $p.CurrentOperation = 'Database {0}' -f ($running -join ', ') }
     Write-Progress @p

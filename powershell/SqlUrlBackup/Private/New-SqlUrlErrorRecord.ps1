@@ -68,8 +68,9 @@ function New-SqlUrlErrorRecord {
     if ($CredentialKind -eq 'sas' -and $kind -eq 'StorageAccessDenied') {
         $message = [regex]::Replace($message, '\s*This means either the managed identity[^.]*\.', '') + ' The container''s credential is a SAS credential: the storage account refused that SAS, or the network path to it is blocked.'
     }
-    $message = ConvertTo-SqlUrlUserWords $message
-    $action = ConvertTo-SqlUrlUserWords $action
+    # Nothing that leaves the module carries a URL's query string (a SAS): message, remedy, target.
+    $message = Hide-SqlUrlSecret -Text (ConvertTo-SqlUrlUserWords $message)
+    $action = Hide-SqlUrlSecret -Text (ConvertTo-SqlUrlUserWords $action)
 
     $category = $null
     if ($categoryName) {
@@ -93,7 +94,7 @@ function New-SqlUrlErrorRecord {
     if ($null -ne $e) {
         $exception.SqlErrorNumbers = [int[]]$numbers
         if ($null -ne $e.os_error) { $exception.OsError = [int]$e.os_error }
-        if ($e.statement) { $exception.Statement = [string]$e.statement }
+        if ($e.statement) { $exception.Statement = Hide-SqlUrlSecret -Text ([string]$e.statement) }
         if ($e.database) { $exception.Database = [string]$e.database }
     }
     else {
@@ -103,6 +104,7 @@ function New-SqlUrlErrorRecord {
     if ($null -eq $TargetObject) {
         $TargetObject = if ($exception.Database) { $exception.Database } else { $ServerInstance }
     }
+    $TargetObject = Hide-SqlUrlSecret -Text $TargetObject
     $record = [System.Management.Automation.ErrorRecord]::new($exception, "SqlUrlBackup.$kind", $category, $TargetObject)
     $details = [System.Management.Automation.ErrorDetails]::new($message)
     if ($action) { $details.RecommendedAction = $action }
@@ -123,6 +125,9 @@ function New-SqlUrlParameterErrorRecord {
         [string]$RecommendedAction
     )
     Initialize-SqlUrlInterop
+    $Message = Hide-SqlUrlSecret -Text $Message
+    $RecommendedAction = Hide-SqlUrlSecret -Text $RecommendedAction
+    $TargetObject = Hide-SqlUrlSecret -Text $TargetObject
     $exception = [SqlUrlBackup.Interop.SqlUrlBackupException]::new($Message, 'InvalidArgument', 'InvalidArgument', $RecommendedAction, 2)
     $exception.SqlErrorNumbers = [int[]]@()
     $record = [System.Management.Automation.ErrorRecord]::new($exception, 'SqlUrlBackup.InvalidArgument',

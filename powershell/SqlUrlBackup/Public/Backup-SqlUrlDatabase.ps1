@@ -294,13 +294,22 @@ function Backup-SqlUrlDatabase {
         }
 
         # -WhatIf / -Confirm: ask the library for the statements (a dry run of the same fleet), then confirm per database.
+        # The preview runs the real run's checks (sqlurl_validate) and reports a database the real
+        # run would refuse as the same error instead of a "What if" line.
         $statements = @{}
+        $refused = @{}
         if (Test-SqlUrlPreviewNeeded -Impact $impact) {
             $fleetRequest.targets = @(& $toTargets $plan)
+            if (-not (Assert-SqlUrlRequestValid -Cmdlet $PSCmdlet -Function 'sqlurl_fleet_backup_start' -Request $fleetRequest -ServerInstance $plan[0].Server)) { return }
             $options.dry_run = $true
             foreach ($entry in @(Invoke-SqlUrlFleetBackup -Request $fleetRequest -ItemServer (& $toItemServer $plan) -Cmdlet $PSCmdlet -Raw)) {
+                $key = '{0}|{1}' -f $entry.Server, $entry.Result.database
                 if ($null -eq $entry.Result.error) {
-                    $statements['{0}|{1}' -f $entry.Server, $entry.Result.database] = @($entry.Result.statements | Where-Object { $_ }) -join [Environment]::NewLine
+                    $statements[$key] = @($entry.Result.statements | Where-Object { $_ }) -join [Environment]::NewLine
+                }
+                else {
+                    $refused[$key] = $true
+                    Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord (New-SqlUrlErrorRecord -ErrorObject $entry.Result.error -ResultCode 3 -ServerInstance $entry.Server -TargetObject ([string]$entry.Result.database))
                 }
             }
             $options.dry_run = $false
@@ -308,9 +317,10 @@ function Backup-SqlUrlDatabase {
         $approved = New-Object System.Collections.Generic.List[object]
         foreach ($p in $plan) {
             $ok = @(foreach ($db in $p.Databases) {
+                    if ($refused['{0}|{1}' -f $p.Server, $db]) { continue }
                     $action = $statements['{0}|{1}' -f $p.Server, $db]
                     if (-not $action) { $action = "Back up database $db ($Type) to URL" }
-                    if ($PSCmdlet.ShouldProcess(('{0} on {1}' -f $db, $p.Server), $action)) { $db }
+                    if ($PSCmdlet.ShouldProcess(('{0} on {1}' -f $db, $p.Server), (Hide-SqlUrlSecret -Text $action))) { $db }
                 })
             if ($ok.Count -gt 0) { $approved.Add([pscustomobject]@{ Server = $p.Server; Connection = $p.Connection; Databases = [string[]]$ok }) }
         }

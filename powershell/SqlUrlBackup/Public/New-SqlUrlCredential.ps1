@@ -86,7 +86,7 @@ function New-SqlUrlCredential {
                 $statements = @(Get-SqlUrlStatement -Output $preview.Output)
                 if ($statements.Count -gt 0) { $action = $statements -join [Environment]::NewLine }
             }
-            if (-not $PSCmdlet.ShouldProcess($server, $action)) { continue }
+            if (-not $PSCmdlet.ShouldProcess($server, (Hide-SqlUrlSecret -Text $action))) { continue }
 
             $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_create' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }

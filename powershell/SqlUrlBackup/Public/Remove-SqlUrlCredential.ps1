@@ -52,7 +52,7 @@ function Remove-SqlUrlCredential {
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
             $request = [ordered]@{ connection = $connection; name = $ContainerUrl; dry_run = $false }
 
-            $action = "Drop credential $ContainerUrl"
+            $action = Hide-SqlUrlSecret -Text "Drop credential $ContainerUrl"
             if (Test-SqlUrlPreviewNeeded -Impact High) {
                 $request.dry_run = $true
                 $preview = Invoke-SqlUrlNative -Function 'sqlurl_credential_remove' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
@@ -65,7 +65,7 @@ function Remove-SqlUrlCredential {
 
             $r = Invoke-SqlUrlNative -Function 'sqlurl_credential_remove' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-            Write-Verbose ("{0}: credential {1} {2}" -f $server, $ContainerUrl, $r.Output.action)
+            Write-Verbose (Hide-SqlUrlSecret -Text ("{0}: credential {1} {2}" -f $server, $ContainerUrl, $r.Output.action))
         }
     }
 }

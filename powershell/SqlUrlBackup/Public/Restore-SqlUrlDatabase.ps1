@@ -175,7 +175,7 @@ function Restore-SqlUrlDatabase {
                     $statements = @(Get-SqlUrlStatement -Output $preview.Output)
                     if ($statements.Count -gt 0) { $action = $statements -join [Environment]::NewLine }
                 }
-                if (-not $PSCmdlet.ShouldProcess(('{0} on {1}' -f $target, $server), $action)) { continue }
+                if (-not $PSCmdlet.ShouldProcess((Hide-SqlUrlSecret -Text ('{0} on {1}' -f $target, $server)), (Hide-SqlUrlSecret -Text $action))) { continue }
 
                 $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server `
                     -Activity ('Restore from URL on {0}' -f $server) -ProgressId $progressId -TargetObject $target

@@ -127,6 +127,7 @@ function Test-SqlUrlBackupReadiness {
         foreach ($server in $ServerInstance) {
             try { $connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
             catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
+            if ($WhatIfPreference -and -not (Assert-SqlUrlRequestValid -Cmdlet $PSCmdlet -Function 'sqlurl_server_check' -Request ([ordered]@{ connection = $connection; url = $ContainerUrl }) -ServerInstance $server -TargetObject $ContainerUrl)) { continue }
             $enable = $false
             if ($EnableTraceFlag) {
                 $enable = $PSCmdlet.ShouldProcess($server, 'DBCC TRACEON (4675, -1)')
@@ -141,7 +142,7 @@ function Test-SqlUrlBackupReadiness {
             if ($Deep) {
                 $request.deep = $true
                 # the probe writes a blob and runs a backup on the server: ShouldProcess, and -WhatIf shows the plan
-                $request.what_if = -not $PSCmdlet.ShouldProcess($server, "Deep check: BACKUP DATABASE [model] WITH COPY_ONLY to $ContainerUrl/sqlurl-probe/<guid>.bak, RESTORE VERIFYONLY, delete the blob")
+                $request.what_if = -not $PSCmdlet.ShouldProcess($server, (Hide-SqlUrlSecret -Text "Deep check: BACKUP DATABASE [model] WITH COPY_ONLY to $ContainerUrl/sqlurl-probe/<guid>.bak, RESTORE VERIFYONLY, delete the blob"))
                 if ($request.what_if -and -not $WhatIfPreference) { continue }
                 $request.vm_check = [bool]$VmCheck
                 if ($VmClientId) { $request.vm_client_id = $VmClientId }
@@ -166,7 +167,7 @@ function Test-SqlUrlBackupReadiness {
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
             $readiness = ConvertTo-SqlUrlReadiness -ServerInstance $server -Url $ContainerUrl -Result $r.Output
             if ($null -ne $readiness.Probe) {
-                if ($readiness.Probe.WhatIf) { foreach ($st in $readiness.Probe.Statements) { Write-Host ('What if: {0}: {1}' -f $server, $st) } }
+                if ($readiness.Probe.WhatIf) { foreach ($st in $readiness.Probe.Statements) { Write-Host (Hide-SqlUrlSecret -Text ('What if: {0}: {1}' -f $server, $st)) } }
                 if ($readiness.Probe.LeftBehind) { Write-Warning ('{0}: the deep check left its scratch blob {1}: delete it (give -StorageSasToken, -StorageAccessToken or -StorageUseManagedIdentity to let the check delete it).' -f $server, $readiness.Probe.LeftBehind) }
             }
             if ($Detailed) { $readiness.Checks; if ($null -ne $readiness.Probe) { $readiness.Probe.Steps } } else { $readiness }
