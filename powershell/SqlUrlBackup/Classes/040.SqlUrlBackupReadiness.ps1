@@ -134,11 +134,11 @@ class SqlUrlBackupReadiness : SqlUrlResourceBase {
                     $phrase = 'Deep check, step {0} ({1}): {2}.' -f $step.Step, $status, ([string]$step.Evidence).TrimEnd('.')
                     if (-not [string]::IsNullOrWhiteSpace([string]$step.RecommendedAction)) { $phrase += ' Recommended action: ' + ([string]$step.RecommendedAction).Trim() }
                     $stepName = [string]$step.Step
-                    $why += $this.NewReason('Probe' + $stepName.Substring(0, 1).ToUpperInvariant() + $stepName.Substring(1).Replace('_', ''), (Hide-SqlUrlDscSecret -Text $phrase))
+                    $why += $this.NewReason('Probe' + $stepName.Substring(0, 1).ToUpperInvariant() + $stepName.Substring(1).Replace('_', ''), (Hide-SqlUrlSecret -Text $phrase))
                 }
             }
             if (-not [string]::IsNullOrWhiteSpace([string]$probe.LeftBehind)) {
-                $why += $this.NewReason('ProbeLeftBehind', (Hide-SqlUrlDscSecret -Text ('The deep check could not delete its scratch blob {0}. Recommended action: delete it, and give StorageUseManagedIdentity or StorageSasCredential (with delete permission) so that the check removes it.' -f $probe.LeftBehind)))
+                $why += $this.NewReason('ProbeLeftBehind', (Hide-SqlUrlSecret -Text ('The deep check could not delete its scratch blob {0}. Recommended action: delete it, and give StorageUseManagedIdentity or StorageSasCredential (with delete permission) so that the check removes it.' -f $probe.LeftBehind)))
             }
         }
         $state.Reasons = [SqlUrlBackupReason[]]$why
