@@ -13,6 +13,7 @@
         'New-SqlUrlCredential',
         'Get-SqlUrlCredential',
         'Remove-SqlUrlCredential',
+        'Remove-SqlUrlBackup',
         'Test-SqlUrlBackupReadiness',
         'Backup-SqlUrlDatabase',
         'Restore-SqlUrlDatabase',

@@ -41,7 +41,8 @@ Describe 'Parameter names' {
     }
 
     It '-Credential has the alias SqlCredential on every cmdlet and its help says it is the SQL login' {
-        foreach ($c in Get-Command -Module SqlUrlBackup -CommandType Function) {
+        # (a storage-only cmdlet such as Remove-SqlUrlBackup has no SQL connection at all)
+        foreach ($c in Get-Command -Module SqlUrlBackup -CommandType Function | Where-Object { $_.Parameters.ContainsKey('ServerInstance') }) {
             $c.Parameters['Credential'].Aliases | Should -Contain 'SqlCredential' -Because $c.Name
             $text = (Get-Help $c.Name -Parameter Credential).Description.Text -join ' '
             $text | Should -Match 'SQL Server login' -Because $c.Name

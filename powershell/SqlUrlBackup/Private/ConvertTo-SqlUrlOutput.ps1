@@ -199,3 +199,25 @@ function ConvertTo-SqlUrlBackupFile {
         FileId         = $File.file_id
     }
 }
+
+function ConvertTo-SqlUrlRetentionDecision {
+    <#
+    .SYNOPSIS
+    One SqlUrlBackup.RetentionDecision from a retention result's deleted/kept entry.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ContainerUrl, [Parameter(Mandatory = $true)][object]$Decision, [Parameter(Mandatory = $true)][string]$Action)
+    $finished = $null
+    if ($Decision.last_modified) { $finished = [datetime]::Parse([string]$Decision.last_modified, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::AdjustToUniversal -bor [System.Globalization.DateTimeStyles]::AssumeUniversal) }
+    [pscustomobject]@{
+        PSTypeName   = 'SqlUrlBackup.RetentionDecision'
+        ContainerUrl = $ContainerUrl
+        Action       = $Action
+        Database     = [string]$Decision.database
+        Type         = [string]$Decision.type
+        BackupSetId  = [string]$Decision.backup_set_id
+        FinishedUtc  = $finished
+        Reason       = [string]$Decision.reason
+        Url          = [string[]]@($Decision.urls | Where-Object { $_ })
+    }
+}

@@ -90,6 +90,29 @@ function Backup-SqlUrlDatabase {
     .PARAMETER Throttle
     How many databases of one server back up at the same time (default 4).
 
+    .PARAMETER StorageUseManagedIdentity
+    Catalog metadata: after the backup succeeded, write its blob metadata (database, type, LSNs,
+    backup set id, stripe, times; see Remove-SqlUrlBackup and Restore-SqlUrlDatabase -ContainerUrl)
+    with the module's own storage access: the managed identity of the machine or Automation
+    account this runs in. Not SQL Server's credential (the server writes the backup with its own).
+    A failure to write metadata is a warning; the backup stands.
+
+    .PARAMETER StorageManagedIdentityClientId
+    With -StorageUseManagedIdentity: the client id of a user-assigned managed identity.
+
+    .PARAMETER StorageAccessToken
+    Catalog metadata with the module's own storage access (not SQL Server's credential): a
+    Microsoft Entra access token for https://storage.azure.com/ (string or SecureString).
+
+    .PARAMETER StorageSasToken
+    Catalog metadata with the module's own storage access (not SQL Server's credential): a SAS for the container (needs w).
+
+    .PARAMETER StorageEndpoint
+    With a -Storage* access: the blob endpoint to send metadata requests to instead of the account's (a private endpoint name or an emulator).
+
+    .PARAMETER StorageCertificateAuthorityFile
+    With a -Storage* access: a PEM file with an extra certificate authority for the storage endpoint.
+
     .INPUTS
     System.String. Database names.
 
@@ -182,6 +205,14 @@ function Backup-SqlUrlDatabase {
         [int]$Throttle = 4,
         [ValidateRange(1, 64)]
         [int]$ServerThrottle = 4,
+
+        [switch]$StorageUseManagedIdentity,
+        [string]$StorageManagedIdentityClientId,
+        [ValidateNotNull()]
+        [object]$StorageAccessToken,
+        [System.Security.SecureString]$StorageSasToken,
+        [string]$StorageEndpoint,
+        [string]$StorageCertificateAuthorityFile,
 
         [switch]$Force
     )
@@ -283,6 +314,11 @@ function Backup-SqlUrlDatabase {
         if ($Description) { $options.description = $Description }
         if ($BackupSetName) { $options.name = $BackupSetName }
         if ($EncryptionAlgorithm) { $options.encryption = [ordered]@{ algorithm = $EncryptionAlgorithm; server_certificate = $ServerCertificate } }
+        # catalog metadata on the written blobs, with the module's own storage access (issue 15)
+        $storageContainer = if ($PSCmdlet.ParameterSetName -eq 'Url') { [regex]::Replace([string]@($Url)[0], '^(https?://[^/?#]+/[^/?#]+).*$', '$1') } else { $ContainerUrl }
+        try { $storage = ConvertTo-SqlUrlStorageRequest -ContainerUrl $storageContainer -BoundParameters $bound }
+        catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message)) }
+        if ($null -ne $storage) { $options.storage = $storage }
         $fleetRequest = [ordered]@{ targets = $null; server_throttle = $ServerThrottle; options = $options }
         $toTargets = {
             param($Plan)
