@@ -173,11 +173,10 @@ foreach ($folder in 'Classes', 'Private', 'Public') {
     foreach ($f in (Get-ChildItem -LiteralPath $dir -Filter '*.ps1' | Sort-Object Name)) {
         $text = Get-Content -Raw -LiteralPath $f.FullName
         if ($folder -eq 'Public') {
-            # A cmdlet that never talks to SQL Server (only to Blob Storage, with the module's own
-            # storage access) says so with #SqlUrlNoConnectionParameters instead of the marker.
-            $storageOnly = $text -match '(?m)^\s*#SqlUrlNoConnectionParameters\s*$'
-            if (-not $storageOnly -and $text -notmatch '(?m)^\s*#SqlUrlConnectionParameters\s*$') {
-                throw "$($f.Name) has no #SqlUrlConnectionParameters (or #SqlUrlNoConnectionParameters) marker in its param block."
+            # A cmdlet that never connects to a SQL Server (it works on objects or storage only)
+            # says so with #SqlUrlNoConnectionParameters instead.
+            if ($text -notmatch '(?m)^\s*#SqlUrl(No)?ConnectionParameters\s*$') {
+                throw "$($f.Name) has neither a #SqlUrlConnectionParameters nor a #SqlUrlNoConnectionParameters marker in its param block."
             }
             $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlConnectionParameters\s*$', { param($x) $connectionParameters })
         }

@@ -16,6 +16,8 @@ command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rustc-web cargo-web rust-web-src)
 command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(gcc-mingw-w64-x86-64)
 [ -x /usr/lib/wine/wine64 ] || need_apt+=(wine64)
+# Headless Chromium: tests/powershell/Report.Tests.ps1 opens the backup report in a real browser.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -20,7 +20,8 @@
         'Get-SqlUrlBackupHeader',
         'Get-SqlUrlBackupFileList',
         'Test-SqlUrlBackup',
-        'Get-SqlUrlDatabase'
+        'Get-SqlUrlDatabase',
+        'Export-SqlUrlBackupReport'
     )
     # '*' (a script module has no cmdlets, so it exports nothing more): with no wildcard in any of
     # Cmdlets/Functions/AliasesToExport, PSDesiredStateConfiguration 2.0.7 drops the class-based

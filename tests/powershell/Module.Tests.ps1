@@ -31,11 +31,11 @@ BeforeAll {
 }
 
 Describe 'Manifest and layout' {
-    It 'declares both editions, PowerShell 5.1 and exactly the ten cmdlets' {
+    It 'declares both editions, PowerShell 5.1 and exactly these cmdlets' {
         $m = Test-ModuleManifest -Path $script:ModulePath
         $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $m.PowerShellVersion | Should -Be ([version]'5.1')
-        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
+        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Export-SqlUrlBackupReport', 'Get-SqlUrlBackup', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
             'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
@@ -101,7 +101,7 @@ Describe 'Cmdlet surface' {
         (Get-Command Remove-SqlUrlCredential).ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].ConfirmImpact | Should -Be 'High'
     }
     It '<Name> has comment-based help with a synopsis, examples and every parameter described' -ForEach @(
-        'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
+        'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Get-SqlUrlBackup', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
         'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup', 'Get-SqlUrlDatabase' | ForEach-Object { @{ Name = $_ } }
     ) {
         $help = Get-Help $Name -Full
