@@ -12,6 +12,7 @@
     FunctionsToExport    = @(
         'New-SqlUrlCredential',
         'Get-SqlUrlCredential',
+        'Get-SqlUrlBackup',
         'Remove-SqlUrlCredential',
         'Remove-SqlUrlBackup',
         'Test-SqlUrlBackupReadiness',

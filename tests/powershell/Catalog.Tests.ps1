@@ -110,7 +110,7 @@ Describe 'Restore-SqlUrlDatabase -ContainerUrl -Database: the catalog picks the 
     BeforeAll {
         $script:Container = New-SqlUrlTestContainer -Tag 'catrestore'
         $script:ContainerUrl = "$script:SqlUrlTestAccountUrl/$script:Container"
-        $sc = New-SqlUrlTestScenario -Database Sales, Hr -DataMB 8 -ManagedIdentityCredential $script:ContainerUrl -Extra @{ utc_offset_minutes = 0 }
+        $sc = New-SqlUrlTestScenario -Database Sales, Hr, Ops -DataMB 8 -ManagedIdentityCredential $script:ContainerUrl -Extra @{ utc_offset_minutes = 0 }
         $script:Sim = Start-SqlUrlSim -Scenario $sc
         $script:C = @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = $script:Sim.CaFile }
         $script:B = [ordered]@{}
@@ -121,12 +121,56 @@ Describe 'Restore-SqlUrlDatabase -ContainerUrl -Database: the catalog picks the 
                 ('Hr', 'Full', 'hr_full'), ('Hr', 'Log', 'hr_log1'), ('Hr', 'Log', 'hr_log2'), ('Hr', 'Log', 'hr_log3'))) {
             $script:B[$x[2]] = New-Backup -Database $x[0] -Type $x[1] -Name $x[2]
         }
+        # striped sets of a third database: one complete, one that lost a stripe; and a foreign blob
+        $r = Backup-SqlUrlDatabase @script:C @script:S -Database Ops -ContainerUrl $script:ContainerUrl -Stripes 2 -FileNameTemplate 'ops_full2{stripe}.bak'
+        $script:OpsTwo = @($r.Url)
+        $r = Backup-SqlUrlDatabase @script:C @script:S -Database Ops -ContainerUrl $script:ContainerUrl -Stripes 3 -FileNameTemplate 'ops_full3{stripe}.bak'
+        $script:OpsThree = @($r.Url)
+        (Invoke-BlobCurl -Method DELETE -Path (Get-BlobPath $script:OpsThree[1]) -Query '').Status | Should -Be 202
+        (Invoke-BlobCurl -Method PUT -Path "$script:Container/foreign/other-tool.bak" -Query '' -Header @('x-ms-blob-type: BlockBlob')).Status | Should -Be 201
         # a gap: Hr's second log is lost
         (Invoke-BlobCurl -Method DELETE -Path (Get-BlobPath @($script:B.hr_log2.Url)[0]) -Query '').Status | Should -Be 202
         function script:Get-Restores { @(Get-SqlUrlSimStatement $script:Sim | Where-Object { $_ -like 'RESTORE DATABASE*' -or $_ -like 'RESTORE LOG*' }) }
         function script:Get-File([string]$Statement) { [regex]::Match($Statement, "URL = N'[^']*/([^'/]+)'").Groups[1].Value }
     }
     AfterAll { Stop-SqlUrlSim $script:Sim }
+
+    It 'Get-SqlUrlBackup lists one object per set: stripes grouped, a missing stripe flagged, a foreign blob as unknown' {
+        $sets = @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S -WarningVariable w -WarningAction SilentlyContinue)
+        $sets | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'SqlUrlBackup.BackupSet' }
+        @($sets | Where-Object Database -eq 'Sales').Count | Should -Be 4
+        @($sets | Where-Object Database -eq 'Hr').Count | Should -Be 3
+        ($w -join ' ') | Should -Match '1 blob\(s\) carry no catalog metadata'
+        $two = @($sets | Where-Object { $_.Url -contains $script:OpsTwo[0] })
+        $two.Count | Should -Be 1
+        $two[0].Stripes | Should -Be 2
+        $two[0].Complete | Should -BeTrue
+        ($two[0].Url | Sort-Object) | Should -Be ($script:OpsTwo | Sort-Object)
+        $three = @($sets | Where-Object { $_.Url -contains $script:OpsThree[0] })
+        $three[0].Complete | Should -BeFalse
+        $three[0].MissingStripes | Should -Be @(2)
+        $full = @($sets | Where-Object { $_.Database -eq 'Sales' -and $_.Type -eq 'Full' })[0]
+        $full.Finish | Should -BeOfType [datetime]
+        $full.FirstLsn | Should -Match '^\d+$'
+        $full.Url | Should -Be @($script:B.sales_full.Url)
+        $u = @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S -IncludeUnknown | Where-Object { $_.PSObject.TypeNames[0] -eq 'SqlUrlBackup.UnknownBlob' })
+        $u.Count | Should -Be 1
+        $u[0].Url | Should -BeLike '*/foreign/other-tool.bak'
+    }
+
+    It 'Get-SqlUrlBackup filters by database and type' {
+        $logs = @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S -Database sales -Type Log -WarningAction SilentlyContinue)
+        ($logs.Url | ForEach-Object { ($_ -split '/')[-1] } | Sort-Object) | Should -Be @('sales_log1.bak', 'sales_log2.bak')
+    }
+
+    It 'Get-SqlUrlBackup output pipes into Export-SqlUrlBackupReport -AsJson' {
+        $j = Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S -WarningAction SilentlyContinue | Export-SqlUrlBackupReport -AsJson | ConvertFrom-Json
+        $dbs = @($j.servers | ForEach-Object { $_.databases } | ForEach-Object { $_.database } | Sort-Object)
+        $dbs | Should -Be @('Hr', 'Ops', 'Sales')
+        # and Export-SqlUrlBackupReport -ContainerUrl reads the catalog itself, with the storage access in -CatalogParameter
+        $j2 = Export-SqlUrlBackupReport -ContainerUrl $script:ContainerUrl -CatalogParameter $script:S -AsJson -WarningAction SilentlyContinue | ConvertFrom-Json
+        @($j2.servers | ForEach-Object { $_.databases } | ForEach-Object { $_.database } | Sort-Object) | Should -Be $dbs
+    }
 
     It '-WhatIf prints the chain and restores nothing' {
         $n = (Get-Restores).Count

@@ -41,8 +41,8 @@ Describe 'Parameter names' {
     }
 
     It '-Credential has the alias SqlCredential on every cmdlet and its help says it is the SQL login' {
-        # (a storage-only cmdlet such as Remove-SqlUrlBackup has no SQL connection at all)
-        foreach ($c in Get-Command -Module SqlUrlBackup -CommandType Function | Where-Object { $_.Parameters.ContainsKey('ServerInstance') }) {
+        # (a cmdlet that never connects, such as Remove-SqlUrlBackup or Export-SqlUrlBackupReport, has no -Credential at all)
+        foreach ($c in Get-Command -Module SqlUrlBackup -CommandType Function | Where-Object { $_.Parameters.ContainsKey('Credential') }) {
             $c.Parameters['Credential'].Aliases | Should -Contain 'SqlCredential' -Because $c.Name
             $text = (Get-Help $c.Name -Parameter Credential).Description.Text -join ' '
             $text | Should -Match 'SQL Server login' -Because $c.Name
