@@ -82,6 +82,19 @@ Describe 'Remove-SqlUrlBackup: retention over real backups with catalog metadata
         @(Get-SqlUrlTestBlob -Container $script:Container).Count | Should -Be $script:AllBlobs.Count
     }
 
+    It 'a read-only SAS lists and plans; each refused delete is a typed error naming the permission, the set is reported Failed and nothing is lost' {
+        $sas = Get-SqlUrlAzuriteSas -Permissions 'rl'
+        $ro = @{ StorageSasToken = (ConvertTo-SecureString $sas -AsPlainText -Force); StorageEndpoint = $env:AZURITE_BLOB_ENDPOINT; StorageCertificateAuthorityFile = $env:AZURITE_CA }
+        @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @ro).Count | Should -Be 9
+        $out = @(Remove-SqlUrlBackup -ContainerUrl $script:ContainerUrl -RetentionDays 7 @ro -Force -ErrorAction SilentlyContinue -ErrorVariable e)
+        @($out | Where-Object Action -eq 'Failed').Count | Should -Be 3
+        @($out | Where-Object Action -eq 'Deleted').Count | Should -Be 0
+        $e.Count | Should -Be 3
+        $e | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'SqlUrlBackup.StorageAccessDenied*' }
+        ($e | Out-String) + ($out | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape(($sas -split 'sig=')[1]))
+        @(Get-SqlUrlTestBlob -Container $script:Container).Count | Should -Be $script:AllBlobs.Count
+    }
+
     It 'deletes exactly the expired sets, keeps what kept points need, skips the leased blob, and says why' {
         $out = @(Remove-SqlUrlBackup -ContainerUrl $script:ContainerUrl -RetentionDays 7 @script:S -Force)
         $out | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'SqlUrlBackup.RetentionDecision' }
