@@ -23,6 +23,12 @@ function Backup-SqlUrlDatabase {
     ServerInstance and Name/Database properties (Get-DbaDatabase output), or a CSV with
     ServerInstance,Database columns (Import-Csv).
 
+    With one of -StorageUseManagedIdentity, -StorageAccessToken or -StorageSasToken (the
+    module's own storage access, not SQL Server's credential) every blob of a backup that succeeded
+    gets catalog metadata (database, type, LSNs, backup set id, stripe x-of-y, times, from RESTORE
+    HEADERONLY) for Get-SqlUrlBackup, Remove-SqlUrlBackup and Restore-SqlUrlDatabase -ContainerUrl.
+    A failure to write it is a warning; the backup stands. A failed backup never gets it.
+
     .PARAMETER Database
     The databases to back up (names or wildcards). Default: every online user database of each
     server. Accepts pipeline input (strings, or objects with a Database or Name property).
@@ -90,29 +96,6 @@ function Backup-SqlUrlDatabase {
     .PARAMETER Throttle
     How many databases of one server back up at the same time (default 4).
 
-    .PARAMETER StorageUseManagedIdentity
-    Catalog metadata: after the backup succeeded, write its blob metadata (database, type, LSNs,
-    backup set id, stripe, times; see Remove-SqlUrlBackup and Restore-SqlUrlDatabase -ContainerUrl)
-    with the module's own storage access: the managed identity of the machine or Automation
-    account this runs in. Not SQL Server's credential (the server writes the backup with its own).
-    A failure to write metadata is a warning; the backup stands.
-
-    .PARAMETER StorageManagedIdentityClientId
-    With -StorageUseManagedIdentity: the client id of a user-assigned managed identity.
-
-    .PARAMETER StorageAccessToken
-    Catalog metadata with the module's own storage access (not SQL Server's credential): a
-    Microsoft Entra access token for https://storage.azure.com/ (string or SecureString).
-
-    .PARAMETER StorageSasToken
-    Catalog metadata with the module's own storage access (not SQL Server's credential): a SAS for the container (needs w).
-
-    .PARAMETER StorageEndpoint
-    With a -Storage* access: the blob endpoint to send metadata requests to instead of the account's (a private endpoint name or an emulator).
-
-    .PARAMETER StorageCertificateAuthorityFile
-    With a -Storage* access: a PEM file with an extra certificate authority for the storage endpoint.
-
     .INPUTS
     System.String. Database names.
 
@@ -159,6 +142,7 @@ function Backup-SqlUrlDatabase {
     [OutputType('SqlUrlBackup.BackupResult')]
     param(
         #SqlUrlConnectionParameters
+        #SqlUrlStorageParameters
         [Parameter(Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Name', 'DatabaseName')]
         [ValidateNotNullOrEmpty()]
@@ -205,14 +189,6 @@ function Backup-SqlUrlDatabase {
         [int]$Throttle = 4,
         [ValidateRange(1, 64)]
         [int]$ServerThrottle = 4,
-
-        [switch]$StorageUseManagedIdentity,
-        [string]$StorageManagedIdentityClientId,
-        [ValidateNotNull()]
-        [object]$StorageAccessToken,
-        [System.Security.SecureString]$StorageSasToken,
-        [string]$StorageEndpoint,
-        [string]$StorageCertificateAuthorityFile,
 
         [switch]$Force
     )

@@ -36,24 +36,6 @@ function Get-SqlUrlBackup {
     .PARAMETER IncludeUnknown
     Also output the blobs without catalog metadata, as SqlUrlBackup.UnknownBlob objects.
 
-    .PARAMETER StorageUseManagedIdentity
-    The module's own storage access (not SQL Server's credential): the managed identity of the machine or Automation account this runs in.
-
-    .PARAMETER StorageManagedIdentityClientId
-    With -StorageUseManagedIdentity: the client id of a user-assigned managed identity.
-
-    .PARAMETER StorageAccessToken
-    The module's own storage access (not SQL Server's credential): a Microsoft Entra access token for https://storage.azure.com/ (string or SecureString).
-
-    .PARAMETER StorageSasToken
-    The module's own storage access (not SQL Server's credential): a SAS for the container (needs l and r).
-
-    .PARAMETER StorageEndpoint
-    The blob endpoint to send requests to instead of the account's (a private endpoint name or an emulator).
-
-    .PARAMETER StorageCertificateAuthorityFile
-    A PEM file with an extra certificate authority for the storage endpoint.
-
     .INPUTS
     None.
 
@@ -78,6 +60,7 @@ function Get-SqlUrlBackup {
     [OutputType('SqlUrlBackup.BackupSet', 'SqlUrlBackup.UnknownBlob')]
     param(
         #SqlUrlNoConnectionParameters
+        #SqlUrlStorageParameters
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
         [Alias('Url')]
         [ValidateNotNullOrEmpty()]
@@ -90,15 +73,7 @@ function Get-SqlUrlBackup {
         [string]$Type,
         [datetime]$Since,
         [string]$Prefix,
-        [switch]$IncludeUnknown,
-
-        [switch]$StorageUseManagedIdentity,
-        [string]$StorageManagedIdentityClientId,
-        [ValidateNotNull()]
-        [object]$StorageAccessToken,
-        [System.Security.SecureString]$StorageSasToken,
-        [string]$StorageEndpoint,
-        [string]$StorageCertificateAuthorityFile
+        [switch]$IncludeUnknown
     )
     process {
         try { $storage = ConvertTo-SqlUrlStorageRequest -ContainerUrl $ContainerUrl -BoundParameters $PSBoundParameters -Required }

@@ -38,24 +38,6 @@ function Remove-SqlUrlBackup {
     .PARAMETER Force
     Do not ask for confirmation.
 
-    .PARAMETER StorageUseManagedIdentity
-    The module's own storage access (not SQL Server's credential): the managed identity of the machine or Automation account this runs in.
-
-    .PARAMETER StorageManagedIdentityClientId
-    With -StorageUseManagedIdentity: the client id of a user-assigned managed identity.
-
-    .PARAMETER StorageAccessToken
-    The module's own storage access (not SQL Server's credential): a Microsoft Entra access token for https://storage.azure.com/ (string or SecureString).
-
-    .PARAMETER StorageSasToken
-    The module's own storage access (not SQL Server's credential): a SAS for the container (needs l to plan, d to delete).
-
-    .PARAMETER StorageEndpoint
-    The blob endpoint to send requests to instead of the account's (a private endpoint name or an emulator).
-
-    .PARAMETER StorageCertificateAuthorityFile
-    A PEM file with an extra certificate authority for the storage endpoint.
-
     .INPUTS
     None.
 
@@ -79,6 +61,7 @@ function Remove-SqlUrlBackup {
     [OutputType('SqlUrlBackup.RetentionDecision')]
     param(
         #SqlUrlNoConnectionParameters
+        #SqlUrlStorageParameters
         [Parameter(Mandatory = $true, Position = 0)]
         [Alias('Url')]
         [ValidateNotNullOrEmpty()]
@@ -93,15 +76,7 @@ function Remove-SqlUrlBackup {
 
         [string]$Prefix,
         [switch]$IncludeLastFull,
-        [switch]$Force,
-
-        [switch]$StorageUseManagedIdentity,
-        [string]$StorageManagedIdentityClientId,
-        [ValidateNotNull()]
-        [object]$StorageAccessToken,
-        [System.Security.SecureString]$StorageSasToken,
-        [string]$StorageEndpoint,
-        [string]$StorageCertificateAuthorityFile
+        [switch]$Force
     )
     begin {
         if ($Force -and -not $WhatIfPreference -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
