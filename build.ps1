@@ -136,6 +136,10 @@ $template = Get-Content -Raw -LiteralPath (Join-Path $src 'Build/ConnectionParam
 $m = [regex]::Match($template, '(?s)#begin-connection-parameters\r?\n(.*?)\r?\n\s*#end-connection-parameters')
 if (-not $m.Success) { throw 'Build/ConnectionParameters.ps1 lacks the #begin/#end-connection-parameters markers.' }
 $connectionParameters = $m.Groups[1].Value.TrimEnd()
+$template = Get-Content -Raw -LiteralPath (Join-Path $src 'Build/StorageParameters.ps1')
+$m = [regex]::Match($template, '(?s)#begin-storage-parameters\r?\n(.*?)\r?\n\s*#end-storage-parameters')
+if (-not $m.Success) { throw 'Build/StorageParameters.ps1 lacks the #begin/#end-storage-parameters markers.' }
+$storageParameters = $m.Groups[1].Value.TrimEnd()
 
 # Private functions and the loader ship without comments: the parser's time at import grows with
 # the text (bench/import-time.ps1), and their comments are for readers of the source. Public
@@ -179,6 +183,7 @@ foreach ($folder in 'Classes', 'Private', 'Public') {
                 throw "$($f.Name) has neither a #SqlUrlConnectionParameters nor a #SqlUrlNoConnectionParameters marker in its param block."
             }
             $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlConnectionParameters\s*$', { param($x) $connectionParameters })
+            $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlStorageParameters\s*$', { param($x) $storageParameters })
         }
         else {
             $text = Remove-ScriptComment -Text $text -Name "$folder/$($f.Name)"

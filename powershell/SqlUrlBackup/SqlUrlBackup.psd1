@@ -12,7 +12,9 @@
     FunctionsToExport    = @(
         'New-SqlUrlCredential',
         'Get-SqlUrlCredential',
+        'Get-SqlUrlBackup',
         'Remove-SqlUrlCredential',
+        'Remove-SqlUrlBackup',
         'Test-SqlUrlBackupReadiness',
         'Backup-SqlUrlDatabase',
         'Restore-SqlUrlDatabase',

@@ -35,8 +35,8 @@ Describe 'Manifest and layout' {
         $m = Test-ModuleManifest -Path $script:ModulePath
         $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $m.PowerShellVersion | Should -Be ([version]'5.1')
-        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Export-SqlUrlBackupReport', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
-            'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
+        ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Export-SqlUrlBackupReport', 'Get-SqlUrlBackup', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
+            'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
     It 'lays out the version folder: one psm1, interop assembly, format, help, runtimes/linux-x64 library' {
@@ -90,11 +90,18 @@ Describe 'Cmdlet surface' {
         $sp = [bool]$cmd.Parameters.ContainsKey('WhatIf')
         $sp | Should -Be ($script:Changers -contains $Name)
     }
+    It 'uses ConfirmImpact High for Remove-SqlUrlBackup, which needs no server' {
+        $cmd = Get-Command Remove-SqlUrlBackup
+        $cmd.ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].ConfirmImpact | Should -Be 'High'
+        $cmd.Parameters.Keys | Should -Not -Contain 'ServerInstance'
+        foreach ($p in 'StorageUseManagedIdentity', 'StorageAccessToken', 'StorageSasToken', 'WhatIf', 'Confirm') { $cmd.Parameters.Keys | Should -Contain $p }
+        (Get-Help Remove-SqlUrlBackup -Parameter StorageSasToken).Description.Text -join ' ' | Should -Match 'not SQL Server''s credential'
+    }
     It 'uses ConfirmImpact High for Remove-SqlUrlCredential' {
         (Get-Command Remove-SqlUrlCredential).ScriptBlock.Attributes.Where({ $_ -is [System.Management.Automation.CmdletBindingAttribute] })[0].ConfirmImpact | Should -Be 'High'
     }
     It '<Name> has comment-based help with a synopsis, examples and every parameter described' -ForEach @(
-        'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
+        'New-SqlUrlCredential', 'Get-SqlUrlCredential', 'Remove-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Get-SqlUrlBackup', 'Test-SqlUrlBackupReadiness', 'Backup-SqlUrlDatabase',
         'Restore-SqlUrlDatabase', 'Get-SqlUrlBackupHeader', 'Get-SqlUrlBackupFileList', 'Test-SqlUrlBackup', 'Get-SqlUrlDatabase' | ForEach-Object { @{ Name = $_ } }
     ) {
         $help = Get-Help $Name -Full

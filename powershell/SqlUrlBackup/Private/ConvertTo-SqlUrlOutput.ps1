@@ -199,3 +199,85 @@ function ConvertTo-SqlUrlBackupFile {
         FileId         = $File.file_id
     }
 }
+
+function ConvertTo-SqlUrlRetentionDecision {
+    <#
+    .SYNOPSIS
+    One SqlUrlBackup.RetentionDecision from a retention result's deleted/kept entry.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ContainerUrl, [Parameter(Mandatory = $true)][object]$Decision, [Parameter(Mandatory = $true)][string]$Action)
+    $finished = ConvertTo-SqlUrlUtcTime $Decision.last_modified
+    [pscustomobject]@{
+        PSTypeName   = 'SqlUrlBackup.RetentionDecision'
+        ContainerUrl = $ContainerUrl
+        Action       = $Action
+        Database     = [string]$Decision.database
+        Type         = [string]$Decision.type
+        BackupSetId  = [string]$Decision.backup_set_id
+        FinishedUtc  = $finished
+        Reason       = [string]$Decision.reason
+        Url          = [string[]]@($Decision.urls | Where-Object { $_ })
+    }
+}
+
+function ConvertTo-SqlUrlUtcTime {
+    <#
+    .SYNOPSIS
+    A contract UTC time ('...Z', or a [datetime] ConvertFrom-Json already made of it) as a [datetime] of kind Utc; $null stays $null.
+    #>
+    [CmdletBinding()]
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value -or '' -eq $Value) { return $null }
+    if ($Value -is [datetime]) { return $Value.ToUniversalTime() }
+    [datetime]::Parse([string]$Value, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::AdjustToUniversal -bor [System.Globalization.DateTimeStyles]::AssumeUniversal)
+}
+
+function ConvertTo-SqlUrlServerTime {
+    <#
+    .SYNOPSIS
+    A contract server-local time ('2026-11-26T16:40:00.000', no zone) as a [datetime] of kind Unspecified; $null stays $null.
+    #>
+    [CmdletBinding()]
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value -or '' -eq $Value) { return $null }
+    if ($Value -is [datetime]) { return [datetime]::new($Value.Ticks, [System.DateTimeKind]::Unspecified) }
+    [datetime]::Parse([string]$Value, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::None)
+}
+
+function ConvertTo-SqlUrlBackupSet {
+    <#
+    .SYNOPSIS
+    One SqlUrlBackup.BackupSet from a sqlurl_backup_list set.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ContainerUrl, [Parameter(Mandatory = $true)][object]$Set)
+    $types = @{ full = 'Full'; differential = 'Differential'; log = 'Log' }
+    $t = $types[[string]$Set.type]
+    if (-not $t) { $t = [string]$Set.type }
+    [pscustomobject]@{
+        PSTypeName          = 'SqlUrlBackup.BackupSet'
+        ContainerUrl        = $ContainerUrl
+        Database            = [string]$Set.database
+        ServerName          = [string]$Set.server
+        Type                = $t
+        Start               = ConvertTo-SqlUrlServerTime $Set.start
+        Finish              = ConvertTo-SqlUrlServerTime $Set.finish
+        BackupSetId         = [string]$Set.backup_set_id
+        FirstLsn            = [string]$Set.first_lsn
+        LastLsn             = [string]$Set.last_lsn
+        CheckpointLsn       = [string]$Set.checkpoint_lsn
+        DatabaseBackupLsn   = [string]$Set.database_backup_lsn
+        DifferentialBaseLsn = [string]$Set.differential_base_lsn
+        CopyOnly            = [bool]$Set.copy_only
+        BackupSize          = $Set.backup_size
+        StoredBytes         = [long]$Set.stored_bytes
+        Stripes             = [int]$Set.stripes
+        MissingStripes      = [int[]]@($Set.missing_stripes | Where-Object { $null -ne $_ })
+        Complete            = [bool]$Set.complete
+        Problems            = [string[]]@($Set.problems | Where-Object { $_ })
+        Leased              = [bool]$Set.leased
+        LastModifiedUtc     = ConvertTo-SqlUrlUtcTime $Set.last_modified
+        Url                 = [string[]]@($Set.urls | Where-Object { $_ })
+    }
+}

@@ -23,6 +23,12 @@ function Backup-SqlUrlDatabase {
     ServerInstance and Name/Database properties (Get-DbaDatabase output), or a CSV with
     ServerInstance,Database columns (Import-Csv).
 
+    With one of -StorageUseManagedIdentity, -StorageAccessToken or -StorageSasToken (the
+    module's own storage access, not SQL Server's credential) every blob of a backup that succeeded
+    gets catalog metadata (database, type, LSNs, backup set id, stripe x-of-y, times, from RESTORE
+    HEADERONLY) for Get-SqlUrlBackup, Remove-SqlUrlBackup and Restore-SqlUrlDatabase -ContainerUrl.
+    A failure to write it is a warning; the backup stands. A failed backup never gets it.
+
     .PARAMETER Database
     The databases to back up (names or wildcards). Default: every online user database of each
     server. Accepts pipeline input (strings, or objects with a Database or Name property).
@@ -136,6 +142,7 @@ function Backup-SqlUrlDatabase {
     [OutputType('SqlUrlBackup.BackupResult')]
     param(
         #SqlUrlConnectionParameters
+        #SqlUrlStorageParameters
         [Parameter(Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Name', 'DatabaseName')]
         [ValidateNotNullOrEmpty()]
@@ -283,6 +290,11 @@ function Backup-SqlUrlDatabase {
         if ($Description) { $options.description = $Description }
         if ($BackupSetName) { $options.name = $BackupSetName }
         if ($EncryptionAlgorithm) { $options.encryption = [ordered]@{ algorithm = $EncryptionAlgorithm; server_certificate = $ServerCertificate } }
+        # catalog metadata on the written blobs, with the module's own storage access (issue 15)
+        $storageContainer = if ($PSCmdlet.ParameterSetName -eq 'Url') { [regex]::Replace([string]@($Url)[0], '^(https?://[^/?#]+/[^/?#]+).*$', '$1') } else { $ContainerUrl }
+        try { $storage = ConvertTo-SqlUrlStorageRequest -ContainerUrl $storageContainer -BoundParameters $bound }
+        catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message)) }
+        if ($null -ne $storage) { $options.storage = $storage }
         $fleetRequest = [ordered]@{ targets = $null; server_throttle = $ServerThrottle; options = $options }
         $toTargets = {
             param($Plan)

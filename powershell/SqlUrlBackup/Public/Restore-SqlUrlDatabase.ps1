@@ -17,8 +17,49 @@ function Restore-SqlUrlDatabase {
     .PARAMETER Url
     The blob URLs of the backup (every stripe), or with -Sequence every backup of the chain.
 
+    With -ContainerUrl and -Database (the catalog parameter set) the module picks the backups
+    itself from the container's catalog (the blob metadata Backup-SqlUrlDatabase writes when given
+    -Storage* access): the newest full backup before -PointInTime (default: the newest point the
+    backups reach), the newest differential on it and the log chain to the point. A gap in the
+    chain is reported (BackupChainBroken) before anything is restored; sets with a missing stripe
+    are never used. -WhatIf prints the chain and every RESTORE statement. Then the sequence restore
+    runs as with -Url -Sequence. Reading the container uses the module's own storage access
+    (-StorageUseManagedIdentity, -StorageAccessToken or -StorageSasToken), not SQL Server's
+    credential; SQL Server reads the backups with its own credential as always.
+
     .PARAMETER Database
-    The name to restore as. Default: the database name in the backup header.
+    The name to restore as. Default: the database name in the backup header. With -ContainerUrl:
+    the database whose backups to restore (and the name to restore as, unless -RestoreAs).
+
+    .PARAMETER ContainerUrl
+    Restore from the container's catalog: the container URL the backups of -Database are in.
+
+    .PARAMETER PointInTime
+    With -ContainerUrl: the point to restore to, in the server's local time (as backup headers
+    and STOPAT read it), given without a time zone, e.g. '2026-11-26 16:40'. The chain ends at
+    the first log backup that reaches it and the restore stops there (STOPAT). Default: the newest
+    point the backups reach.
+
+    .PARAMETER RestoreAs
+    With -ContainerUrl: restore under this name instead of -Database.
+
+    .PARAMETER StorageUseManagedIdentity
+    With -ContainerUrl: read the container with the module's own storage access (not SQL Server's credential), the managed identity of the machine or Automation account this runs in.
+
+    .PARAMETER StorageManagedIdentityClientId
+    With -StorageUseManagedIdentity: the client id of a user-assigned managed identity.
+
+    .PARAMETER StorageAccessToken
+    With -ContainerUrl: the module's own storage access (not SQL Server's credential), a Microsoft Entra access token for https://storage.azure.com/ (string or SecureString).
+
+    .PARAMETER StorageSasToken
+    With -ContainerUrl: the module's own storage access (not SQL Server's credential), a SAS for the container (needs l and r).
+
+    .PARAMETER StorageEndpoint
+    With -ContainerUrl: the blob endpoint to read the catalog from instead of the account's (a private endpoint name or an emulator).
+
+    .PARAMETER StorageCertificateAuthorityFile
+    With -ContainerUrl: a PEM file with an extra certificate authority for the storage endpoint.
 
     .PARAMETER Sequence
     -Url lists several backups (full, differential, log) to restore in LSN order.
@@ -84,6 +125,11 @@ function Restore-SqlUrlDatabase {
     Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $full, $log1 -Sequence -Database Sales_mark -StopBeforeMark 'PriceUpdate'
 
     .EXAMPLE
+    Restore-SqlUrlDatabase -ServerInstance SQLVM01 -ContainerUrl https://acct.blob.core.windows.net/backups -Database Sales -PointInTime '2026-11-26 16:40' -RestoreAs Sales_pit -StorageUseManagedIdentity -WhatIf
+
+    Prints the chain the catalog picks for Sales at 16:40 server time and the RESTORE statements; restores nothing.
+
+    .EXAMPLE
     Restore-SqlUrlDatabase -ServerInstance SQLVM01 -Url $url -Database Sales -Replace -WhatIf
 
     Prints the RESTORE statements that would run.
@@ -91,24 +137,52 @@ function Restore-SqlUrlDatabase {
     .LINK
     about_SqlUrlBackup
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Url')]
     [OutputType('SqlUrlBackup.RestoreResult')]
     param(
         #SqlUrlConnectionParameters
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Url')]
         [Alias('Urls', 'BackupUrl')]
         [ValidateCount(1, 1024)]
         [string[]]$Url,
 
+        [Parameter(ParameterSetName = 'Url')]
+        [Parameter(Mandatory = $true, ParameterSetName = 'Catalog')]
         [Alias('NewName', 'TargetDatabase')]
         [string]$Database,
 
+        [Parameter(Mandatory = $true, ParameterSetName = 'Catalog')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ContainerUrl,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [datetime]$PointInTime,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [string]$RestoreAs,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [switch]$StorageUseManagedIdentity,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [string]$StorageManagedIdentityClientId,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [ValidateNotNull()]
+        [object]$StorageAccessToken,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [System.Security.SecureString]$StorageSasToken,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [string]$StorageEndpoint,
+        [Parameter(ParameterSetName = 'Catalog')]
+        [string]$StorageCertificateAuthorityFile,
+
+        [Parameter(ParameterSetName = 'Url')]
         [switch]$Sequence,
         [switch]$Replace,
         [switch]$NoRecovery,
+        [Parameter(ParameterSetName = 'Url')]
         [datetime]$StopAt,
+        [Parameter(ParameterSetName = 'Url')]
         [string]$StopAtMark,
+        [Parameter(ParameterSetName = 'Url')]
         [string]$StopBeforeMark,
+        [Parameter(ParameterSetName = 'Url')]
         [datetime]$StopMarkAfter,
         [switch]$Checksum,
         [hashtable]$RelocateFile,
@@ -189,6 +263,33 @@ function Restore-SqlUrlDatabase {
         }
     }
     process {
+        if ($PSCmdlet.ParameterSetName -eq 'Catalog') {
+            # The catalog picks the chain (full + differential + logs); a gap stops here, before any RESTORE.
+            try { $storage = ConvertTo-SqlUrlStorageRequest -ContainerUrl $ContainerUrl -BoundParameters $PSBoundParameters -Required }
+            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $ContainerUrl)) }
+            $chainRequest = [ordered]@{ storage = $storage; database = $Database; point_in_time = $null }
+            $catalogBound = @{}
+            foreach ($k in $PSBoundParameters.Keys) { $catalogBound[$k] = $PSBoundParameters[$k] }
+            if ($PSBoundParameters.ContainsKey('PointInTime')) {
+                if ($PointInTime.Kind -ne [System.DateTimeKind]::Unspecified) {
+                    $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -TargetObject $PointInTime -Message ("-PointInTime is the server's local time, as the backups' dates are: give it without a time zone, e.g. '{0}' (a {1} time cannot be placed on the server's clock without asking the server)." -f $PointInTime.ToString('yyyy-MM-dd HH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture), $PointInTime.Kind)))
+                }
+                $chainRequest.point_in_time = ConvertTo-SqlUrlPointInTime $PointInTime
+                $StopAt = $PointInTime
+                $catalogBound['StopAt'] = $PointInTime
+            }
+            $chain = Invoke-SqlUrlNative -Function 'sqlurl_backup_chain' -Request $chainRequest -TargetObject $Database
+            if (-not $chain.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $chain.ErrorRecord; return }
+            foreach ($sk in @($chain.Output.skipped | Where-Object { $_ })) { Write-Warning ('{0}: not used: {1}' -f $Database, (ConvertTo-SqlUrlUserWords $sk)) }
+            foreach ($st in @($chain.Output.steps | Where-Object { $null -ne $_ })) {
+                $line = 'Chain for {0}: {1} finished {2} (LSN {3} to {4}): {5}' -f $Database, $st.type, $st.finish, $st.first_lsn, $st.last_lsn, (@($st.urls) -join ', ')
+                if ($WhatIfPreference) { Write-Host ('What if: {0}' -f $line) } else { Write-Verbose $line }
+            }
+            $Sequence = [switch]$true
+            if ($RestoreAs) { $Database = $RestoreAs }
+            & $restore ([string[]]@($chain.Output.urls)) $catalogBound
+            return
+        }
         if ($MyInvocation.ExpectingInput -and (Add-SqlUrlPipedUrl -MediaSet $mediaSet -InputObject $_ -Url $Url -BoundParameters $PSBoundParameters)) { return }
         & $restore $Url $PSBoundParameters
     }

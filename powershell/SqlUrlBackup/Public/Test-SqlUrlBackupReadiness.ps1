@@ -146,22 +146,8 @@ function Test-SqlUrlBackupReadiness {
                 if ($request.what_if -and -not $WhatIfPreference) { continue }
                 $request.vm_check = [bool]$VmCheck
                 if ($VmClientId) { $request.vm_client_id = $VmClientId }
-                $auth = $null
-                if ($StorageSasToken) { $auth = [ordered]@{ kind = 'sas'; sas = [System.Net.NetworkCredential]::new('', $StorageSasToken).Password } }
-                elseif ($null -ne $StorageAccessToken) {
-                    $t = if ($StorageAccessToken -is [System.Security.SecureString]) { [System.Net.NetworkCredential]::new('', $StorageAccessToken).Password } else { [string]$StorageAccessToken }
-                    $auth = [ordered]@{ kind = 'token'; token = $t }
-                }
-                elseif ($StorageUseManagedIdentity) {
-                    $auth = [ordered]@{ kind = 'managed_identity' }
-                    if ($ManagedIdentityClientId) { $auth.client_id = $ManagedIdentityClientId }
-                }
-                if ($null -ne $auth) {
-                    $storage = [ordered]@{ container_url = $ContainerUrl; auth = $auth }
-                    if ($StorageEndpoint) { $storage.endpoint = $StorageEndpoint }
-                    if ($StorageCertificateAuthorityFile) { $storage.ca_file = $StorageCertificateAuthorityFile }
-                    $request.storage = $storage
-                }
+                $storage = ConvertTo-SqlUrlStorageRequest -ContainerUrl $ContainerUrl -BoundParameters $PSBoundParameters
+                if ($null -ne $storage) { $request.storage = $storage }
             }
             $r = Invoke-SqlUrlNative -Function 'sqlurl_server_check' -Request $request -ServerInstance $server -TargetObject $ContainerUrl
             if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
