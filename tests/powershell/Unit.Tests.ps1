@@ -185,8 +185,8 @@ Describe 'Operation results and statements' {
         $obj = InModuleScope SqlUrlBackup { ConvertTo-SqlUrlCredentialInfo -ServerInstance 's' -Credential ([pscustomobject]@{ name = 'https://a.blob.core.windows.net/c'; identity = 'Managed Identity'; kind = 'managed_identity'; credential_id = 65536; create_date = '2026-11-26T16:40:00'; modify_date = '2026-11-26T16:40:00' }) }
         $obj.PSObject.TypeNames[0] | Should -Be 'SqlUrlBackup.Credential'
         $views = Get-FormatData -TypeName 'SqlUrlBackup.*' | ForEach-Object { $_.TypeNames } | Sort-Object
-        $views | Should -Be @('SqlUrlBackup.BackupFile', 'SqlUrlBackup.BackupHeader', 'SqlUrlBackup.BackupResult', 'SqlUrlBackup.Credential', 'SqlUrlBackup.Database', 'SqlUrlBackup.ProbeStep',
-            'SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck', 'SqlUrlBackup.RestoreResult', 'SqlUrlBackup.VerifyResult')
+        $views | Should -Be @('SqlUrlBackup.BackupFile', 'SqlUrlBackup.BackupHeader', 'SqlUrlBackup.BackupResult', 'SqlUrlBackup.BackupSet', 'SqlUrlBackup.Credential', 'SqlUrlBackup.Database', 'SqlUrlBackup.ProbeStep',
+            'SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck', 'SqlUrlBackup.RestoreResult', 'SqlUrlBackup.RetentionDecision', 'SqlUrlBackup.VerifyResult')
         # enum values read as words in the default view; the property keeps the contract's value
         ($obj | Format-Table | Out-String -Width 250) | Should -Match 'ManagedIdentity'
         $obj.Kind | Should -Be 'managed_identity'
