@@ -66,7 +66,8 @@ if (-not $LibraryPath) {
     }
     $targetDir = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $repo 'target' }
     $LibraryPath = Join-Path $targetDir 'release/libsqlurl.so'
-    if (-not $WindowsLibraryPath) {
+    # -LinuxOnly packages no Windows library, even when an earlier cross build left one in target/.
+    if (-not $WindowsLibraryPath -and -not $LinuxOnly) {
         $candidate = Join-Path $targetDir 'x86_64-pc-windows-gnu/release/sqlurl.dll'
         if (Test-Path -LiteralPath $candidate) { $WindowsLibraryPath = $candidate }
     }
