@@ -11,6 +11,10 @@ ROOT=$(pwd)
 PWSH=$(command -v pwsh || true)
 [ -n "$PWSH" ] || PWSH="$ROOT/../shared/tools/pwsh/pwsh"
 export SQLURL_PWSH="$PWSH"
+# setup.sh installs chromium, and the Windows DLL is built below unless skipped: their Pester tests
+# must then run, not end Inconclusive.
+export SQLURL_REQUIRE_BROWSER=1
+[ "${SQLURL_SKIP_WINDOWS:-0}" = 1 ] || export SQLURL_REQUIRE_WINDOWS_LIBRARY=1
 
 failed=()
 step() { echo; echo "==== $* ===="; }

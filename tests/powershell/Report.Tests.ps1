@@ -181,24 +181,8 @@ Describe 'Export-SqlUrlBackupReport' {
     It 'refuses a set without a type with a clear error' {
         { [pscustomobject]@{ Database = 'x'; Finish = '2026-12-01T00:00:00' } | Export-SqlUrlBackupReport -Now $script:Now } | Should -Throw -ErrorId 'SqlUrlBackup.InvalidArgument,Export-SqlUrlBackupReport'
     }
-    It 'with -ContainerUrl and no Get-SqlUrlBackup says it is not supported' {
-        if (Get-Command Get-SqlUrlBackup -ErrorAction SilentlyContinue) { Set-ItResult -Skipped -Because 'this build has Get-SqlUrlBackup' ; return }
-        { Export-SqlUrlBackupReport -ContainerUrl 'https://acct.blob.core.windows.net/backups' -Now $script:Now } | Should -Throw -ErrorId 'SqlUrlBackup.NotSupported,Export-SqlUrlBackupReport'
-    }
-    It 'with -ContainerUrl calls Get-SqlUrlBackup with the container and -CatalogParameter' {
-        # (a stand-in for a build without the cmdlet; with it, Catalog.Tests.ps1 runs -ContainerUrl end to end)
-        if ((Get-Command Get-SqlUrlBackup -ErrorAction SilentlyContinue).Module) { Set-ItResult -Skipped -Because 'this build has Get-SqlUrlBackup: Catalog.Tests.ps1 covers -ContainerUrl against Azurite'; return }
-        $script:CatalogCalls = [System.Collections.Generic.List[hashtable]]::new()
-        function global:Get-SqlUrlBackup { param([string]$ContainerUrl, [string]$Prefix) $script:CatalogCalls.Add(@{ ContainerUrl = $ContainerUrl; Prefix = $Prefix }); $script:Catalog }
-        try {
-            $j = Export-SqlUrlBackupReport -ContainerUrl 'https://acct.blob.core.windows.net/backups' -CatalogParameter @{ Prefix = 'SQLVM02/' } @script:Common -AsJson | ConvertFrom-Json
-        }
-        finally { Remove-Item function:global:Get-SqlUrlBackup }
-        $script:CatalogCalls.Count | Should -Be 1
-        $script:CatalogCalls[0].ContainerUrl | Should -Be 'https://acct.blob.core.windows.net/backups'
-        $script:CatalogCalls[0].Prefix | Should -Be 'SQLVM02/'
-        $j.summary.databases | Should -Be 6
-    }
+    # -ContainerUrl (Get-SqlUrlBackup from the container, then the report) runs end to end against
+    # Azurite in Catalog.Tests.ps1.
 }
 
 Describe 'The report in headless Chromium' {
