@@ -226,6 +226,19 @@ enum SqlurlResult sqlurl_fleet_backup_start(const char *request_json,
                                             struct SqlurlOperation **out_op,
                                             char **out_json);
 
+// Closes every idle connection of the library's pool (short calls reuse logged-in connections
+// for up to 60 s; see docs/json-contract.md, "Connection pooling"). Connections in use by calls
+// running now are not affected and return to the pool when those calls end. Blocks until the
+// idle connections are closed (at most 5 s each, in parallel).
+//
+// `*out_json` is set to NULL, then receives PoolCleared JSON (`{"contract_version":1,"closed":N}`)
+// or an error object; the caller owns it and frees it with `sqlurl_string_free`. A NULL
+// `out_json` returns `SQLURL_ERROR_NULL_ARGUMENT` and clears nothing. Thread-safe.
+//
+// # Safety
+// `out_json`: NULL or a writable `char **`.
+enum SqlurlResult sqlurl_pool_clear(char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -103,6 +103,22 @@ pub struct ConnectionRequest {
     /// Per-response command timeout; 0 = none. Never applied to BACKUP / RESTORE.
     #[serde(default = "default_command_timeout")]
     pub command_timeout_s: u32,
+    /// Reuse a logged-in connection of the library's pool for short calls (default `true`;
+    /// see [`crate::connect::pool`]). `false`: a fresh connection, closed after the call.
+    #[serde(default = "default_pooling")]
+    pub pooling: bool,
+}
+
+fn default_pooling() -> bool {
+    true
+}
+
+/// Result of `sqlurl_pool_clear`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolCleared {
+    /// Idle connections closed.
+    pub closed: usize,
 }
 
 /// Identity of a credential to create.

@@ -171,6 +171,8 @@ fn every_json_example_of_the_contract_round_trips_through_the_types() {
             assert_shows(&v, &serde_json::to_value(&typed).unwrap(), "Validate");
         } else if has("state") {
             result::<sqlurl::operation::OperationStatus>("OperationStatus", &v);
+        } else if has("closed") {
+            result::<sqlurl::api::PoolCleared>("PoolCleared", &v);
         } else if has("blob_url") && has("steps") {
             request::<sqlurl::api::ProbeResult>("ProbeResult", &v);
         } else {

@@ -12,6 +12,9 @@
 //!   [`ConnectOptions::no_command_timeout`].
 
 pub(crate) mod browser;
+// Reused logged-in connections for short calls (issue 14)
+pub mod pool;
+pub mod pool_key;
 pub mod rows;
 pub mod target;
 
@@ -43,9 +46,14 @@ pub async fn connect(req: &ConnectionRequest) -> Result<Client> {
 
 /// Connect and log in.
 pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Result<Client> {
-    crate::runtime::install_crypto_provider();
     let target = parse_target(&req.server)?;
     let ca = validate(req).await?;
+    open(req, &target, opts, ca).await
+}
+
+/// Connect and log in after [`validate`] (`ca` holds `ca_file`'s bytes).
+pub(crate) async fn open(req: &ConnectionRequest, target: &Target, opts: ConnectOptions, ca: Option<Vec<u8>>) -> Result<Client> {
+    crate::runtime::install_crypto_provider();
     let connect_timeout = Duration::from_secs(req.connect_timeout_s.max(1) as u64);
     // what was under way when the timeout struck, for its message
     let phase = std::sync::Mutex::new("");
@@ -57,7 +65,7 @@ pub async fn connect_with(req: &ConnectionRequest, opts: ConnectOptions) -> Resu
             (None, Some(p)) => p,
             (None, None) => 1433,
         };
-        let mut config = build_config(req, &target, port, opts, ca)?;
+        let mut config = build_config(req, target, port, opts, ca)?;
         set_phase(if matches!(req.auth, Auth::ManagedIdentity { .. }) { "while getting the managed-identity token" } else { "" });
         config.authentication(auth_method(&req.auth).await?);
         set_phase("while opening the TCP connection");
@@ -109,7 +117,7 @@ fn integrated_auth_context(auth: &Auth, e: Error) -> Error {
 
 /// Checks the request and reads `ca_file` — on tokio's blocking pool, never on an async worker.
 /// Returns the CA bytes (when `ca_file` is set).
-async fn validate(req: &ConnectionRequest) -> Result<Option<Vec<u8>>> {
+pub(crate) async fn validate(req: &ConnectionRequest) -> Result<Option<Vec<u8>>> {
     if req.trust_server_certificate && req.ca_file.is_some() {
         return Err(Error::invalid("trust_server_certificate and ca_file exclude each other: either validate against a CA or trust any certificate."));
     }

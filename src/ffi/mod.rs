@@ -18,6 +18,8 @@ pub mod operation;
 pub mod validate;
 // Whole servers and fleets (issue 19)
 pub mod fleet;
+// The connection pool (issue 14)
+pub mod pool;
 
 use guard::ffi_boundary;
 use libc::c_char;

@@ -4,7 +4,8 @@
 //! makes that check `unknown` with the reason, instead of failing the whole call.
 
 use crate::api::{Check, CheckName, CheckStatus, CredentialInfo, CredentialKind, ServerCheck, ServerCheckResult};
-use crate::connect::{connect, execute, Client};
+use crate::connect::pool::checkout;
+use crate::connect::{execute, Client};
 use crate::errors::Result;
 use crate::ops::catalog::{self, ServerFacts};
 use crate::tsql;
@@ -175,32 +176,38 @@ pub async fn run(req: ServerCheck) -> Result<ServerCheckResult> {
     if req.enable_trace_flag && req.disable_trace_flag {
         return Err(crate::Error::invalid("enable_trace_flag and disable_trace_flag cannot both be set."));
     }
-    let mut client = connect(&req.connection).await?;
-    let facts = catalog::server_facts(&mut client).await?;
+    let mut client = checkout(&req.connection).await?;
+    let r = run_on(&mut client, req, url).await;
+    client.finish(r).await
+}
+
+/// The checks on one connection.
+async fn run_on(client: &mut Client, req: ServerCheck, url: Option<ContainerUrl>) -> Result<ServerCheckResult> {
+    let facts = catalog::server_facts(client).await?;
     let sysadmin = facts.is_sysadmin.unwrap_or(false);
     let mut checks = vec![version_check(&facts)];
-    let platform = catalog::host_platform(&mut client).await;
+    let platform = catalog::host_platform(client).await;
     checks.push(platform_check(&platform));
     checks.push(cluster_check(&facts));
     let mut statements = Vec::new();
-    let tf = trace_flag_check(&mut client, &req, sysadmin, &mut statements).await?;
+    let tf = trace_flag_check(client, &req, sysadmin, &mut statements).await?;
     checks.push(tf.check);
     // Whether the flag survives a restart (startup parameter -T4675).
-    let params = catalog::startup_parameters(&mut client).await;
+    let params = catalog::startup_parameters(client).await;
     checks.push(startup_trace_flag_check(&params, tf.on, tf.disabled_now));
-    checks.extend(credential_checks(&mut client, url.as_ref(), sysadmin, tf.on, tf.enabled_now).await);
-    checks.push(permission_check(&mut client, &facts, sysadmin).await);
+    checks.extend(credential_checks(client, url.as_ref(), sysadmin, tf.on, tf.enabled_now).await);
+    checks.push(permission_check(client, &facts, sysadmin).await);
     // CREATE DATABASE (HEADERONLY / FILELISTONLY) and the permission that shows progress
     let major = parse_version(&facts.product_version).map(|v| v[0]).unwrap_or(16);
     let login = facts.login_name.clone().unwrap_or_default();
-    let perms = if sysadmin { Ok(catalog::ReadinessPermissions::default()) } else { catalog::readiness_permissions(&mut client, major).await };
+    let perms = if sysadmin { Ok(catalog::ReadinessPermissions::default()) } else { catalog::readiness_permissions(client, major).await };
     checks.push(create_database_check(&perms, &login, sysadmin));
     checks.push(progress_permission_check(&perms, &login, sysadmin, major));
     let mut ready = !checks.iter().any(|c| c.status == CheckStatus::Fail);
     // Deep check (issue 18): the probe runs only when every check passed (or always as a plan).
     let probe = match (&url, req.deep) {
         (Some(u), true) if ready || req.what_if => {
-            let mut p = crate::ops::probe::run(&mut client, u, req.storage.as_ref(), req.what_if).await;
+            let mut p = crate::ops::probe::run(client, u, req.storage.as_ref(), req.what_if).await;
             if req.vm_check && !req.what_if {
                 let s = crate::ops::probe::vm_identity_step(u, req.storage.as_ref(), req.vm_client_id.as_deref()).await;
                 p.passed = p.passed && s.status != CheckStatus::Fail;

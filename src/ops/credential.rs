@@ -4,7 +4,8 @@ use crate::api::{
     CreateAction, RemoveAction, CredentialCreate, CredentialCreated, CredentialIdentity, CredentialList, CredentialListResult, CredentialRemove,
     CredentialRemoved,
 };
-use crate::connect::{connect, execute, Client};
+use crate::connect::pool::checkout;
+use crate::connect::{execute, Client};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::ops::catalog;
 use crate::tsql::{self, Sql};
@@ -63,10 +64,15 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
         Error::Precondition { .. } => Ok((vec![], vec![])),
         e => Err(e),
     })?;
-    let mut client = connect(&req.connection).await?;
+    let mut client = checkout(&req.connection).await?;
+    let r = create_on(&mut client, req).await;
+    client.finish(r).await
+}
+
+async fn create_on(client: &mut Client, req: CredentialCreate) -> Result<CredentialCreated> {
     // the name is the normalised URL (scheme and host in lower case), as BACKUP will use it
     let name = parse_container_url(&req.url)?.url;
-    let exists = catalog::credential(&mut client, &name).await?.is_some();
+    let exists = catalog::credential(client, &name).await?.is_some();
     let (stmts, mut warnings) = plan_create(&req, exists)?;
     let statements: Vec<String> = stmts.iter().map(|s| s.masked().to_string()).collect();
     if req.dry_run {
@@ -78,7 +84,7 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
         });
     }
     for (i, s) in stmts.iter().enumerate() {
-        execute(&mut client, s).await.map_err(|e| {
+        execute(client, s).await.map_err(|e| {
             if exists && i > 0 {
                 // The old credential was dropped and the new one failed: say so.
                 match e {
@@ -94,9 +100,9 @@ pub async fn create(req: CredentialCreate) -> Result<CredentialCreated> {
         })?;
     }
     if req.identity == CredentialIdentity::ManagedIdentity {
-        warnings.extend(unchecked_identity_warning(&mut client).await);
+        warnings.extend(unchecked_identity_warning(client).await);
     }
-    let credential = catalog::credential(&mut client, &name).await?;
+    let credential = catalog::credential(client, &name).await?;
     if credential.is_none() {
         return Err(Error::Internal(format!("the server accepted CREATE CREDENTIAL but does not list '{name}'")));
     }
@@ -127,8 +133,9 @@ pub fn list_filter(req: &CredentialList) -> Result<Option<String>> {
 /// List credentials: all, or the one matching a container (or blob) URL.
 pub async fn list(req: CredentialList) -> Result<CredentialListResult> {
     let wanted = list_filter(&req)?;
-    let mut client = connect(&req.connection).await?;
-    let mut credentials = catalog::credentials(&mut client).await?;
+    let mut client = checkout(&req.connection).await?;
+    let r = catalog::credentials(&mut client).await;
+    let mut credentials = client.finish(r).await?;
     if let Some(w) = wanted {
         credentials.retain(|c| c.name == w);
     }
@@ -161,8 +168,13 @@ pub fn check_remove(req: &CredentialRemove) -> Result<()> {
 /// Remove a credential by its exact name.
 pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
     check_remove(&req)?;
-    let mut client = connect(&req.connection).await?;
-    if catalog::credential(&mut client, &req.name).await?.is_none() {
+    let mut client = checkout(&req.connection).await?;
+    let r = remove_on(&mut client, req).await;
+    client.finish(r).await
+}
+
+async fn remove_on(client: &mut Client, req: CredentialRemove) -> Result<CredentialRemoved> {
+    if catalog::credential(client, &req.name).await?.is_none() {
         return Err(Error::Precondition {
             kind: ErrorKind::CredentialNotFound,
             message: format!("There is no credential named '{}' (names are case sensitive).", req.name),
@@ -173,7 +185,7 @@ pub async fn remove(req: CredentialRemove) -> Result<CredentialRemoved> {
     if req.dry_run {
         return Ok(CredentialRemoved { action: RemoveAction::WouldRemove, name: req.name, statements });
     }
-    execute(&mut client, &stmt).await?;
+    execute(client, &stmt).await?;
     Ok(CredentialRemoved { action: RemoveAction::Removed, name: req.name, statements })
 }
 

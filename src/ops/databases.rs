@@ -216,9 +216,9 @@ pub fn select(rows: &[DatabaseRow], sel: &Selection) -> Result<Selected> {
 
 /// Reads `sys.databases` on one server.
 pub async fn read_rows(conn: &ConnectionRequest) -> Result<Vec<DatabaseRow>> {
-    let mut client = crate::connect::connect(conn).await?;
-    let rows = crate::connect::query_rows(&mut client, &crate::tsql::databases::list_databases()).await?;
-    crate::connect::close(client).await;
+    let mut client = crate::connect::pool::checkout(conn).await?;
+    let r = crate::connect::query_rows(&mut client, &crate::tsql::databases::list_databases()).await;
+    let rows = client.finish(r).await?;
     Ok(rows
         .iter()
         .filter_map(|r| {

@@ -175,17 +175,17 @@ fn normalised_urls(req: &InspectRequest) -> Vec<String> {
 
 /// `sqlurl_backup_header`: HEADERONLY as typed rows.
 pub async fn header(req: InspectRequest) -> Result<HeaderResult> {
-    let mut client = crate::connect::connect(&req.connection).await?;
-    let headers = read_headers(&mut client, &normalised_urls(&req)).await?;
-    crate::connect::close(client).await;
+    let mut client = crate::connect::pool::checkout(&req.connection).await?;
+    let r = read_headers(&mut client, &normalised_urls(&req)).await;
+    let headers = client.finish(r).await?;
     Ok(HeaderResult { headers })
 }
 
 /// `sqlurl_backup_filelist`: FILELISTONLY as typed rows.
 pub async fn filelist(req: InspectRequest) -> Result<FileListResult> {
-    let mut client = crate::connect::connect(&req.connection).await?;
-    let files = read_filelist(&mut client, &normalised_urls(&req)).await?;
-    crate::connect::close(client).await;
+    let mut client = crate::connect::pool::checkout(&req.connection).await?;
+    let r = read_filelist(&mut client, &normalised_urls(&req)).await;
+    let files = client.finish(r).await?;
     Ok(FileListResult { files })
 }
 

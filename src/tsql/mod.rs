@@ -86,6 +86,13 @@ pub fn list_credentials() -> Sql {
     Sql::plain(format!("SELECT {CREDENTIAL_COLUMNS} FROM sys.credentials ORDER BY name"))
 }
 
+/// What a pooled connection is checked with before reuse: columns `trancount` (int) and `db`
+/// (the current database). A reused session must show no open transaction and its login
+/// database; anything else (or no answer: a dead socket) and the connection is discarded.
+pub fn pool_session_check() -> Sql {
+    Sql::plain("SELECT @@TRANCOUNT AS trancount, DB_NAME() AS db")
+}
+
 /// `DBCC TRACESTATUS(flag)` — columns TraceFlag, Status, Global, Session.
 pub fn trace_status(flag: u32) -> Sql {
     Sql::plain(format!("DBCC TRACESTATUS({flag})"))

@@ -221,6 +221,10 @@ pub struct ServerState {
     inner: Mutex<Mutable>,
     next_spid: AtomicU16,
     generation: AtomicU64,
+    /// Successful logins since start (tests prove connection reuse with it).
+    logins: AtomicU64,
+    /// A switch per logged-in session that ends its connection ([`ServerState::kill_session`]).
+    kill_switches: Mutex<HashMap<u16, tokio_util::sync::CancellationToken>>,
     /// Optional JSON-lines copy of the statement log.
     log_file: Option<Mutex<std::fs::File>>,
 }
@@ -321,6 +325,8 @@ impl ServerState {
             inner: Mutex::new(inner),
             next_spid: AtomicU16::new(FIRST_USER_SPID),
             generation: AtomicU64::new(1),
+            logins: AtomicU64::new(0),
+            kill_switches: Mutex::new(HashMap::new()),
             log_file: None,
         }
     }
@@ -357,14 +363,38 @@ impl ServerState {
         id
     }
 
-    pub fn add_session(&self, info: SessionInfo) {
+    /// Register a logged-in session; counts the login. The token it returns is cancelled by
+    /// [`ServerState::kill_session`].
+    pub fn add_session(&self, info: SessionInfo) -> tokio_util::sync::CancellationToken {
+        let token = tokio_util::sync::CancellationToken::new();
+        self.logins.fetch_add(1, Ordering::Relaxed);
+        self.kill_switches.lock().unwrap_or_else(|p| p.into_inner()).insert(info.session_id, token.clone());
         self.lock().sessions.insert(info.session_id, info);
+        token
     }
 
     pub fn remove_session(&self, session_id: u16) {
+        self.kill_switches.lock().unwrap_or_else(|p| p.into_inner()).remove(&session_id);
         let mut g = self.lock();
         g.sessions.remove(&session_id);
         g.requests.remove(&session_id);
+    }
+
+    /// Successful logins since the server started (each is a new connection).
+    pub fn logins(&self) -> u64 {
+        self.logins.load(Ordering::Relaxed)
+    }
+
+    /// Test hook: end a session's connection from the server side (the socket closes without a
+    /// reply, as when a session is killed or the network drops). `false` when no such session.
+    pub fn kill_session(&self, session_id: u16) -> bool {
+        match self.kill_switches.lock().unwrap_or_else(|p| p.into_inner()).get(&session_id) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Record a statement as received, with the literal of any `SECRET = …` masked

@@ -114,7 +114,7 @@ async fn run(tcp: TcpStream, spid: u16, server: &Arc<ServerState>, tls: &TlsMate
         Err(_) => return Err(SessionError::LoginTimeout(LOGIN_TIMEOUT)),
     };
     let Some(li) = li else { return Ok(()) };
-    server.add_session(SessionInfo {
+    let killed = server.add_session(SessionInfo {
         session_id: spid,
         login: li.login.clone(),
         is_sysadmin: li.is_sysadmin,
@@ -165,7 +165,10 @@ async fn run(tcp: TcpStream, spid: u16, server: &Arc<ServerState>, tls: &TlsMate
         tx: super::tm::TxState::default(),
     };
     let _reader = AbortOnDrop(reader);
-    let res = s.main_loop(rx).await;
+    let res = tokio::select! {
+        r = s.main_loop(rx) => r,
+        _ = killed.cancelled() => Ok(()),
+    };
     let _ = s.wr.shutdown().await;
     res
 }
