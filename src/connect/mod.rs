@@ -10,6 +10,8 @@
 //! - Timeouts: the TCP connect + login is bounded by `connect_timeout_s`; every command by
 //!   `command_timeout_s` (per server round trip). BACKUP/RESTORE must connect with
 //!   [`ConnectOptions::no_command_timeout`].
+//! - Pooling: short calls check out a logged-in connection from [`pool`] (keyed by
+//!   [`pool_key`]) instead of calling [`connect`]; long operations keep their own connections.
 
 pub(crate) mod browser;
 // Reused logged-in connections for short calls (issue 14)
