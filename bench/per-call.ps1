@@ -26,6 +26,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 $mod = Get-Module SqlUrlBackup
+& $mod { Import-SqlUrlPrivate }   # the private functions load with the first cmdlet call otherwise
 $cred = [pscredential]::new('sa', (ConvertTo-SecureString $Password -AsPlainText -Force))
 $params = @{ ServerInstance = $Server; Credential = $cred; CertificateAuthorityFile = $CaFile }
 
