@@ -197,7 +197,18 @@ int main(int argc, char **argv) {
         CHECK(out != NULL && strstr(out, "\"credentials\":") != NULL, "result JSON has credentials");
         if (out) printf("     %s\n", out);
         sqlurl_string_free(out);
+        /* the same request again reuses the pooled connection; then drain the pool */
+        out = NULL;
+        r = sqlurl_credential_list(argv[1], &out);
+        CHECK(r == SQLURL_OK, "a second sqlurl_credential_list (pooled connection) gives SQLURL_OK");
+        sqlurl_string_free(out);
+        out = NULL;
+        r = sqlurl_pool_clear(&out);
+        CHECK(r == SQLURL_OK && out != NULL && strstr(out, "\"closed\":1") != NULL, "sqlurl_pool_clear closes the one idle connection");
+        if (out) printf("     %s\n", out);
+        sqlurl_string_free(out);
     }
+    CHECK(sqlurl_pool_clear(NULL) == SQLURL_ERROR_NULL_ARGUMENT, "sqlurl_pool_clear(NULL) gives SQLURL_ERROR_NULL_ARGUMENT");
 
     if (argc > 2) {
         lifecycle(argv[2]);
