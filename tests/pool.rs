@@ -108,10 +108,22 @@ fn a_different_password_login_tls_setting_or_database_never_shares_a_connection(
     list(&with(sim.conn(), json!({"database": "Sales"}))).unwrap();
     list(&with(sim.conn(), json!({"encrypt": "strict"}))).unwrap();
     assert_eq!(logins(&sim), before + 4);
+    // The CA file's contents count, not only its path: the same path with other contents logs in anew.
+    let ca = std::env::temp_dir().join(format!("pool-ca-{}.pem", std::process::id()));
+    let pem = std::fs::read_to_string(sim.ca()).unwrap();
+    std::fs::write(&ca, &pem).unwrap();
+    let by_copy = with(sim.conn(), json!({"ca_file": ca.display().to_string()}));
+    list(&by_copy).unwrap();
+    list(&by_copy).unwrap();
+    assert_eq!(logins(&sim), before + 5);
+    std::fs::write(&ca, format!("{pem}\n{pem}")).unwrap();
+    list(&by_copy).unwrap();
+    assert_eq!(logins(&sim), before + 6);
+    let _ = std::fs::remove_file(&ca);
     // ...and each of them is reused by an equal request.
     list(&trust).unwrap();
     list(&with(sim.conn(), json!({"database": "Sales"}))).unwrap();
-    assert_eq!(logins(&sim), before + 4);
+    assert_eq!(logins(&sim), before + 6);
     // Sessions never change login: every session in the log ran for one login only.
     let mut owner = std::collections::HashMap::new();
     for s in sim.handle.statement_log() {
