@@ -78,6 +78,22 @@ enum SqlurlResult sqlurl_backup_chain(const char *request_json, char **out_json)
 // `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 enum SqlurlResult sqlurl_backup_retention(const char *request_json, char **out_json);
 
+// Starts a restore drill (request: RestoreDrill JSON): for each database the newest chain of
+// the container's catalog is restored on the test server under a scratch name with every file
+// relocated, checked with DBCC CHECKDB and dropped (also after a failure or a cancel). Results
+// are DrillResult objects, final per database. Same rules as `sqlurl_backup_start`: on
+// `SQLURL_OK` `*out_op` holds the operation (poll, wait and cancel it with the
+// `sqlurl_operation_*` functions, release it with `sqlurl_operation_free`) and `*out_json` its
+// first OperationStatus; on failure `*out_op` is NULL and `*out_json` holds the error. Free
+// every `*out_json` with `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_op`: a writable
+// `SqlurlOperation **`; `out_json`: a writable `char **`.
+enum SqlurlResult sqlurl_restore_drill_start(const char *request_json,
+                                             struct SqlurlOperation **out_op,
+                                             char **out_json);
+
 // Readiness check for managed-identity backup to URL: version, host platform, failover
 // cluster, trace flag 4675, the container's credential, backup permission.
 // Request: ServerCheck JSON; result: ServerCheckResult JSON (a check that fails is not an

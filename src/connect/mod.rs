@@ -12,6 +12,7 @@
 //!   [`ConnectOptions::no_command_timeout`].
 
 pub(crate) mod browser;
+pub mod messages;
 pub mod rows;
 pub mod target;
 

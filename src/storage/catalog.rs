@@ -5,7 +5,7 @@ use crate::backup_catalog::{chain, group, retention};
 use crate::errors::{Error, Result};
 use crate::tsql::restore::parse_stop_at;
 
-async fn read_catalog(storage: &StorageRequest, prefix: Option<&str>, page_size: Option<u32>) -> Result<(group::Catalog, u64, String)> {
+pub(crate) async fn read_catalog(storage: &StorageRequest, prefix: Option<&str>, page_size: Option<u32>) -> Result<(group::Catalog, u64, String)> {
     let target = storage.target();
     let container = super::client::container(&target)?;
     let mut g = group::Grouper::default();
@@ -41,9 +41,20 @@ pub async fn list(req: BackupListRequest) -> Result<BackupListResult> {
 
 /// `sqlurl_backup_chain`.
 pub async fn chain(req: BackupChainRequest) -> Result<BackupChainResult> {
-    let point = req.point_in_time.as_deref().map(|s| parse_stop_at(s).map_err(|_| Error::invalid(format!("point_in_time '{s}' is not a date and time such as 2026-11-26T16:40:00 (server-local)")))).transpose()?;
+    let point = parse_point(req.point_in_time.as_deref())?;
     let (cat, _, _) = read_catalog(&req.storage, req.prefix.as_deref(), None).await?;
-    let c = chain::pick(&cat, &req.database, point).map_err(|e| match e {
+    chain_in(&cat, &req.database, point)
+}
+
+/// A point in time of a catalog request (server-local, as backup dates are).
+pub(crate) fn parse_point(s: Option<&str>) -> Result<Option<chrono::NaiveDateTime>> {
+    s.map(|s| parse_stop_at(s).map_err(|_| Error::invalid(format!("point_in_time '{s}' is not a date and time such as 2026-11-26T16:40:00 (server-local)")))).transpose()
+}
+
+/// The chain that restores `database` to `point` (or the newest point), from a catalog already
+/// read (the restore drill reads the container once for all its databases).
+pub(crate) fn chain_in(cat: &group::Catalog, database: &str, point: Option<chrono::NaiveDateTime>) -> Result<BackupChainResult> {
+    let c = chain::pick(cat, database, point).map_err(|e| match e {
         chain::ChainError::NoBackups(_) => Error::Precondition { kind: crate::errors::ErrorKind::BackupBlobNotFound, message: e.to_string() },
         chain::ChainError::Sequence { .. } => Error::Precondition { kind: crate::errors::ErrorKind::BackupChainBroken, message: e.to_string() },
     })?;

@@ -1,0 +1,201 @@
+//! The restore drill (issue 15) end to end: backups written by the library (with catalog
+//! metadata) into Azurite through the simulator, then `sqlurl_restore_drill_start`: the newest
+//! chain restored under a scratch name with relocated files, DBCC CHECKDB, DROP DATABASE —
+//! also after a failed restore. The statement log is the witness.
+#![cfg(not(windows))]
+
+#[path = "sqlsim/tests/backup_support/mod.rs"]
+mod backup_support;
+mod common;
+
+use std::time::Duration;
+
+use backup_support::{container_name, db, scenario, Blobs, ACCOUNT_URL};
+use serde_json::{json, Value};
+use sqlurl::operation::Operation;
+
+use common::azurite::ensure_azurite;
+
+struct Sim {
+    server: sqlsim::SimHandle,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Sim {
+    fn start(sc: sqlsim::scenario::Scenario) -> Sim {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let server = rt.block_on(sqlsim::start(sc)).expect("start sqlsim");
+        Sim { server, rt }
+    }
+    fn connection(&self) -> Value {
+        json!({"server": format!("127.0.0.1,{}", self.server.port()), "auth": {"kind": "sql", "user": "sa", "password": "Sim-Passw0rd!"},
+               "ca_file": self.server.ca_pem_path.to_string_lossy(), "connect_timeout_s": 15})
+    }
+    fn statements(&self) -> Vec<String> {
+        self.server.statement_log().into_iter().map(|s| s.text).collect()
+    }
+    fn databases(&self) -> Vec<String> {
+        self.server.state.lock().databases.iter().map(|d| d.name.clone()).collect()
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+fn finish(op: &Operation) -> Value {
+    let (st, done) = op.wait(Duration::from_secs(240));
+    assert!(done, "operation did not finish within the bound");
+    serde_json::to_value(&st).unwrap()
+}
+
+/// A container with the simulator's credential, and the storage JSON the library lists it with.
+fn setup(tag: &str, dbs: Vec<sqlsim::scenario::Database>) -> (Sim, String, Value) {
+    let c = container_name(tag);
+    ensure_azurite();
+    block(Blobs::new().create_container(&c));
+    let sim = Sim::start(scenario(&c, "Contributor", dbs));
+    let az = backup_support::azurite();
+    let storage = json!({"container_url": format!("{ACCOUNT_URL}/{c}"), "endpoint": az.endpoint, "ca_file": az.ca,
+        "auth": {"kind": "sas", "sas": backup_support::account_sas("rwl")}});
+    (sim, c, storage)
+}
+
+/// A backup through the library (which writes the catalog metadata); returns its result.
+fn backup(sim: &Sim, storage: &Value, databases: &[&str], kind: &str) -> Vec<Value> {
+    let req = json!({"connection": sim.connection(), "databases": databases, "type": kind, "container_url": storage["container_url"], "storage": storage});
+    let op = sqlurl::ops::backup::start(serde_json::from_value(req).unwrap()).unwrap();
+    let st = finish(&op);
+    assert_eq!(st["state"], "succeeded", "{st:#}");
+    st["results"].as_array().unwrap().clone()
+}
+
+fn drill(sim: &Sim, storage: &Value, databases: &[&str], extra: Value) -> Value {
+    let mut req = json!({"connection": sim.connection(), "storage": storage, "databases": databases});
+    for (k, v) in extra.as_object().unwrap() {
+        req[k] = v.clone();
+    }
+    let op = sqlurl::ops::drill::start(serde_json::from_value(req).unwrap()).unwrap();
+    finish(&op)
+}
+
+#[test]
+fn two_databases_drill_in_parallel_restore_relocated_check_clean_and_drop() {
+    let (sim, _c, storage) = setup("drill", vec![db("Sales", "FULL", 64), db("HR", "FULL", 32)]);
+    backup(&sim, &storage, &["Sales", "HR"], "full");
+    let logs = backup(&sim, &storage, &["Sales"], "log");
+    let st = drill(&sim, &storage, &["Sales", "HR"], json!({"throttle": 2}));
+    assert_eq!(st["state"], "succeeded", "{st:#}");
+    assert_eq!(st["kind"], "drill");
+    let res = st["results"].as_array().unwrap();
+    let sales = &res[0];
+    assert_eq!(sales["database"], "Sales", "{sales:#}");
+    let scratch = sales["scratch_database"].as_str().unwrap();
+    assert!(scratch.starts_with("SqlUrlDrill_Sales_") && scratch.len() == "SqlUrlDrill_Sales_".len() + 8, "{scratch}");
+    assert_eq!((sales["backup_sets"].as_u64(), sales["checkdb"].as_str(), sales["dropped"].as_bool()), (Some(2), Some("clean"), Some(true)), "{sales:#}");
+    assert_eq!(sales["checkdb_messages"], json!([]));
+    assert!(sales["restore_seconds"].as_f64().is_some() && sales["checkdb_seconds"].as_f64().is_some());
+    assert!(sales["full_finish"].is_string() && sales["restore_point"].is_string());
+    assert_eq!(sales["urls"].as_array().unwrap().last().unwrap(), &logs[0]["urls"][0]);
+    // every file relocated under the scratch name, never onto Sales' own files
+    let files = sales["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(files.iter().all(|f| f["physical_name"].as_str().unwrap().contains(scratch)), "{files:?}");
+    assert_eq!(res[1]["database"], "HR");
+    assert_eq!((res[1]["backup_sets"].as_u64(), res[1]["checkdb"].as_str()), (Some(1), Some("clean")));
+
+    let log = sim.statements();
+    let q = format!("[{scratch}]");
+    let restore_at = log.iter().position(|s| s.starts_with(&format!("RESTORE DATABASE {q}")) && s.contains("MOVE")).expect("RESTORE DATABASE with MOVE");
+    let log_at = log.iter().position(|s| s.starts_with(&format!("RESTORE LOG {q}"))).expect("RESTORE LOG");
+    let check_at = log.iter().position(|s| s == &format!("DBCC CHECKDB ({q}) WITH NO_INFOMSGS, ALL_ERRORMSGS")).expect("CHECKDB");
+    let drop_at = log.iter().position(|s| s == &format!("DROP DATABASE {q}")).expect("DROP DATABASE");
+    assert!(restore_at < log_at && log_at < check_at && check_at < drop_at);
+    assert_eq!(sales["statements"].as_array().unwrap().last().unwrap(), &json!(format!("DROP DATABASE {q}")));
+    let dbs = sim.databases();
+    assert!(dbs.iter().all(|d| !d.starts_with("SqlUrlDrill_")), "{dbs:?}");
+    assert!(dbs.iter().any(|d| d == "Sales") && dbs.iter().any(|d| d == "HR"));
+}
+
+#[test]
+fn planted_corruption_is_reported_with_the_checkdb_messages_and_the_copy_is_dropped() {
+    let mut sales = db("Sales", "FULL", 64);
+    sales.corrupt = true;
+    let (sim, _c, storage) = setup("drillbad", vec![sales]);
+    backup(&sim, &storage, &["Sales"], "full");
+    let st = drill(&sim, &storage, &["Sales"], json!({}));
+    assert_eq!(st["state"], "failed", "{st:#}");
+    let r = &st["results"][0];
+    assert_eq!(r["checkdb"], "corruption_found", "{r:#}");
+    let numbers: Vec<u64> = r["checkdb_messages"].as_array().unwrap().iter().map(|m| m["number"].as_u64().unwrap()).collect();
+    // the errors (class 16) of the damaged page; the summary 8989 and 8958 are informational
+    assert_eq!(numbers, vec![8928, 8939], "{r:#}");
+    assert!(r["checkdb_messages"][0]["message"].as_str().unwrap().contains("could not be processed"));
+    assert_eq!(r["error"]["kind"], "DatabaseCorrupt");
+    assert_eq!(r["error"]["database"], "Sales");
+    assert!(r["error"]["recommended_action"].is_string());
+    assert_eq!(r["dropped"], true);
+    let scratch = r["scratch_database"].as_str().unwrap();
+    assert!(sim.statements().contains(&format!("DROP DATABASE [{scratch}]")));
+    assert!(!sim.databases().iter().any(|d| d == scratch));
+}
+
+#[test]
+fn a_failed_restore_still_drops_the_copy_and_a_dry_run_sends_nothing() {
+    let (sim, c, storage) = setup("drillfail", vec![db("Sales", "FULL", 64)]);
+    backup(&sim, &storage, &["Sales"], "full");
+    let logs = backup(&sim, &storage, &["Sales"], "log");
+    // damage the log's payload (header intact: the chain and HEADERONLY still work, RESTORE LOG
+    // fails after the full was restored WITH NORECOVERY), keeping its catalog metadata
+    let url = logs[0]["urls"][0].as_str().unwrap().to_string();
+    let name = url.split_once(&format!("/{c}/")).unwrap().1.to_string();
+    let st: sqlurl::api_catalog::StorageRequest = serde_json::from_value(storage.clone()).unwrap();
+    let target = st.target();
+    let mut meta = None;
+    block(sqlurl::storage::list::list(&target, None, None, |page| {
+        for b in page {
+            if b.name == name {
+                meta = Some(b.metadata);
+            }
+        }
+    }))
+    .unwrap();
+    let state = sim.server.state.clone();
+    sim.rt.block_on(async move { sqlsim::backup::admin::corrupt_blob(&state, &url, sqlsim::backup::admin::Damage::Payload).await }).expect("damage");
+    block(sqlurl::storage::list::set_metadata(&target, &name, &meta.unwrap())).unwrap();
+
+    let before = sim.statements().len();
+    let dry = drill(&sim, &storage, &["Sales"], json!({"dry_run": true}));
+    assert_eq!(dry["state"], "succeeded", "{dry:#}");
+    assert_eq!(dry["results"][0]["backup_sets"], 2);
+    assert!(dry["results"][0]["statements"][0].as_str().unwrap().starts_with("DBCC CHECKDB"));
+    assert_eq!(sim.statements().len(), before, "a dry run sends nothing to the server");
+
+    let st = drill(&sim, &storage, &["Sales"], json!({}));
+    assert_eq!(st["state"], "failed", "{st:#}");
+    let r = &st["results"][0];
+    assert_eq!(r["checkdb"], "not_run", "{r:#}");
+    assert!(r["error"]["statement"].as_str().unwrap_or("").starts_with("RESTORE LOG"), "{r:#}");
+    assert_eq!(r["dropped"], true);
+    let scratch = r["scratch_database"].as_str().unwrap();
+    let log = sim.statements();
+    assert!(log.contains(&format!("DROP DATABASE [{scratch}]")), "{log:#?}");
+    assert!(!log.iter().any(|s| s.starts_with("DBCC CHECKDB")));
+    assert!(!sim.databases().iter().any(|d| d == scratch));
+}
+
+#[test]
+fn invalid_drill_requests_say_why() {
+    let conn = r#"{"server":"127.0.0.1,1","auth":{"kind":"sql","user":"sa","password":"x"}}"#;
+    let st = r#"{"container_url":"https://acct.blob.core.windows.net/ctr","auth":{"kind":"sas","sas":"sv=x"}}"#;
+    for (body, needle) in [
+        (format!(r#"{{"connection":{conn},"storage":{st},"databases":[]}}"#), "databases is empty"),
+        (format!(r#"{{"connection":{conn},"storage":{st},"databases":["a","A"]}}"#), "twice"),
+        (format!(r#"{{"connection":{conn},"storage":{st},"databases":["a"],"throttle":0}}"#), "throttle"),
+        (format!(r#"{{"connection":{conn},"storage":{st},"databases":["a"],"point_in_time":"soon"}}"#), "soon"),
+        (format!(r#"{{"connection":{conn},"storage":{st},"databases":["a"],"replace":true}}"#), "replace"),
+    ] {
+        let e = sqlurl::api::parse_request::<sqlurl::ops::drill::RestoreDrillRequest>(&body).and_then(sqlurl::ops::drill::start).err().expect(needle);
+        assert!(e.to_string().contains(needle), "{body}: {e}");
+    }
+}
