@@ -53,7 +53,8 @@ const char *sqlurl_version(void);
 void sqlurl_string_free(char *s);
 
 // Lists a container as backup sets (stripes grouped, missing stripes flagged, foreign blobs as
-// `unknown`). Request: BackupList JSON; result: BackupListResult JSON.
+// `unknown`, or read with RESTORE HEADERONLY when the request names a server in `connection`).
+// Request: BackupList JSON; result: BackupListResult JSON.
 // `*out_json` receives the result or an error object; free it with `sqlurl_string_free`.
 // Thread-safe.
 //

@@ -1,7 +1,8 @@
 //! The restore drill (issue 15) end to end: backups written by the library (with catalog
 //! metadata) into Azurite through the simulator, then `sqlurl_restore_drill_start`: the newest
 //! chain restored under a scratch name with relocated files, DBCC CHECKDB, DROP DATABASE —
-//! also after a failed restore. The statement log is the witness.
+//! also after a failed restore. The statement log is the witness. Also: blobs of other tools read
+//! through RESTORE HEADERONLY when the catalog listing is given a server.
 #![cfg(not(windows))]
 
 #[path = "sqlsim/tests/backup_support/mod.rs"]
@@ -198,4 +199,53 @@ fn invalid_drill_requests_say_why() {
         let e = sqlurl::api::parse_request::<sqlurl::ops::drill::RestoreDrillRequest>(&body).and_then(sqlurl::ops::drill::start).err().expect(needle);
         assert!(e.to_string().contains(needle), "{body}: {e}");
     }
+}
+
+/// Issue 15, foreign blobs: a backup written without catalog metadata (as another tool would)
+/// is read through RESTORE HEADERONLY on the server given and listed as a set like the others;
+/// a blob that is no backup stays unknown with the server's reason; without a server both stay
+/// unknown.
+#[test]
+fn blobs_of_other_tools_are_read_through_headeronly_when_a_server_is_given() {
+    let (sim, c, storage) = setup("foreign", vec![db("Sales", "FULL", 64)]);
+    backup(&sim, &storage, &["Sales"], "full");
+    // no `storage` in the request: no metadata, as another tool's backup
+    let req = json!({"connection": sim.connection(), "databases": ["Sales"], "type": "log", "container_url": storage["container_url"]});
+    let op = sqlurl::ops::backup::start(serde_json::from_value(req).unwrap()).unwrap();
+    let st = finish(&op);
+    let foreign_url = st["results"][0]["urls"][0].as_str().unwrap().to_string();
+    block(Blobs::new().put(&c, "other-tool/not-a-backup.bak", vec![1u8; 4096]));
+
+    let list = |with_server: bool| {
+        let mut req = json!({"storage": storage});
+        if with_server {
+            req["connection"] = sim.connection();
+        }
+        let r = block(sqlurl::storage::catalog::list(serde_json::from_value(req).unwrap())).expect("list");
+        serde_json::to_value(r).unwrap()
+    };
+    let plain = list(false);
+    assert_eq!(plain["sets"].as_array().unwrap().len(), 1, "{plain:#}");
+    assert_eq!(plain["unknown"].as_array().unwrap().len(), 2);
+
+    let before = sim.statements().len();
+    let read = list(true);
+    let sets = read["sets"].as_array().unwrap();
+    assert_eq!(sets.len(), 2, "{read:#}");
+    let log = sets.iter().find(|s| s["type"] == "log").expect("the foreign log backup as a set");
+    assert_eq!((log["source"].as_str(), log["database"].as_str(), log["complete"].as_bool()), (Some("headeronly"), Some("Sales"), Some(true)), "{log:#}");
+    assert_eq!(log["urls"], json!([foreign_url]));
+    assert!(log["first_lsn"].as_str().unwrap().parse::<u128>().is_ok());
+    assert_eq!(sets.iter().find(|s| s["type"] == "full").unwrap()["source"], "metadata");
+    let unknown = read["unknown"].as_array().unwrap();
+    assert_eq!(unknown.len(), 1);
+    assert!(unknown[0]["url"].as_str().unwrap().ends_with("/other-tool/not-a-backup.bak"));
+    assert!(unknown[0]["reason"].as_str().unwrap().contains("RESTORE HEADERONLY on 127.0.0.1"), "{unknown:#?}");
+    let headeronly: Vec<String> = sim.statements()[before..].iter().filter(|s| s.starts_with("RESTORE HEADERONLY")).cloned().collect();
+    assert_eq!(headeronly.len(), 2, "one HEADERONLY per unknown blob: {headeronly:#?}");
+    // the chain planner (no server) still sees only what carries metadata; filters apply to read sets
+    let mut req = json!({"storage": storage, "connection": sim.connection(), "type": "log"});
+    req["database"] = json!("sales");
+    let r = serde_json::to_value(block(sqlurl::storage::catalog::list(serde_json::from_value(req).unwrap())).unwrap()).unwrap();
+    assert_eq!(r["sets"].as_array().unwrap().len(), 1);
 }

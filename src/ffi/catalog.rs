@@ -7,7 +7,8 @@ use super::SqlurlResult;
 use std::ffi::c_char;
 
 /// Lists a container as backup sets (stripes grouped, missing stripes flagged, foreign blobs as
-/// `unknown`). Request: BackupList JSON; result: BackupListResult JSON.
+/// `unknown`, or read with RESTORE HEADERONLY when the request names a server in `connection`).
+/// Request: BackupList JSON; result: BackupListResult JSON.
 /// `*out_json` receives the result or an error object; free it with `sqlurl_string_free`.
 /// Thread-safe.
 ///

@@ -26,7 +26,12 @@ pub async fn list(req: BackupListRequest) -> Result<BackupListResult> {
         Some(k) => return Err(Error::invalid(format!("type '{k}' is not one of full, differential, log"))),
     };
     let since = req.since.as_deref().map(|s| parse_stop_at(s).map_err(|_| Error::invalid(format!("since '{s}' is not a date and time such as 2026-11-26T16:40:00")))).transpose()?;
-    let (cat, n, container_url) = read_catalog(&req.storage, req.prefix.as_deref(), req.page_size).await?;
+    let conn: Option<crate::api::ConnectionRequest> =
+        req.connection.clone().map(serde_json::from_value).transpose().map_err(|e| Error::invalid(format!("connection is not valid: {e}")))?;
+    let (mut cat, n, container_url) = read_catalog(&req.storage, req.prefix.as_deref(), req.page_size).await?;
+    if let Some(conn) = &conn {
+        read_foreign(conn, &mut cat).await?;
+    }
     let eq = |a: &str, b: &Option<String>| b.as_deref().is_none_or(|b| a.eq_ignore_ascii_case(b));
     let sets = cat
         .sets
@@ -37,6 +42,24 @@ pub async fn list(req: BackupListRequest) -> Result<BackupListResult> {
         .map(BackupSetInfo::from)
         .collect();
     Ok(BackupListResult { container_url, blobs_listed: n, sets, unknown: cat.unknown.iter().map(UnknownBlobInfo::from).collect() })
+}
+
+/// Reads every unknown blob with `RESTORE HEADERONLY` on the server (one blob at a time: a
+/// blob that fails keeps its reason, the others are read) and groups what it returns.
+async fn read_foreign(conn: &crate::api::ConnectionRequest, cat: &mut group::Catalog) -> Result<()> {
+    if cat.unknown.is_empty() {
+        return Ok(());
+    }
+    let mut client = crate::connect::connect(conn).await?;
+    let mut read = Vec::with_capacity(cat.unknown.len());
+    for u in &cat.unknown {
+        let r = crate::ops::inspect::read_headers(&mut client, std::slice::from_ref(&u.url)).await;
+        let r = r.map_err(|e| e.to_string()).and_then(|hs| hs.into_iter().next().ok_or_else(|| "it returned no backup set".to_string()));
+        read.push((u.url.clone(), r));
+    }
+    crate::connect::close(client).await;
+    crate::backup_catalog::foreign::merge_headers(cat, read, &conn.server);
+    Ok(())
 }
 
 /// `sqlurl_backup_chain`.
