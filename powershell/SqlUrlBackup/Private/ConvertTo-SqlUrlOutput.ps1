@@ -279,6 +279,8 @@ function ConvertTo-SqlUrlBackupSet {
         Leased              = [bool]$Set.leased
         LastModifiedUtc     = ConvertTo-SqlUrlUtcTime $Set.last_modified
         Url                 = [string[]]@($Set.urls | Where-Object { $_ })
+        # Metadata (written by this module) or HeaderOnly (another tool's backup, read by a server)
+        Source              = if ([string]$Set.source -eq 'headeronly') { 'HeaderOnly' } else { 'Metadata' }
     }
 }
 
