@@ -249,3 +249,73 @@ fn blobs_of_other_tools_are_read_through_headeronly_when_a_server_is_given() {
     let r = serde_json::to_value(block(sqlurl::storage::catalog::list(serde_json::from_value(req).unwrap())).unwrap()).unwrap();
     assert_eq!(r["sets"].as_array().unwrap().len(), 1);
 }
+
+fn take(s: *mut std::ffi::c_char) -> Value {
+    assert!(!s.is_null());
+    // SAFETY: `s` is a string the library returned, freed exactly once here.
+    let text = unsafe { std::ffi::CStr::from_ptr(s) }.to_str().unwrap().to_string();
+    // SAFETY: as above.
+    unsafe { sqlurl::ffi::sqlurl_string_free(s) };
+    assert!(!text.contains("Sim-Passw0rd!"), "secret leaked: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Through the C ABI: a drill cancelled while its RESTORE runs still drops the copy (on a
+/// connection of its own) and reports Cancelled; invalid requests fail at start with no handle.
+#[test]
+fn a_cancelled_drill_still_drops_its_copy_through_the_c_abi() {
+    use sqlurl::ffi::catalog::sqlurl_restore_drill_start;
+    use sqlurl::ffi::operation::{sqlurl_operation_cancel, sqlurl_operation_free, sqlurl_operation_poll, sqlurl_operation_wait, SqlurlOperation};
+    use sqlurl::ffi::SqlurlResult;
+    let (fast, c, storage) = setup("drillcancel", vec![db("Archive", "FULL", 3000)]);
+    backup(&fast, &storage, &["Archive"], "full");
+    let mut sc = scenario(&c, "Contributor", vec![]);
+    sc.throughput_mb_per_s = 50.0; // the restore would take about a minute
+    let slow = Sim::start(sc);
+    let start = |body: Value| {
+        let req = std::ffi::CString::new(body.to_string()).unwrap();
+        let mut op: *mut SqlurlOperation = std::ptr::null_mut();
+        let mut out: *mut std::ffi::c_char = std::ptr::null_mut();
+        // SAFETY: a live C string and &mut locals valid for the call.
+        let rc = unsafe { sqlurl_restore_drill_start(req.as_ptr(), &mut op, &mut out) };
+        (rc, op, take(out))
+    };
+    let (rc, op, v) = start(json!({"connection": slow.connection(), "storage": storage, "databases": []}));
+    assert_eq!((rc, op.is_null()), (SqlurlResult::SQLURL_ERROR_INVALID_ARGUMENT, true));
+    assert!(v["error"]["message"].as_str().unwrap().contains("databases is empty"));
+
+    let (rc, op, first) = start(json!({"connection": slow.connection(), "storage": storage, "databases": ["Archive"]}));
+    assert_eq!(rc, SqlurlResult::SQLURL_OK, "{first}");
+    assert_eq!(first["kind"], "drill");
+    let poll = || {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: `op` is the live handle started above; `out` a &mut local.
+        assert_eq!(unsafe { sqlurl_operation_poll(op, &mut out) }, SqlurlResult::SQLURL_OK);
+        take(out)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline && poll()["items"][0]["percent_complete"].as_f64().unwrap_or(0.0) <= 0.0 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(slow.statements().iter().any(|s| s.starts_with("RESTORE DATABASE [SqlUrlDrill_Archive_")), "the restore started");
+    // SAFETY: the live handle.
+    assert_eq!(unsafe { sqlurl_operation_cancel(op) }, SqlurlResult::SQLURL_OK);
+    let mut out = std::ptr::null_mut();
+    // SAFETY: the live handle; `out` a &mut local.
+    assert_eq!(unsafe { sqlurl_operation_wait(op, 120_000, &mut out) }, SqlurlResult::SQLURL_OK);
+    let st = take(out);
+    // SAFETY: the handle, freed once, not used after.
+    unsafe { sqlurl_operation_free(op) };
+    assert_eq!(st["state"], "cancelled", "{st:#}");
+    let r = &st["results"][0];
+    assert_eq!((r["database"].as_str(), r["checkdb"].as_str(), r["error"]["kind"].as_str()), (Some("Archive"), Some("not_run"), Some("Cancelled")), "{r:#}");
+    assert_eq!(r["dropped"], true, "{r:#}");
+    let scratch = r["scratch_database"].as_str().unwrap();
+    assert!(!slow.databases().iter().any(|d| d == scratch), "the copy is gone");
+    // after the cancel the drill still looked for the copy on a connection of its own (the
+    // simulator removes a new database whose first RESTORE was cancelled, so there was nothing
+    // to drop; a copy left RESTORING is dropped, as the failed-restore test shows)
+    let log = slow.statements();
+    let cancelled_at = log.iter().position(|s| s.starts_with(&format!("RESTORE DATABASE [{scratch}]"))).unwrap();
+    assert!(log[cancelled_at..].contains(&format!("SELECT name, state_desc FROM sys.databases WHERE name = N'{scratch}'")), "{log:#?}");
+}
