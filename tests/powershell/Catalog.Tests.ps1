@@ -10,11 +10,7 @@ BeforeAll {
     $script:Azurite = Get-SqlUrlAzurite
     $script:Sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlainText -Force))
     # the module's storage access: an account SAS for Azurite, built at run time
-    $script:S = @{
-        StorageSasToken                 = (ConvertTo-SecureString (Get-SqlUrlAzuriteSas) -AsPlainText -Force)
-        StorageEndpoint                 = $env:AZURITE_BLOB_ENDPOINT
-        StorageCertificateAuthorityFile = $env:AZURITE_CA
-    }
+    $script:S = Get-SqlUrlTestStorageAccess
     function script:Get-BlobPath([string]$Url) { $Url.Substring($script:SqlUrlTestAccountUrl.Length + 1) }
     function script:Invoke-BlobCurl([string]$Method, [string]$Path, [string]$Query, [string[]]$Header = @(), [switch]$Head) {
         $url = '{0}/{1}?{2}&{3}' -f $env:AZURITE_BLOB_ENDPOINT.TrimEnd('/'), $Path, $Query, (Get-SqlUrlAzuriteSas)
@@ -83,8 +79,8 @@ Describe 'Remove-SqlUrlBackup: retention over real backups with catalog metadata
     }
 
     It 'a read-only SAS lists and plans; each refused delete is a typed error naming the permission, the set is reported Failed and nothing is lost' {
-        $sas = Get-SqlUrlAzuriteSas -Permissions 'rl'
-        $ro = @{ StorageSasToken = (ConvertTo-SecureString $sas -AsPlainText -Force); StorageEndpoint = $env:AZURITE_BLOB_ENDPOINT; StorageCertificateAuthorityFile = $env:AZURITE_CA }
+        $ro = Get-SqlUrlTestStorageAccess -Permissions 'rl'
+        $sas = [System.Net.NetworkCredential]::new('', $ro.StorageSasToken).Password
         @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @ro).Count | Should -Be 9
         $out = @(Remove-SqlUrlBackup -ContainerUrl $script:ContainerUrl -RetentionDays 7 @ro -Force -ErrorAction SilentlyContinue -ErrorVariable e)
         @($out | Where-Object Action -eq 'Failed').Count | Should -Be 3

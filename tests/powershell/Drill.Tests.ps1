@@ -9,11 +9,7 @@ BeforeAll {
     Import-Module $script:ModulePath -Force
     $script:Azurite = Get-SqlUrlAzurite
     $script:Sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlainText -Force))
-    $script:S = @{
-        StorageSasToken                 = (ConvertTo-SecureString (Get-SqlUrlAzuriteSas) -AsPlainText -Force)
-        StorageEndpoint                 = $env:AZURITE_BLOB_ENDPOINT
-        StorageCertificateAuthorityFile = $env:AZURITE_CA
-    }
+    $script:S = Get-SqlUrlTestStorageAccess
     $script:Container = New-SqlUrlTestContainer -Tag 'drill'
     $script:ContainerUrl = "$script:SqlUrlTestAccountUrl/$script:Container"
     $sc = New-SqlUrlTestScenario -Database Sales, Hr -DataMB 8 -ManagedIdentityCredential $script:ContainerUrl
