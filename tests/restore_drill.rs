@@ -319,3 +319,29 @@ fn a_cancelled_drill_still_drops_its_copy_through_the_c_abi() {
     let cancelled_at = log.iter().position(|s| s.starts_with(&format!("RESTORE DATABASE [{scratch}]"))).unwrap();
     assert!(log[cancelled_at..].contains(&format!("SELECT name, state_desc FROM sys.databases WHERE name = N'{scratch}'")), "{log:#?}");
 }
+
+/// A drill to a point in time: the chain ends with the log that covers the point and the last
+/// RESTORE LOG carries STOPAT; the restore point reported is that point.
+#[test]
+fn a_drill_to_a_point_in_time_stops_there() {
+    let (sim, _c, storage) = setup("drillpit", vec![db("Sales", "FULL", 64)]);
+    backup(&sim, &storage, &["Sales"], "full");
+    std::thread::sleep(Duration::from_millis(1100)); // the point lies after the full's finish
+    let log1 = backup(&sim, &storage, &["Sales"], "log");
+    std::thread::sleep(Duration::from_millis(1100));
+    backup(&sim, &storage, &["Sales"], "log");
+    // the first log's finish, server-local, from its header
+    let req: sqlurl::ops::inspect::InspectRequest = serde_json::from_value(json!({"connection": sim.connection(), "urls": log1[0]["urls"]})).unwrap();
+    let h = serde_json::to_value(sqlurl::runtime::block_on(sqlurl::ops::inspect::header(req)).unwrap()).unwrap();
+    let finish = h["headers"][0]["backup_finish_date"].as_str().unwrap().to_string();
+    let point = chrono::NaiveDateTime::parse_from_str(&finish[..19], "%Y-%m-%dT%H:%M:%S").unwrap() - chrono::Duration::milliseconds(1);
+    let point = point.format("%Y-%m-%dT%H:%M:%S%.3f").to_string();
+    let st = drill(&sim, &storage, &["Sales"], json!({"point_in_time": point}));
+    assert_eq!(st["state"], "succeeded", "{st:#}");
+    let r = &st["results"][0];
+    assert_eq!(r["restore_point"].as_str(), Some(point.as_str()), "{r:#}");
+    assert_eq!(r["backup_sets"], 2, "full + the log that covers the point: {r:#}");
+    let stmts: Vec<&str> = r["statements"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let last_log = stmts.iter().rfind(|s| s.starts_with("RESTORE LOG")).unwrap();
+    assert!(last_log.contains(&format!("STOPAT = N'{point}'")), "{last_log}");
+}
