@@ -79,6 +79,11 @@ Describe 'Test-SqlUrlRestore' {
         (Get-Changes).Count | Should -Be $n
     }
 
+    It '-WhatIf refuses what the real run would refuse (a missing -CertificateAuthorityFile) before planning' {
+        $c = @{ ServerInstance = $script:Sim.Server; Credential = $script:Sa; CertificateAuthorityFile = '/nonexistent/ca.pem' }
+        { Test-SqlUrlRestore @c @script:S -ContainerUrl $script:ContainerUrl -Database Sales -WhatIf -ErrorAction Stop } | Should -Throw '*ca.pem*'
+    }
+
     It 'without storage access it is a parameter error' {
         { Test-SqlUrlRestore @script:C -ContainerUrl $script:ContainerUrl -Database Sales -ErrorAction Stop } | Should -Throw '*-StorageUseManagedIdentity*'
     }

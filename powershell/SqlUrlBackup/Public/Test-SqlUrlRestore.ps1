@@ -100,7 +100,8 @@ function Test-SqlUrlRestore {
             if ($Prefix) { $request.prefix = $Prefix }
             $action = 'Restore the newest backups of {0} under scratch names, run DBCC CHECKDB, drop the copies' -f ($Database -join ', ')
             if (Test-SqlUrlPreviewNeeded -Impact ([System.Management.Automation.ConfirmImpact]::Medium)) {
-                # the plan from the catalog alone: nothing is sent to the server
+                # the request's checks (the connection's too), then the plan from the catalog alone: nothing is sent to the server
+                if (-not (Assert-SqlUrlRequestValid -Cmdlet $PSCmdlet -Function 'sqlurl_restore_drill_start' -Request $request -ServerInstance $server -TargetObject ($Database -join ', '))) { continue }
                 $request.dry_run = $true
                 $preview = Invoke-SqlUrlOperation -Function 'sqlurl_restore_drill_start' -Request $request -ServerInstance $server -Activity 'Restore drill (plan)' -NoProgress -TargetObject ($Database -join ', ')
                 $request.dry_run = $false
