@@ -52,10 +52,17 @@ fn finish(op: &Operation) -> Value {
 
 /// A container with the simulator's credential, and the storage JSON the library lists it with.
 fn setup(tag: &str, dbs: Vec<sqlsim::scenario::Database>) -> (Sim, String, Value) {
+    setup_at(tag, dbs, 1.0e9)
+}
+
+/// As [`setup`], with the simulator's backup/restore throughput.
+fn setup_at(tag: &str, dbs: Vec<sqlsim::scenario::Database>, mb_per_s: f64) -> (Sim, String, Value) {
     let c = container_name(tag);
     ensure_azurite();
     block(Blobs::new().create_container(&c));
-    let sim = Sim::start(scenario(&c, "Contributor", dbs));
+    let mut sc = scenario(&c, "Contributor", dbs);
+    sc.throughput_mb_per_s = mb_per_s;
+    let sim = Sim::start(sc);
     let az = backup_support::azurite();
     let storage = json!({"container_url": format!("{ACCOUNT_URL}/{c}"), "endpoint": az.endpoint, "ca_file": az.ca,
         "auth": {"kind": "sas", "sas": backup_support::account_sas("rwl")}});
@@ -82,7 +89,8 @@ fn drill(sim: &Sim, storage: &Value, databases: &[&str], extra: Value) -> Value 
 
 #[test]
 fn two_databases_drill_in_parallel_restore_relocated_check_clean_and_drop() {
-    let (sim, _c, storage) = setup("drill", vec![db("Sales", "FULL", 64), db("HR", "FULL", 32)]);
+    // restores take a noticeable time (64 MB at 100 MB/s), so the two drills overlap visibly
+    let (sim, _c, storage) = setup_at("drill", vec![db("Sales", "FULL", 64), db("HR", "FULL", 32)], 100.0);
     backup(&sim, &storage, &["Sales", "HR"], "full");
     let logs = backup(&sim, &storage, &["Sales"], "log");
     let st = drill(&sim, &storage, &["Sales", "HR"], json!({"throttle": 2}));
@@ -112,6 +120,10 @@ fn two_databases_drill_in_parallel_restore_relocated_check_clean_and_drop() {
     let check_at = log.iter().position(|s| s == &format!("DBCC CHECKDB ({q}) WITH NO_INFOMSGS, ALL_ERRORMSGS")).expect("CHECKDB");
     let drop_at = log.iter().position(|s| s == &format!("DROP DATABASE {q}")).expect("DROP DATABASE");
     assert!(restore_at < log_at && log_at < check_at && check_at < drop_at);
+    // in parallel (throttle 2): both copies were being restored before the first CHECKDB ran
+    let first_check = log.iter().position(|s| s.starts_with("DBCC CHECKDB")).unwrap();
+    let hr_restore = log.iter().position(|s| s.starts_with("RESTORE DATABASE [SqlUrlDrill_HR_")).expect("HR restored");
+    assert!(restore_at < first_check && hr_restore < first_check, "{log:#?}");
     assert_eq!(sales["statements"].as_array().unwrap().last().unwrap(), &json!(format!("DROP DATABASE {q}")));
     let dbs = sim.databases();
     assert!(dbs.iter().all(|d| !d.starts_with("SqlUrlDrill_")), "{dbs:?}");
