@@ -222,10 +222,12 @@ fn blobs_of_other_tools_are_read_through_headeronly_when_a_server_is_given() {
     let (sim, c, storage) = setup("foreign", vec![db("Sales", "FULL", 64)]);
     backup(&sim, &storage, &["Sales"], "full");
     // no `storage` in the request: no metadata, as another tool's backup
-    let req = json!({"connection": sim.connection(), "databases": ["Sales"], "type": "log", "container_url": storage["container_url"]});
+    // (striped over two blobs: HEADERONLY reads each member, LABELONLY's family numbers group them)
+    let req = json!({"connection": sim.connection(), "databases": ["Sales"], "type": "log", "stripes": 2, "container_url": storage["container_url"]});
     let op = sqlurl::ops::backup::start(serde_json::from_value(req).unwrap()).unwrap();
     let st = finish(&op);
-    let foreign_url = st["results"][0]["urls"][0].as_str().unwrap().to_string();
+    let foreign_urls = st["results"][0]["urls"].clone();
+    assert_eq!(foreign_urls.as_array().unwrap().len(), 2);
     block(Blobs::new().put(&c, "other-tool/not-a-backup.bak", vec![1u8; 4096]));
 
     let list = |with_server: bool| {
@@ -238,7 +240,7 @@ fn blobs_of_other_tools_are_read_through_headeronly_when_a_server_is_given() {
     };
     let plain = list(false);
     assert_eq!(plain["sets"].as_array().unwrap().len(), 1, "{plain:#}");
-    assert_eq!(plain["unknown"].as_array().unwrap().len(), 2);
+    assert_eq!(plain["unknown"].as_array().unwrap().len(), 3);
 
     let before = sim.statements().len();
     let read = list(true);
@@ -246,7 +248,8 @@ fn blobs_of_other_tools_are_read_through_headeronly_when_a_server_is_given() {
     assert_eq!(sets.len(), 2, "{read:#}");
     let log = sets.iter().find(|s| s["type"] == "log").expect("the foreign log backup as a set");
     assert_eq!((log["source"].as_str(), log["database"].as_str(), log["complete"].as_bool()), (Some("headeronly"), Some("Sales"), Some(true)), "{log:#}");
-    assert_eq!(log["urls"], json!([foreign_url]));
+    assert_eq!(log["urls"], foreign_urls, "both stripes, in stripe order: {log:#}");
+    assert_eq!(log["stripes"], 2);
     assert!(log["first_lsn"].as_str().unwrap().parse::<u128>().is_ok());
     assert_eq!(sets.iter().find(|s| s["type"] == "full").unwrap()["source"], "metadata");
     let unknown = read["unknown"].as_array().unwrap();
@@ -254,7 +257,9 @@ fn blobs_of_other_tools_are_read_through_headeronly_when_a_server_is_given() {
     assert!(unknown[0]["url"].as_str().unwrap().ends_with("/other-tool/not-a-backup.bak"));
     assert!(unknown[0]["reason"].as_str().unwrap().contains("RESTORE HEADERONLY on 127.0.0.1"), "{unknown:#?}");
     let headeronly: Vec<String> = sim.statements()[before..].iter().filter(|s| s.starts_with("RESTORE HEADERONLY")).cloned().collect();
-    assert_eq!(headeronly.len(), 2, "one HEADERONLY per unknown blob: {headeronly:#?}");
+    assert_eq!(headeronly.len(), 3, "one HEADERONLY per unknown blob: {headeronly:#?}");
+    let labelonly = sim.statements()[before..].iter().filter(|s| s.starts_with("RESTORE LABELONLY")).count();
+    assert_eq!(labelonly, 2, "one LABELONLY per blob HEADERONLY read");
     // the chain planner (no server) still sees only what carries metadata; filters apply to read sets
     let mut req = json!({"storage": storage, "connection": sim.connection(), "type": "log"});
     req["database"] = json!("sales");

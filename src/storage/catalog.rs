@@ -44,8 +44,9 @@ pub async fn list(req: BackupListRequest) -> Result<BackupListResult> {
     Ok(BackupListResult { container_url, blobs_listed: n, sets, unknown: cat.unknown.iter().map(UnknownBlobInfo::from).collect() })
 }
 
-/// Reads every unknown blob with `RESTORE HEADERONLY` on the server (one blob at a time: a
-/// blob that fails keeps its reason, the others are read) and groups what it returns.
+/// Reads every unknown blob with `RESTORE HEADERONLY` (and `RESTORE LABELONLY`: which stripe of
+/// how many) on the server, one blob at a time — a blob that fails keeps its reason, the others
+/// are read — and groups what it returns.
 async fn read_foreign(conn: &crate::api::ConnectionRequest, cat: &mut group::Catalog) -> Result<()> {
     if cat.unknown.is_empty() {
         return Ok(());
@@ -55,6 +56,11 @@ async fn read_foreign(conn: &crate::api::ConnectionRequest, cat: &mut group::Cat
     for u in &cat.unknown {
         let r = crate::ops::inspect::read_headers(&mut client, std::slice::from_ref(&u.url)).await;
         let r = r.map_err(|e| e.to_string()).and_then(|hs| hs.into_iter().next().ok_or_else(|| "it returned no backup set".to_string()));
+        let r = match r {
+            // which stripe of how many (a blob LABELONLY cannot read counts as one of one)
+            Ok(header) => Ok(crate::backup_catalog::foreign::ForeignBlob { header, family: crate::ops::inspect::read_family(&mut client, &u.url).await.ok().flatten() }),
+            Err(e) => Err(e),
+        };
         read.push((u.url.clone(), r));
     }
     crate::connect::close(client).await;

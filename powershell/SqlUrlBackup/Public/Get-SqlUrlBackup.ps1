@@ -16,9 +16,9 @@ function Get-SqlUrlBackup {
 
     With -ServerInstance (and its connection parameters), the blobs without metadata are read with
     RESTORE HEADERONLY FROM URL on that server, one at a time (it needs a credential for the
-    container), and listed and grouped like the others, with Source = HeaderOnly; a blob the
-    server cannot read (not a backup, or one stripe of a striped set) stays unknown and its
-    Reason gives the server's message.
+    container; RESTORE LABELONLY tells which stripe of how many a blob is), and listed and grouped
+    like the others, with Source = HeaderOnly; a blob the server cannot read (not a backup) stays
+    unknown and its Reason gives the server's message.
 
     .PARAMETER ContainerUrl
     The container URL, e.g. https://acct.blob.core.windows.net/backups.
