@@ -139,6 +139,11 @@ $template = Get-Content -Raw -LiteralPath (Join-Path $src 'Build/ConnectionParam
 $m = [regex]::Match($template, '(?s)#begin-connection-parameters\r?\n(.*?)\r?\n\s*#end-connection-parameters')
 if (-not $m.Success) { throw 'Build/ConnectionParameters.ps1 lacks the #begin/#end-connection-parameters markers.' }
 $connectionParameters = $m.Groups[1].Value.TrimEnd()
+# #SqlUrlOptionalConnectionParameters: the same parameters with -ServerInstance optional and not
+# bound from the pipeline (Get-SqlUrlBackup reads other tools' blobs through a server when given one).
+$mandatoryServer = '[Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true)]'
+if (-not $connectionParameters.Contains($mandatoryServer)) { throw "Build/ConnectionParameters.ps1: -ServerInstance no longer carries $mandatoryServer; update the optional variant in build.ps1." }
+$optionalConnectionParameters = $connectionParameters.Replace($mandatoryServer, '[Parameter()]')
 $template = Get-Content -Raw -LiteralPath (Join-Path $src 'Build/StorageParameters.ps1')
 $m = [regex]::Match($template, '(?s)#begin-storage-parameters\r?\n(.*?)\r?\n\s*#end-storage-parameters')
 if (-not $m.Success) { throw 'Build/StorageParameters.ps1 lacks the #begin/#end-storage-parameters markers.' }
@@ -204,10 +209,11 @@ foreach ($folder in 'Private', 'Public') {
         if ($folder -eq 'Public') {
             # A cmdlet that never connects to a SQL Server (it works on objects or storage only)
             # says so with #SqlUrlNoConnectionParameters instead.
-            if ($text -notmatch '(?m)^\s*#SqlUrl(No)?ConnectionParameters\s*$') {
-                throw "$($f.Name) has neither a #SqlUrlConnectionParameters nor a #SqlUrlNoConnectionParameters marker in its param block."
+            if ($text -notmatch '(?m)^\s*#SqlUrl(No|Optional)?ConnectionParameters\s*$') {
+                throw "$($f.Name) has neither a #SqlUrlConnectionParameters, #SqlUrlOptionalConnectionParameters nor a #SqlUrlNoConnectionParameters marker in its param block."
             }
             $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlConnectionParameters\s*$', { param($x) $connectionParameters })
+            $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlOptionalConnectionParameters\s*$', { param($x) $optionalConnectionParameters })
             $text = [regex]::Replace($text, '(?m)^\s*#SqlUrlStorageParameters\s*$', { param($x) $storageParameters })
             $text = Add-PrivateImport -Text $text -Name "Public/$($f.Name)"
         }

@@ -53,7 +53,8 @@ const char *sqlurl_version(void);
 void sqlurl_string_free(char *s);
 
 // Lists a container as backup sets (stripes grouped, missing stripes flagged, foreign blobs as
-// `unknown`). Request: BackupList JSON; result: BackupListResult JSON.
+// `unknown`, or read with RESTORE HEADERONLY when the request names a server in `connection`).
+// Request: BackupList JSON; result: BackupListResult JSON.
 // `*out_json` receives the result or an error object; free it with `sqlurl_string_free`.
 // Thread-safe.
 //
@@ -77,6 +78,22 @@ enum SqlurlResult sqlurl_backup_chain(const char *request_json, char **out_json)
 // # Safety
 // `request_json`: NULL or a NUL-terminated string; `out_json`: NULL or a writable `char **`.
 enum SqlurlResult sqlurl_backup_retention(const char *request_json, char **out_json);
+
+// Starts a restore drill (request: RestoreDrill JSON): for each database the newest chain of
+// the container's catalog is restored on the test server under a scratch name with every file
+// relocated, checked with DBCC CHECKDB and dropped (also after a failure or a cancel). Results
+// are DrillResult objects, final per database. Same rules as `sqlurl_backup_start`: on
+// `SQLURL_OK` `*out_op` holds the operation (poll, wait and cancel it with the
+// `sqlurl_operation_*` functions, release it with `sqlurl_operation_free`) and `*out_json` its
+// first OperationStatus; on failure `*out_op` is NULL and `*out_json` holds the error. Free
+// every `*out_json` with `sqlurl_string_free`. Thread-safe.
+//
+// # Safety
+// `request_json`: NULL or a NUL-terminated string; `out_op`: a writable
+// `SqlurlOperation **`; `out_json`: a writable `char **`.
+enum SqlurlResult sqlurl_restore_drill_start(const char *request_json,
+                                             struct SqlurlOperation **out_op,
+                                             char **out_json);
 
 // Readiness check for managed-identity backup to URL: version, host platform, failover
 // cluster, trace flag 4675, the container's credential, backup permission.

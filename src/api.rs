@@ -452,11 +452,70 @@ pub struct StoppedItem {
     pub error: ErrorObject,
 }
 
-/// One entry of an OperationStatus's `results`: a BackupResult, a RestoreResult, or an item
+/// How DBCC CHECKDB ended for a restore drill's copy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckDbOutcome {
+    /// CHECKDB ran and sent no error.
+    Clean,
+    /// CHECKDB reported consistency errors (`checkdb_messages`).
+    CorruptionFound,
+    /// CHECKDB did not run or did not finish (the restore failed, a cancel, or CHECKDB itself
+    /// failed for another reason: see `error`).
+    #[default]
+    NotRun,
+}
+
+/// One error message of DBCC CHECKDB, as the server sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckDbMessage {
+    pub number: u32,
+    pub message: String,
+}
+
+/// DrillResult of the JSON contract: one database of a restore drill.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrillResult {
+    /// The database whose backups were drilled.
+    pub database: String,
+    /// The name its copy was restored under (dropped at the end).
+    pub scratch_database: String,
+    pub dry_run: bool,
+    /// Backup sets of the chain restored (full, differential, logs).
+    pub backup_sets: u32,
+    /// When the chain's full backup finished (server-local, as backup dates are).
+    pub full_finish: Option<String>,
+    /// The point the copy was restored to: the STOPAT point, else the last set's finish.
+    pub restore_point: Option<String>,
+    pub restore_seconds: Option<f64>,
+    pub checkdb: CheckDbOutcome,
+    pub checkdb_messages: Vec<CheckDbMessage>,
+    pub checkdb_seconds: Option<f64>,
+    /// The scratch database is gone at the end: the drill dropped it, or it was never created.
+    /// False only when DROP DATABASE failed (`drop_error`): then the copy is still there.
+    pub dropped: bool,
+    pub drop_error: Option<ErrorObject>,
+    /// Every blob of the chain, in restore order.
+    pub urls: Vec<String>,
+    /// Where the copy's files were placed (relocated, never onto the source's files).
+    pub files: Vec<FileMove>,
+    /// Every statement the drill sent that changes the server, in order (with `dry_run`, the
+    /// CHECKDB and DROP statements it would send).
+    pub statements: Vec<String>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    pub message: String,
+    pub error: Option<ErrorObject>,
+}
+
+/// One entry of an OperationStatus's `results`: a BackupResult, a RestoreResult, a DrillResult, or an item
 /// that stopped outside its work. Serialised as the object itself (no tag).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ItemResult {
+    /// First: its unknown-field check keeps a backup or restore result from reading as one.
+    Drill(DrillResult),
     Backup(BackupResult),
     Restore(RestoreResult),
     Stopped(StoppedItem),

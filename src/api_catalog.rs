@@ -78,6 +78,12 @@ pub struct BackupListRequest {
     /// Blobs per listing page (1-5000; default 5000).
     #[serde(default)]
     pub page_size: Option<u32>,
+    /// A server that reads the blobs without our metadata (written by other tools) with
+    /// `RESTORE HEADERONLY` (it needs a credential for the container); without it they stay
+    /// `unknown`. A Connection object, parsed where it is used (`storage::catalog`), since the
+    /// connection types refer to this file.
+    #[serde(default)]
+    pub connection: Option<serde_json::Value>,
 }
 
 /// One backup set in a result.
@@ -105,6 +111,8 @@ pub struct BackupSetInfo {
     pub leased: bool,
     pub last_modified: Option<String>,
     pub urls: Vec<String>,
+    /// `metadata` (our blob metadata) or `headeronly` (another tool's backup, read by the server).
+    pub source: String,
 }
 
 fn t(v: Option<chrono::NaiveDateTime>) -> Option<String> {
@@ -140,6 +148,7 @@ impl From<&CatalogSet> for BackupSetInfo {
             leased: s.leased,
             last_modified: utc(s.last_modified),
             urls: s.urls.clone(),
+            source: if s.from_headeronly { "headeronly" } else { "metadata" }.into(),
         }
     }
 }

@@ -40,6 +40,8 @@ impl State {
 pub enum OpKind {
     Backup,
     Restore,
+    /// The restore drill: restore the newest chain under a scratch name, check it, drop it.
+    Drill,
 }
 
 /// Where progress figures come from.

@@ -163,6 +163,8 @@ fn every_json_example_of_the_contract_round_trips_through_the_types() {
             request::<sqlurl::ops::fleet::FleetBackupRequest>("FleetBackup", &v);
         } else if has("targets") {
             request::<sqlurl::ops::databases::ResolveRequest>("DatabasesResolve", &v);
+        } else if has("storage") && has("databases") {
+            request::<sqlurl::ops::drill::RestoreDrillRequest>("RestoreDrill", &v);
         } else if has("sequence") {
             request::<sqlurl::ops::restore::RestoreRequest>("Restore", &v);
         } else if has("function") {

@@ -15,6 +15,7 @@
         'Get-SqlUrlBackup',
         'Remove-SqlUrlCredential',
         'Remove-SqlUrlBackup',
+        'Test-SqlUrlRestore',
         'Test-SqlUrlBackupReadiness',
         'Backup-SqlUrlDatabase',
         'Restore-SqlUrlDatabase',

@@ -31,6 +31,8 @@ pub struct CatalogSet {
     pub finish_utc: Option<chrono::DateTime<chrono::Utc>>,
     /// Stripes whose metadata disagrees with the first one (other database, type or LSNs).
     pub inconsistent: Vec<String>,
+    /// Written by another tool: described by `RESTORE HEADERONLY` on a server, not by metadata.
+    pub from_headeronly: bool,
 }
 
 impl CatalogSet {
@@ -91,10 +93,7 @@ impl Grouper {
 
     pub fn finish(self) -> Catalog {
         let mut sets: Vec<CatalogSet> = self.sets.into_values().map(|(first, stripes)| build_set(first, stripes)).collect();
-        sets.sort_by(|a, b| {
-            (a.header.database_name.to_lowercase(), a.header.backup_finish_date, lsn(&a.header.first_lsn))
-                .cmp(&(b.header.database_name.to_lowercase(), b.header.backup_finish_date, lsn(&b.header.first_lsn)))
-        });
+        sort_sets(&mut sets);
         let mut unknown = self.unknown;
         unknown.sort_by(|a, b| a.url.cmp(&b.url));
         Catalog { sets, unknown }
@@ -108,6 +107,14 @@ pub fn group(blobs: impl IntoIterator<Item = BlobEntry>) -> Catalog {
         g.add(b);
     }
     g.finish()
+}
+
+/// The catalog's order: database, then finish time, then first LSN.
+pub(crate) fn sort_sets(sets: &mut [CatalogSet]) {
+    sets.sort_by(|a, b| {
+        (a.header.database_name.to_lowercase(), a.header.backup_finish_date, lsn(&a.header.first_lsn))
+            .cmp(&(b.header.database_name.to_lowercase(), b.header.backup_finish_date, lsn(&b.header.first_lsn)))
+    });
 }
 
 fn lsn(v: &str) -> u128 {
@@ -155,6 +162,7 @@ fn build_set(first: BackupMeta, mut stripes: Vec<(u32, BlobEntry)>) -> CatalogSe
         stripes: first.stripes,
         missing_stripes: missing,
         inconsistent,
+        from_headeronly: false,
     }
 }
 

@@ -6,9 +6,12 @@
 //!   blobs without our metadata are listed as unknown).
 //! - [`chain`]: the full + differential + log chain that restores a database to a point in time,
 //!   through the same rules as a sequence restore ([`crate::ops::sequence`]); a gap is reported.
+//! - [`foreign`]: blobs of other tools, read through `RESTORE HEADERONLY` on a server, grouped
+//!   like the others.
 //! - [`retention`]: which expired sets may be deleted, and why every other one is kept.
 
 pub mod chain;
+pub mod foreign;
 pub mod group;
 pub mod metadata;
 pub mod retention;

@@ -17,6 +17,7 @@ pub(crate) mod browser;
 // Reused logged-in connections for short calls (issue 14)
 pub mod pool;
 pub mod pool_key;
+pub mod messages;
 pub mod rows;
 pub mod target;
 

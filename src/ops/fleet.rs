@@ -112,7 +112,7 @@ fn with_server(mut o: ItemOutcome, server: &str) -> ItemOutcome {
     match &mut o.result {
         ItemResult::Backup(r) => r.server = Some(server.to_string()),
         ItemResult::Stopped(r) => r.server = Some(server.to_string()),
-        ItemResult::Restore(_) => {}
+        ItemResult::Restore(_) | ItemResult::Drill(_) => {}
     }
     o
 }

@@ -7,7 +7,7 @@ use tiberius::Row;
 use crate::connect::rows::{cell_bool, cell_datetime, cell_i64, cell_string};
 use crate::connect::{query_rows, Client};
 use crate::errors::{Error, Result};
-use crate::tsql::restore::{build_filelistonly, build_headeronly, build_verifyonly};
+use crate::tsql::restore::{build_filelistonly, build_headeronly, build_labelonly, build_verifyonly};
 use crate::tsql::Sql;
 
 /// The Inspect request: `{"connection": {...}, "urls": [...]}`.
@@ -144,6 +144,14 @@ pub async fn read_headers(client: &mut Client, urls: &[String]) -> Result<Vec<Ba
     let sql = Sql::plain(build_headeronly(urls).map_err(bad_urls)?);
     let rows = query_rows(client, &sql).await?;
     Ok(rows.iter().map(header_from_row).collect())
+}
+
+/// `RESTORE LABELONLY` of one blob: `(FamilySequenceNumber, FamilyCount)` — which stripe of
+/// how many it is — when the server reports both.
+pub async fn read_family(client: &mut Client, url: &str) -> Result<Option<(i64, i64)>> {
+    let sql = Sql::plain(build_labelonly(std::slice::from_ref(&url.to_string())).map_err(bad_urls)?);
+    let rows = query_rows(client, &sql).await?;
+    Ok(rows.first().and_then(|r| Some((cell_i64(r, "FamilySequenceNumber")?, cell_i64(r, "FamilyCount")?))))
 }
 
 /// `RESTORE FILELISTONLY`.

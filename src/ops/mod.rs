@@ -15,6 +15,9 @@ pub(crate) mod naming;
 pub(crate) mod relocate;
 pub mod probe;
 pub mod restore;
+// the restore drill (issue 15)
+pub mod drill;
+pub(crate) mod drill_report;
 pub(crate) mod sequence;
 pub(crate) mod striping;
 

@@ -354,7 +354,7 @@ async fn run_statements(client: &mut Client, p: &Prepared, cancel: &Cancellation
 
 /// The restore: connect, prepare (every check), run the steps with progress. Fills `res` as it
 /// goes (a failure keeps what was learnt).
-async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreResult) -> Result<()> {
+pub(crate) async fn restore_steps(req: &RestoreRequest, rep: &Reporter, res: &mut RestoreResult) -> Result<()> {
     let cancel = rep.cancel_token();
     let mut client = connect_cancellable(&req.connection, &cancel).await?;
     let p = tokio::select! {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{ConnectionRequest, CredentialCreate, CredentialList, CredentialRemove, ServerCheck};
 use crate::errors::{Error, Result};
-use crate::ops::{backup, credential, databases, fleet, inspect, restore};
+use crate::ops::{backup, credential, databases, drill, fleet, inspect, restore};
 
 /// The ValidateRequest of the JSON contract.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,6 +85,11 @@ fn check_request(function: &str, v: &serde_json::Value) -> Result<Vec<Connection
         }
         "sqlurl_databases_resolve" => databases::check_resolve(&parse(v)?)?,
         "sqlurl_database_list" => vec![parse::<databases::ListRequest>(v)?.connection],
+        "sqlurl_restore_drill_start" => {
+            let r: drill::RestoreDrillRequest = parse(v)?;
+            r.validate()?;
+            vec![r.connection]
+        }
         other => return Err(Error::invalid(format!("function '{other}' is not a sqlurl_* function that takes a request."))),
     })
 }
@@ -126,6 +131,7 @@ mod tests {
             ("sqlurl_backup_header", serde_json::json!({"connection": conn(), "urls": []}), "URLs"),
             ("sqlurl_server_check", serde_json::json!({"connection": {"server": " ", "auth": {"kind": "integrated"}}}), "server"),
             ("sqlurl_credential_list", serde_json::json!({"connection": conn(), "url": "https://acct.blob.core.windows.net/ctr", "extra": 1}), "extra"),
+            ("sqlurl_restore_drill_start", serde_json::json!({"connection": conn(), "storage": {"container_url": "https://acct.blob.core.windows.net/ctr", "auth": {"kind": "managed_identity"}}, "databases": ["a"], "throttle": 17}), "throttle"),
             ("sqlurl_nonexistent", serde_json::json!({}), "sqlurl_nonexistent"),
         ];
         for (f, req, needle) in cases {

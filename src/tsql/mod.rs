@@ -8,6 +8,8 @@ pub mod probe;
 pub mod restore;
 // "every database of a server" (issue 19)
 pub mod databases;
+// the restore drill (issue 15)
+pub mod drill;
 
 use zeroize::Zeroizing;
 

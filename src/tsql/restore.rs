@@ -229,6 +229,12 @@ pub fn build_headeronly(urls: &[String]) -> Result<String, RestoreSqlError> {
     Ok(format!("RESTORE HEADERONLY FROM {}", from_urls(urls)))
 }
 
+/// `RESTORE LABELONLY FROM URL = …`: the media header (which family of how many a blob is).
+pub fn build_labelonly(urls: &[String]) -> Result<String, RestoreSqlError> {
+    check_urls(urls)?;
+    Ok(format!("RESTORE LABELONLY FROM {}", from_urls(urls)))
+}
+
 /// `RESTORE FILELISTONLY FROM URL = …`.
 pub fn build_filelistonly(urls: &[String]) -> Result<String, RestoreSqlError> {
     check_urls(urls)?;
@@ -300,6 +306,8 @@ mod tests {
     #[test]
     fn inspect_statements() {
         assert_eq!(build_headeronly(&[U1.into()]).unwrap(), format!("RESTORE HEADERONLY FROM URL = N'{U1}'"));
+        assert_eq!(build_labelonly(&[U1.into()]).unwrap(), format!("RESTORE LABELONLY FROM URL = N'{U1}'"));
+        assert!(build_labelonly(&["ftp://x/y".into()]).is_err());
         assert_eq!(
             build_filelistonly(&[U1.into(), U2.into()]).unwrap(),
             format!("RESTORE FILELISTONLY FROM URL = N'{U1}', URL = N'{U2}'")

@@ -10,11 +10,7 @@ BeforeAll {
     $script:Azurite = Get-SqlUrlAzurite
     $script:Sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlainText -Force))
     # the module's storage access: an account SAS for Azurite, built at run time
-    $script:S = @{
-        StorageSasToken                 = (ConvertTo-SecureString (Get-SqlUrlAzuriteSas) -AsPlainText -Force)
-        StorageEndpoint                 = $env:AZURITE_BLOB_ENDPOINT
-        StorageCertificateAuthorityFile = $env:AZURITE_CA
-    }
+    $script:S = Get-SqlUrlTestStorageAccess
     function script:Get-BlobPath([string]$Url) { $Url.Substring($script:SqlUrlTestAccountUrl.Length + 1) }
     function script:Invoke-BlobCurl([string]$Method, [string]$Path, [string]$Query, [string[]]$Header = @(), [switch]$Head) {
         $url = '{0}/{1}?{2}&{3}' -f $env:AZURITE_BLOB_ENDPOINT.TrimEnd('/'), $Path, $Query, (Get-SqlUrlAzuriteSas)
@@ -83,8 +79,8 @@ Describe 'Remove-SqlUrlBackup: retention over real backups with catalog metadata
     }
 
     It 'a read-only SAS lists and plans; each refused delete is a typed error naming the permission, the set is reported Failed and nothing is lost' {
-        $sas = Get-SqlUrlAzuriteSas -Permissions 'rl'
-        $ro = @{ StorageSasToken = (ConvertTo-SecureString $sas -AsPlainText -Force); StorageEndpoint = $env:AZURITE_BLOB_ENDPOINT; StorageCertificateAuthorityFile = $env:AZURITE_CA }
+        $ro = Get-SqlUrlTestStorageAccess -Permissions 'rl'
+        $sas = [System.Net.NetworkCredential]::new('', $ro.StorageSasToken).Password
         @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @ro).Count | Should -Be 9
         $out = @(Remove-SqlUrlBackup -ContainerUrl $script:ContainerUrl -RetentionDays 7 @ro -Force -ErrorAction SilentlyContinue -ErrorVariable e)
         @($out | Where-Object Action -eq 'Failed').Count | Should -Be 3
@@ -221,5 +217,30 @@ Describe 'Restore-SqlUrlDatabase -ContainerUrl -Database: the catalog picks the 
 
     It 'refuses a -PointInTime with a time zone (the catalog dates are server-local)' {
         { Restore-SqlUrlDatabase @script:C @script:S -ContainerUrl $script:ContainerUrl -Database Sales -RestoreAs X -PointInTime ([datetime]::UtcNow) -ErrorAction Stop } | Should -Throw "*server's local time*"
+    }
+
+    It 'Get-SqlUrlBackup -ServerInstance reads blobs of other tools with RESTORE HEADERONLY and lists them as sets; a blob it cannot read stays unknown with the reason' {
+        # a backup without -Storage* access carries no metadata, as another tool's would
+        $foreign = Backup-SqlUrlDatabase @script:C -Database Ops -ContainerUrl $script:ContainerUrl -FileNameTemplate 'othertool_ops{stripe}.bak'
+        $before = @(Get-SqlUrlSimStatement $script:Sim).Count
+        $all = @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S @script:C -IncludeUnknown -WarningVariable w -WarningAction SilentlyContinue)
+        $read = @($all | Where-Object { $_.PSObject.TypeNames[0] -eq 'SqlUrlBackup.BackupSet' -and $_.Source -eq 'HeaderOnly' })
+        $read.Count | Should -Be 1
+        $read[0].Url | Should -Be @($foreign.Url)
+        $read[0].Database | Should -Be 'Ops'
+        $read[0].Type | Should -Be 'Full'
+        $read[0].Complete | Should -BeTrue
+        $read[0].FirstLsn | Should -Match '^\d+$'
+        @($all | Where-Object { $_.PSObject.TypeNames[0] -eq 'SqlUrlBackup.BackupSet' -and $_.Source -eq 'Metadata' }).Count | Should -BeGreaterThan 5
+        $u = @($all | Where-Object { $_.PSObject.TypeNames[0] -eq 'SqlUrlBackup.UnknownBlob' })
+        $u.Count | Should -Be 1
+        $u[0].Url | Should -BeLike '*/foreign/other-tool.bak'
+        $u[0].Reason | Should -Match 'RESTORE HEADERONLY on .* could not read it'
+        @(Get-SqlUrlSimStatement $script:Sim | Select-Object -Skip $before | Where-Object { $_ -like 'RESTORE HEADERONLY*' }).Count | Should -Be 2
+        # without a server both stay unknown
+        $plain = @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S -IncludeUnknown | Where-Object { $_.PSObject.TypeNames[0] -eq 'SqlUrlBackup.UnknownBlob' })
+        $plain.Count | Should -Be 2
+        # and the filters apply to what the server read
+        @(Get-SqlUrlBackup -ContainerUrl $script:ContainerUrl @script:S @script:C -Database Ops -WarningAction SilentlyContinue | Where-Object Source -eq 'HeaderOnly').Count | Should -Be 1
     }
 }

@@ -38,7 +38,7 @@ Describe 'Manifest and layout' {
         $m.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $m.PowerShellVersion | Should -Be ([version]'5.1')
         ($m.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Backup-SqlUrlDatabase', 'Export-SqlUrlBackupReport', 'Get-SqlUrlBackup', 'Get-SqlUrlBackupFileList', 'Get-SqlUrlBackupHeader',
-            'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
+            'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness', 'Test-SqlUrlRestore')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
     It 'lays out the version folder: the psm1 and its two function files, interop assembly, format, help, runtimes/linux-x64 library' {

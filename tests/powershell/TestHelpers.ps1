@@ -139,6 +139,16 @@ function Get-SqlUrlAzuriteSas {
     'sv={0}&ss=b&srt=sco&sp={1}&st={2}&se={3}&spr=https&sig={4}' -f $sv, $Permissions, [Uri]::EscapeDataString($start), [Uri]::EscapeDataString($expiry), [Uri]::EscapeDataString($sig)
 }
 
+function Get-SqlUrlTestStorageAccess {
+    <# The module's own -Storage* parameters for Azurite: an account SAS (built at run time) with these permissions, the endpoint and its CA. #>
+    param([string]$Permissions = 'rwdlacup')
+    @{
+        StorageSasToken                 = (ConvertTo-SecureString (Get-SqlUrlAzuriteSas -Permissions $Permissions) -AsPlainText -Force)
+        StorageEndpoint                 = $env:AZURITE_BLOB_ENDPOINT
+        StorageCertificateAuthorityFile = $env:AZURITE_CA
+    }
+}
+
 function Invoke-SqlUrlAzuriteRest {
     param([Parameter(Mandatory)][string]$Method, [Parameter(Mandatory)][string]$Path, [string]$Query = '')
     $sas = Get-SqlUrlAzuriteSas

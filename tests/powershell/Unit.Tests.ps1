@@ -190,7 +190,7 @@ Describe 'Operation results and statements' {
         InModuleScope SqlUrlBackup { Initialize-SqlUrlInterop }
         $views = Get-FormatData -TypeName 'SqlUrlBackup.*' | ForEach-Object { $_.TypeNames } | Sort-Object
         $views | Should -Be @('SqlUrlBackup.BackupFile', 'SqlUrlBackup.BackupHeader', 'SqlUrlBackup.BackupResult', 'SqlUrlBackup.BackupSet', 'SqlUrlBackup.Credential', 'SqlUrlBackup.Database', 'SqlUrlBackup.ProbeStep',
-            'SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck', 'SqlUrlBackup.RestoreResult', 'SqlUrlBackup.RetentionDecision', 'SqlUrlBackup.VerifyResult')
+            'SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck', 'SqlUrlBackup.RestoreDrill', 'SqlUrlBackup.RestoreResult', 'SqlUrlBackup.RetentionDecision', 'SqlUrlBackup.VerifyResult')
         # enum values read as words in the default view; the property keeps the contract's value
         ($obj | Format-Table | Out-String -Width 250) | Should -Match 'ManagedIdentity'
         $obj.Kind | Should -Be 'managed_identity'

@@ -42,7 +42,7 @@ Describe 'Parameter names' {
 
     It '-Credential has the alias SqlCredential on every cmdlet and its help says it is the SQL login' {
         # Cmdlets that never connect to SQL Server (they read storage or render objects) have no SQL login.
-        $noSqlLogin = @('Export-SqlUrlBackupReport', 'Get-SqlUrlBackup', 'Remove-SqlUrlBackup')
+        $noSqlLogin = @('Export-SqlUrlBackupReport', 'Remove-SqlUrlBackup')
         foreach ($c in Get-Command -Module SqlUrlBackup -CommandType Function) {
             if ($c.Name -in $noSqlLogin) {
                 $c.Parameters.ContainsKey('Credential') | Should -BeFalse -Because "$($c.Name) never connects to SQL Server"

@@ -279,5 +279,42 @@ function ConvertTo-SqlUrlBackupSet {
         Leased              = [bool]$Set.leased
         LastModifiedUtc     = ConvertTo-SqlUrlUtcTime $Set.last_modified
         Url                 = [string[]]@($Set.urls | Where-Object { $_ })
+        # Metadata (written by this module) or HeaderOnly (another tool's backup, read by a server)
+        Source              = if ([string]$Set.source -eq 'headeronly') { 'HeaderOnly' } else { 'Metadata' }
+    }
+}
+
+function ConvertTo-SqlUrlDrillResult {
+    <#
+    .SYNOPSIS
+    A DrillResult of the restore drill to a SqlUrlBackup.RestoreDrill object.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true)][string]$ServerInstance, [Parameter(Mandatory = $true)][object]$Result)
+    $outcome = switch ([string]$Result.checkdb) { 'clean' { 'Clean' } 'corruption_found' { 'CorruptionFound' } default { 'NotRun' } }
+    $messages = foreach ($m in @($Result.checkdb_messages | Where-Object { $null -ne $_ })) { 'Msg {0}: {1}' -f $m.number, $m.message }
+    $files = foreach ($f in @($Result.files | Where-Object { $null -ne $_ })) {
+        [pscustomobject]@{ LogicalName = [string]$f.logical_name; PhysicalName = [string]$f.physical_name }
+    }
+    [pscustomobject]@{
+        PSTypeName      = 'SqlUrlBackup.RestoreDrill'
+        ServerInstance  = $ServerInstance
+        Database        = [string]$Result.database
+        ScratchDatabase = [string]$Result.scratch_database
+        Outcome         = $outcome
+        BackupSets      = [int]$Result.backup_sets
+        FullFinish      = ConvertTo-SqlUrlDateTime $Result.full_finish
+        RestorePoint    = ConvertTo-SqlUrlDateTime $Result.restore_point
+        RestoreSeconds  = $Result.restore_seconds
+        CheckDbSeconds  = $Result.checkdb_seconds
+        CheckDbMessages = [string[]]@($messages)
+        Dropped         = [bool]$Result.dropped
+        DropError       = if ($null -ne $Result.drop_error) { ConvertTo-SqlUrlUserWords ([string]$Result.drop_error.message) } else { $null }
+        DryRun          = [bool]$Result.dry_run
+        Url             = [string[]]@($Result.urls | Where-Object { $_ })
+        Files           = @($files)
+        Statements      = [string[]]@($Result.statements | Where-Object { $_ })
+        Message         = ConvertTo-SqlUrlUserWords ([string]$Result.message)
+        Error           = if ($null -ne $Result.error) { ConvertTo-SqlUrlUserWords ([string]$Result.error.message) } else { $null }
     }
 }

@@ -45,13 +45,16 @@ function Invoke-SqlUrlOperation {
     #>
     [CmdletBinding()]
     param(
-        [Parameter(Mandatory = $true)][ValidateSet('sqlurl_backup_start', 'sqlurl_restore_start')][string]$Function,
+        [Parameter(Mandatory = $true)][ValidateSet('sqlurl_backup_start', 'sqlurl_restore_start', 'sqlurl_restore_drill_start')][string]$Function,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Request,
         [Parameter(Mandatory = $true)][string]$ServerInstance,
         [Parameter(Mandatory = $true)][string]$Activity,
         [object]$TargetObject,
         [int]$ProgressId = 1,
         [switch]$NoProgress,
+        # Called with each item's result as soon as that item is final (streams results while
+        # other items still run); what it outputs goes to this function's output before the outcome.
+        [scriptblock]$OnItemResult,
         # How long each native wait blocks before progress is refreshed and Ctrl+C is noticed.
         [ValidateRange(50, 5000)][int]$PollMilliseconds = 500,
         # Bound on waiting for the server to acknowledge a cancel.
@@ -77,10 +80,17 @@ function Invoke-SqlUrlOperation {
 
     $final = $null
     $ended = $false
+    $seen = New-Object 'System.Collections.Generic.HashSet[int]'
     try {
         while ($true) {
             $w = $op.Wait([uint32]$PollMilliseconds)
             $r = ConvertFrom-SqlUrlNativeResult -Result $w -ServerInstance $ServerInstance -TargetObject $TargetObject
+            if ($OnItemResult -and $null -ne $r.Output -and $null -ne $r.Output.PSObject.Properties['items']) {
+                $items = @($r.Output.items)
+                for ($i = 0; $i -lt $items.Count; $i++) {
+                    if ($null -ne $items[$i] -and $null -ne $items[$i].PSObject.Properties['result'] -and $seen.Add($i)) { & $OnItemResult $items[$i].result }
+                }
+            }
             if ($r.Pending) {
                 if (-not $NoProgress) { Write-SqlUrlProgress -Activity $Activity -Id $ProgressId -Status $r.Output }
                 continue

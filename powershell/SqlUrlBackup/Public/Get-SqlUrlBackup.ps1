@@ -14,6 +14,12 @@ function Get-SqlUrlBackup {
     -IncludeUnknown (read them with Get-SqlUrlBackupHeader). Listing needs the Storage Blob Data
     Reader role (or a SAS with l and r).
 
+    With -ServerInstance (and its connection parameters), the blobs without metadata are read with
+    RESTORE HEADERONLY FROM URL on that server, one at a time (it needs a credential for the
+    container; RESTORE LABELONLY tells which stripe of how many a blob is), and listed and grouped
+    like the others, with Source = HeaderOnly; a blob the server cannot read (not a backup) stays
+    unknown and its Reason gives the server's message.
+
     .PARAMETER ContainerUrl
     The container URL, e.g. https://acct.blob.core.windows.net/backups.
 
@@ -32,6 +38,10 @@ function Get-SqlUrlBackup {
 
     .PARAMETER Prefix
     Only blobs under this prefix of the container (e.g. SQLVM01/Sales/).
+
+    .PARAMETER ServerInstance
+    A SQL Server that reads the blobs of other tools with RESTORE HEADERONLY (one server). Without
+    it they are listed as unknown.
 
     .PARAMETER IncludeUnknown
     Also output the blobs without catalog metadata, as SqlUrlBackup.UnknownBlob objects.
@@ -53,13 +63,18 @@ function Get-SqlUrlBackup {
     .EXAMPLE
     Get-SqlUrlBackup -ContainerUrl $container -StorageUseManagedIdentity | Export-SqlUrlBackupReport -Path .\backups.html
 
+    .EXAMPLE
+    Get-SqlUrlBackup -ContainerUrl $container -StorageUseManagedIdentity -ServerInstance SQLVM01 -UseManagedIdentity | Where-Object Source -eq 'HeaderOnly'
+
+    Lists the backups other tools wrote into the container, read by SQLVM01 with RESTORE HEADERONLY.
+
     .LINK
     about_SqlUrlBackup
     #>
     [CmdletBinding()]
     [OutputType('SqlUrlBackup.BackupSet', 'SqlUrlBackup.UnknownBlob')]
     param(
-        #SqlUrlNoConnectionParameters
+        #SqlUrlOptionalConnectionParameters
         #SqlUrlStorageParameters
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
         [Alias('Url')]
@@ -83,13 +98,21 @@ function Get-SqlUrlBackup {
         if ($ServerName) { $request.server = $ServerName }
         if ($Type) { $request.type = $Type.ToLowerInvariant() }
         if ($Prefix) { $request.prefix = $Prefix }
+        $server = $null
+        if ($PSBoundParameters.ContainsKey('ServerInstance')) {
+            if (@($ServerInstance).Count -ne 1) { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -TargetObject $ServerInstance -Message '-ServerInstance: give one server to read the blobs of other tools with RESTORE HEADERONLY.')) }
+            $server = [string]@($ServerInstance)[0]
+            try { $request.connection = ConvertTo-SqlUrlConnection -BoundParameters $PSBoundParameters -ServerInstance $server }
+            catch { $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -Message $_.Exception.Message -TargetObject $server)) }
+        }
         if ($PSBoundParameters.ContainsKey('Since')) {
             if ($Since.Kind -ne [System.DateTimeKind]::Unspecified) {
                 $PSCmdlet.ThrowTerminatingError((New-SqlUrlParameterErrorRecord -TargetObject $Since -Message "-Since is the server's local time, as the backups' dates are: give it without a time zone, e.g. '2026-11-26 00:00'."))
             }
             $request.since = ConvertTo-SqlUrlPointInTime $Since
         }
-        $r = Invoke-SqlUrlNative -Function 'sqlurl_backup_list' -Request $request -TargetObject $ContainerUrl
+        $r = if ($server) { Invoke-SqlUrlNative -Function 'sqlurl_backup_list' -Request $request -ServerInstance $server -TargetObject $ContainerUrl }
+        else { Invoke-SqlUrlNative -Function 'sqlurl_backup_list' -Request $request -TargetObject $ContainerUrl }
         if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; return }
         Write-Verbose ('{0}: {1} blobs listed' -f $ContainerUrl, $r.Output.blobs_listed)
         foreach ($s in @($r.Output.sets | Where-Object { $null -ne $_ })) { ConvertTo-SqlUrlBackupSet -ContainerUrl $ContainerUrl -Set $s }
@@ -101,6 +124,9 @@ function Get-SqlUrlBackup {
                     LastModifiedUtc = ConvertTo-SqlUrlUtcTime $u.last_modified; Leased = [bool]$u.leased; Reason = [string]$u.reason
                 }
             }
+        }
+        elseif ($unknown.Count -gt 0 -and $server) {
+            Write-Warning ('{0}: {1} blob(s) carry no catalog metadata and {2} could not read them with RESTORE HEADERONLY; see them and the reason with -IncludeUnknown.' -f $ContainerUrl, $unknown.Count, $server)
         }
         elseif ($unknown.Count -gt 0) {
             Write-Warning ('{0}: {1} blob(s) carry no catalog metadata (written by another tool, or by a backup without -Storage* access); list them with -IncludeUnknown and read them with Get-SqlUrlBackupHeader.' -f $ContainerUrl, $unknown.Count)
