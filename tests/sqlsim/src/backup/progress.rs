@@ -105,19 +105,21 @@ impl<'a> Progress<'a> {
         let percent = (f * 100.0).floor() as u32;
         let remaining_ms = self.total.mul_f64(1.0 - f.min(1.0)).as_millis() as i64;
         self.ctx.server.set_progress(self.ctx.session_id, (f * 100.0) as f32, remaining_ms);
-        if let Some(at) = self.ctx.server.faults().drop_connection_at_percent {
-            if percent >= at {
-                return Err(Stop::Drop(at));
-            }
-        }
+        // The STATS steps passed before the drop point go out first, also when a tick jumps over
+        // several (a loaded machine): the client sees every step below where the connection dies.
+        let drop_at = self.ctx.server.faults().drop_connection_at_percent.filter(|at| percent >= *at);
         if let Some(step) = self.stats {
-            let (crossed, next) = stats_crossed(self.next_stat, step, percent);
+            let shown = drop_at.map_or(percent, |at| at.saturating_sub(1));
+            let (crossed, next) = stats_crossed(self.next_stat, step, shown);
             self.next_stat = next;
             for p in crossed {
                 self.ctx.info(messages::percent(p)).await.map_err(|_| Stop::Cancelled)?;
             }
         }
-        Ok(())
+        match drop_at {
+            Some(at) => Err(Stop::Drop(at)),
+            None => Ok(()),
+        }
     }
 }
 
