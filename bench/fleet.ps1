@@ -42,8 +42,9 @@ $sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlain
 $ca = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-fleetbench-ca-' + [guid]::NewGuid().ToString('n').Substring(0, 8) + '.pem')
 $sims = New-Object System.Collections.Generic.List[object]
 function Get-LoadAverage { if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0] } else { 'n/a' } }
-# CPU seconds (user + system) of the given processes and their children, from /proc (Linux).
-function Get-CpuSeconds([int[]]$Ids) {
+# CPU seconds (user + system) of the given processes and (unless -NoChildren) their children,
+# from /proc (Linux). The simulators are children of this pwsh: its own figure uses -NoChildren.
+function Get-CpuSeconds([int[]]$Ids, [switch]$NoChildren) {
     $stats = @{}
     foreach ($d in [System.IO.Directory]::GetDirectories('/proc')) {
         $leaf = [System.IO.Path]::GetFileName($d)
@@ -54,10 +55,23 @@ function Get-CpuSeconds([int[]]$Ids) {
     }
     $set = [System.Collections.Generic.HashSet[int]]::new([int[]]@($Ids | Where-Object { $stats.ContainsKey($_) }))
     do {
+        if ($NoChildren) { break }
         $added = $false
         foreach ($k in $stats.Keys) { if (-not $set.Contains($k) -and $set.Contains($stats[$k].Parent)) { $null = $set.Add($k); $added = $true } }
     } while ($added)
     ($set | ForEach-Object { $stats[$_].Ticks } | Measure-Object -Sum).Sum / 100.0
+}
+# CPU seconds of one process's threads, by thread name (the library's runtime threads are
+# "sqlurl-worker"; blocking-pool threads keep tokio's default name).
+function Get-ThreadCpu([int]$Id) {
+    $by = @{}
+    foreach ($d in [System.IO.Directory]::GetDirectories("/proc/$Id/task")) {
+        try { $t = [System.IO.File]::ReadAllText("$d/stat") } catch { continue }
+        $name = $t.Substring($t.IndexOf('(') + 1, $t.LastIndexOf(')') - $t.IndexOf('(') - 1)
+        $f = $t.Substring($t.LastIndexOf(')') + 2).Split(' ')
+        $by[$name] = $by[$name] + ([long]$f[11] + [long]$f[12]) / 100.0
+    }
+    $by
 }
 # Busy and total CPU seconds of the whole machine since boot (/proc/stat).
 function Get-MachineCpu {
@@ -93,13 +107,15 @@ try {
     $load0 = Get-LoadAverage
     $azuritePid = [int](Get-Content -LiteralPath (Join-Path $PSScriptRoot '../.tmp/azurite/azurite.pid') -ErrorAction SilentlyContinue)
     $simIds = @($sims | ForEach-Object { $_.Process.Id })
-    $cpu0 = @{ Self = (Get-CpuSeconds @($PID)); Sims = (Get-CpuSeconds $simIds); Azurite = (Get-CpuSeconds @($azuritePid)); Machine = (Get-MachineCpu) }
+    $cpu0 = @{ Self = (Get-CpuSeconds @($PID) -NoChildren); Sims = (Get-CpuSeconds $simIds); Azurite = (Get-CpuSeconds @($azuritePid)); Machine = (Get-MachineCpu) }
+    $threads0 = Get-ThreadCpu $PID
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $out = @(Backup-SqlUrlDatabase @c -ServerInstance @($sims.Server) -Database $names -ServerThrottle $ServerThrottle -Throttle $Throttle -FileNameTemplate 'fleet/{server}/{database}.bak' -ErrorVariable fleetErrors -ErrorAction SilentlyContinue)
     $sw.Stop()
     $wall = $sw.Elapsed.TotalSeconds
     $m1 = Get-MachineCpu
-    $cpu = @{ Self = (Get-CpuSeconds @($PID)) - $cpu0.Self; Sims = (Get-CpuSeconds $simIds) - $cpu0.Sims; Azurite = (Get-CpuSeconds @($azuritePid)) - $cpu0.Azurite
+    $threads1 = Get-ThreadCpu $PID
+    $cpu = @{ Self = (Get-CpuSeconds @($PID) -NoChildren) - $cpu0.Self; Sims = (Get-CpuSeconds $simIds) - $cpu0.Sims; Azurite = (Get-CpuSeconds @($azuritePid)) - $cpu0.Azurite
         Busy = $m1.Busy - $cpu0.Machine.Busy; Total = $m1.Total - $cpu0.Machine.Total }
     $ok = @($out | Where-Object { $_.Database }).Count
     $simSeconds = @($out | ForEach-Object DurationSeconds | Where-Object { $null -ne $_ })
@@ -120,6 +136,8 @@ try {
     $statement = ($simSeconds | Measure-Object -Sum).Sum
     '  BACKUP statements in flight: {0:N1} on average of {1} slots (sum of BACKUP statement times / wall); the rest of each slot''s time is connect, facts, header read-back, close' -f ($statement / $wall), $slots
     '  CPU during the fleet run: machine {0:P0} busy ({1:N0} of {2:N0} CPU-seconds); this pwsh + library {3:N1} s, {4} simulators {5:N1} s, Azurite {6:N1} s, everything else (other users of the machine) {7:N1} s' -f ($cpu.Busy / $cpu.Total), $cpu.Busy, $cpu.Total, $cpu.Self, $Servers, $cpu.Sims, $cpu.Azurite, ($cpu.Busy - $cpu.Self - $cpu.Sims - $cpu.Azurite)
+    $byThread = foreach ($k in $threads1.Keys) { [pscustomobject]@{ Name = $k; Seconds = $threads1[$k] - [double]$threads0[$k] } }
+    '  this pwsh by thread name (CPU-seconds, top 5): ' + (($byThread | Sort-Object Seconds -Descending | Select-Object -First 5 | ForEach-Object { '{0} {1:N1}' -f $_.Name, $_.Seconds }) -join ', ')
     '  load average {0} before the fleet run, {1} after; {2:yyyy-MM-dd HH:mm} UTC' -f $load0, (Get-LoadAverage), [DateTime]::UtcNow
     if ($fleetErrors) { $fleetErrors | Select-Object -First 3 | ForEach-Object { "  error: $_" } }
 }
