@@ -57,7 +57,15 @@ function Get-Median([double[]]$Values) {
     ($s[$s.Count / 2 - 1] + $s[$s.Count / 2]) / 2
 }
 
-function Get-ImportCommand([string]$Path) { "`$sw = [System.Diagnostics.Stopwatch]::StartNew(); Import-Module '$Path'; `$sw.Stop(); [int]`$sw.Elapsed.TotalMilliseconds" }
+# Prints "<wall ms> <cpu ms>" of Import-Module measured inside the process. CPU time (all threads
+# of the process, JIT included) moves far less with machine load than wall-clock time does.
+function Get-ImportCommand([string]$Path) {
+    "`$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$c0 = `$p.TotalProcessorTime; `$sw = [System.Diagnostics.Stopwatch]::StartNew(); Import-Module '$Path'; `$sw.Stop(); `$p.Refresh(); '{0} {1}' -f [int]`$sw.Elapsed.TotalMilliseconds, [int](`$p.TotalProcessorTime - `$c0).TotalMilliseconds"
+}
+function Add-InProcess($Result, $Wall, $Cpu) {
+    $last = ($Result.Output -split "`n" | Select-Object -Last 1).Trim() -split ' '
+    $Wall.Add([double]$last[0]); $Cpu.Add([double]$last[1])
+}
 $importCommand = Get-ImportCommand $ModulePath
 $baseCommand = if ($BaselineModulePath) { Get-ImportCommand $BaselineModulePath } else { $null }
 # One warm-up of each (disk cache), not counted.
@@ -69,15 +77,17 @@ $import = New-Object System.Collections.Generic.List[double]
 $inProcess = New-Object System.Collections.Generic.List[double]
 $baseImport = New-Object System.Collections.Generic.List[double]
 $baseInProcess = New-Object System.Collections.Generic.List[double]
+$cpu = New-Object System.Collections.Generic.List[double]
+$baseCpu = New-Object System.Collections.Generic.List[double]
 for ($i = 1; $i -le $Runs; $i++) {
     $bare.Add((Invoke-Timed 'exit').WallMs)
     $r = Invoke-Timed $importCommand
     $import.Add($r.WallMs)
-    $inProcess.Add([double]($r.Output -split "`n" | Select-Object -Last 1))
+    Add-InProcess $r $inProcess $cpu
     if ($baseCommand) {
         $r = Invoke-Timed $baseCommand
         $baseImport.Add($r.WallMs)
-        $baseInProcess.Add([double]($r.Output -split "`n" | Select-Object -Last 1))
+        Add-InProcess $r $baseInProcess $baseCpu
     }
 }
 $mb = Get-Median $bare.ToArray()
@@ -88,11 +98,11 @@ Write-Host ("import-time: {0} runs, {1} CPU(s), load average {2}, PowerShell {3}
 Write-Host ("  bare pwsh -NoProfile start          median {0,7:n0} ms" -f $mb)
 Write-Host ("  pwsh -NoProfile + Import-Module     median {0,7:n0} ms" -f $mi)
 Write-Host ("  added by the import (difference)    median {0,7:n0} ms   (target < 150 ms on an idle machine)" -f ($mi - $mb))
-Write-Host ("  Import-Module alone, in-process     median {0,7:n0} ms" -f $mp)
+Write-Host ("  Import-Module alone, in-process     median {0,7:n0} ms   (CPU {1:n0} ms)" -f $mp, (Get-Median $cpu.ToArray()))
 if ($baseCommand) {
     $bi = Get-Median $baseImport.ToArray()
     $bp = Get-Median $baseInProcess.ToArray()
     Write-Host ("  baseline: pwsh + Import-Module      median {0,7:n0} ms   ({1})" -f $bi, $BaselineModulePath)
     Write-Host ("  baseline: added by the import       median {0,7:n0} ms" -f ($bi - $mb))
-    Write-Host ("  baseline: Import-Module in-process  median {0,7:n0} ms" -f $bp)
+    Write-Host ("  baseline: Import-Module in-process  median {0,7:n0} ms   (CPU {1:n0} ms)" -f $bp, (Get-Median $baseCpu.ToArray()))
 }

@@ -8,7 +8,7 @@
     Description          = 'Back up and restore SQL Server databases to Azure Blob Storage (BACKUP TO URL) with the server''s managed identity. Cmdlets over a native library (libsqlurl / sqlurl.dll).'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @('SqlUrlBackup.Format.ps1xml')
+    # No FormatsToProcess: the default views load with the first cmdlet call (Private/Initialize-SqlUrlFormat.ps1).
     FunctionsToExport    = @(
         'New-SqlUrlCredential',
         'Get-SqlUrlCredential',

@@ -4,6 +4,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:ModulePath = Get-SqlUrlTestModulePath
     Import-Module $script:ModulePath -Force
+    # The private functions load with the first cmdlet call; these tests call some directly.
+    & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate }
     $script:Module = Get-Module SqlUrlBackup
     $script:Azurite = Get-SqlUrlAzurite
     $script:SaPassword = 'Sim-Passw0rd!'

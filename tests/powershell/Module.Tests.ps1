@@ -4,6 +4,8 @@ BeforeAll {
     $script:ModulePath = Get-SqlUrlTestModulePath
     $script:ModuleDir = Split-Path $script:ModulePath
     Import-Module $script:ModulePath -Force
+    # The private functions load with the first cmdlet call; these tests call some directly.
+    & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate }
     # The import loads no assembly and no library; the tests below that look at them load them as a
     # first cmdlet call would.
     & (Get-Module SqlUrlBackup) { $null = Get-SqlUrlNativeLibrary }
@@ -39,14 +41,15 @@ Describe 'Manifest and layout' {
             'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
-    It 'lays out the version folder: one psm1, interop assembly, format, help, runtimes/linux-x64 library' {
+    It 'lays out the version folder: the psm1 and its two function files, interop assembly, format, help, runtimes/linux-x64 library' {
         $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
         Split-Path $script:ModuleDir -Leaf | Should -Be $version
         Split-Path (Split-Path $script:ModuleDir) -Leaf | Should -Be 'SqlUrlBackup'
-        foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Interop.dll', 'SqlUrlBackup.Format.ps1xml', 'en-US/about_SqlUrlBackup.help.txt', 'runtimes/linux-x64/native/libsqlurl.so', 'Interop/SqlUrlNative.cs') {
+        foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Functions.ps1', 'SqlUrlBackup.Private.ps1', 'SqlUrlBackup.Interop.dll', 'SqlUrlBackup.Format.ps1xml', 'en-US/about_SqlUrlBackup.help.txt', 'runtimes/linux-x64/native/libsqlurl.so', 'Interop/SqlUrlNative.cs') {
             Join-Path $script:ModuleDir $f | Should -Exist
         }
-        @(Get-ChildItem -LiteralPath $script:ModuleDir -Filter '*.ps1' -Recurse).Count | Should -Be 0 -Because 'the build merges every source file into the one psm1'
+        @(Get-ChildItem -LiteralPath $script:ModuleDir -Filter '*.ps1' -Recurse | ForEach-Object Name | Sort-Object) |
+            Should -Be @('SqlUrlBackup.Functions.ps1', 'SqlUrlBackup.Private.ps1') -Because 'the build merges the cmdlets into one file and the private functions into another'
     }
     It 'packages the Windows x64 library (when the build had one) as an x64 PE file beside the Linux one' {
         $win = Join-Path $script:ModuleDir 'runtimes/win-x64/native/sqlurl.dll'
@@ -159,14 +162,20 @@ Describe 'Loader' {
     }
     AfterAll { Remove-Item -LiteralPath $script:Copy -Recurse -Force -ErrorAction SilentlyContinue }
 
-    It 'the import loads neither the interop assembly nor the native library; the first cmdlet call does' {
+    It 'the import loads neither the interop assembly, the native library, the views nor the private functions; the first cmdlet call does' {
         $dir = $script:CopyVersionDir.FullName
         $cmd = "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; 'TYPE-AFTER-IMPORT ' + [bool]('SqlUrlBackup.Interop.SqlUrlNative' -as [type]); " +
+            "'VIEWS-AFTER-IMPORT ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count; " +
             "'LIB-AFTER-IMPORT ' + [bool](& (Get-Module SqlUrlBackup) { `$script:SqlUrlNative }); " +
+            "'PRIVATE-AFTER-IMPORT ' + [bool](& (Get-Module SqlUrlBackup) { Get-Command Hide-SqlUrlSecret -ErrorAction Ignore }); " +
             "try { Get-SqlUrlDatabase -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ConnectTimeout 2 -ErrorAction Stop } catch { }; " +
-            "'LIB-AFTER-CALL ' + (& (Get-Module SqlUrlBackup) { `$script:SqlUrlNative.Version() })"
+            "'LIB-AFTER-CALL ' + (& (Get-Module SqlUrlBackup) { `$script:SqlUrlNative.Version() }); " +
+            "'VIEWS-AFTER-CALL ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count + ' ' + ((Get-FormatData -TypeName 'SqlUrlBackup.Database').FormatViewDefinition.Control | Select-Object -First 1).GetType().Name"
         $out = Invoke-ChildCommand $cmd
         $out | Should -Match 'TYPE-AFTER-IMPORT False'
+        $out | Should -Match 'VIEWS-AFTER-IMPORT 0'
+        $out | Should -Match 'PRIVATE-AFTER-IMPORT False'
+        $out | Should -Match 'VIEWS-AFTER-CALL (1[2-9]|[2-9]\d) TableControl'
         $out | Should -Match 'LIB-AFTER-IMPORT False'
         $out | Should -Match 'LIB-AFTER-CALL \d+\.\d+\.\d+'
     }
@@ -224,7 +233,7 @@ Describe 'Loader' {
         Move-Item -LiteralPath $dll -Destination "$dll.moved"
         try {
             $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-SqlUrlTestPwsh))
-            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; & (Get-Module SqlUrlBackup) { 'VERSION ' + (Get-SqlUrlNativeLibrary).Version() + ' FROM ' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.IsDynamic + '/' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.Location }")) { $psi.ArgumentList.Add($a) }
+            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate; 'VERSION ' + (Get-SqlUrlNativeLibrary).Version() + ' FROM ' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.IsDynamic + '/' + [SqlUrlBackup.Interop.SqlUrlNative].Assembly.Location }")) { $psi.ArgumentList.Add($a) }
             $psi.RedirectStandardOutput = $true
             $psi.RedirectStandardError = $true
             $psi.UseShellExecute = $false

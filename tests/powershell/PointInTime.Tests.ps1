@@ -5,6 +5,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:ModulePath = Get-SqlUrlTestModulePath
     Import-Module $script:ModulePath -Force
+    # The private functions load with the first cmdlet call; these tests call some directly.
+    & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate }
     $script:Azurite = Get-SqlUrlAzurite
     $script:Sa = [pscredential]::new('sa', (ConvertTo-SecureString 'Sim-Passw0rd!' -AsPlainText -Force))
 }

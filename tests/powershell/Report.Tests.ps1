@@ -8,6 +8,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'ReportHelpers.ps1')
     Import-Module (Get-SqlUrlTestModulePath) -Force
+    # The private functions load with the first cmdlet call; these tests call some directly.
+    & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate }
 
     $script:Now = [datetime]'2026-12-06T09:40:00'
     $script:BreakAt = [datetime]'2026-11-29T10:15:00'

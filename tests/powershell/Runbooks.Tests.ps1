@@ -8,8 +8,8 @@ BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     # Restore-SqlUrlDatabase -StopAt fails in module builds that read .Value of the (unwrapped)
     # Nullable[datetime] parameter (reported in coord/from-dsc.md); the StopAt drill runs once fixed.
-    $psm1 = Join-Path (Split-Path (Get-SqlUrlTestModulePath)) 'SqlUrlBackup.psm1'
-    $script:StopAtBroken = (Get-Content -Raw -LiteralPath $psm1) -match '\$StopAt\.Value\.ToString'
+    $cmdlets = Join-Path (Split-Path (Get-SqlUrlTestModulePath)) 'SqlUrlBackup.Functions.ps1'
+    $script:StopAtBroken = (Get-Content -Raw -LiteralPath $cmdlets) -match '\$StopAt\.Value\.ToString'
 }
 
 BeforeAll {

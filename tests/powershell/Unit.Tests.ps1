@@ -5,6 +5,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:ModulePath = Get-SqlUrlTestModulePath
     Import-Module $script:ModulePath -Force
+    # The private functions load with the first cmdlet call; these tests call some directly.
+    & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate }
 }
 
 Describe 'Get-SqlUrlRuntimeIdentifier (platform/architecture -> runtimes folder)' {
@@ -184,6 +186,8 @@ Describe 'Operation results and statements' {
     It 'gives every output object its PSTypeName and a format view' {
         $obj = InModuleScope SqlUrlBackup { ConvertTo-SqlUrlCredentialInfo -ServerInstance 's' -Credential ([pscustomobject]@{ name = 'https://a.blob.core.windows.net/c'; identity = 'Managed Identity'; kind = 'managed_identity'; credential_id = 65536; create_date = '2026-11-26T16:40:00'; modify_date = '2026-11-26T16:40:00' }) }
         $obj.PSObject.TypeNames[0] | Should -Be 'SqlUrlBackup.Credential'
+        # The views load with the first cmdlet call (Module.Tests shows that in a fresh process).
+        InModuleScope SqlUrlBackup { Initialize-SqlUrlInterop }
         $views = Get-FormatData -TypeName 'SqlUrlBackup.*' | ForEach-Object { $_.TypeNames } | Sort-Object
         $views | Should -Be @('SqlUrlBackup.BackupFile', 'SqlUrlBackup.BackupHeader', 'SqlUrlBackup.BackupResult', 'SqlUrlBackup.BackupSet', 'SqlUrlBackup.Credential', 'SqlUrlBackup.Database', 'SqlUrlBackup.ProbeStep',
             'SqlUrlBackup.Readiness', 'SqlUrlBackup.ReadinessCheck', 'SqlUrlBackup.RestoreResult', 'SqlUrlBackup.RetentionDecision', 'SqlUrlBackup.VerifyResult')

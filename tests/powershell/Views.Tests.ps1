@@ -4,6 +4,8 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Module (Get-SqlUrlTestModulePath) -Force
+    # The private functions load with the first cmdlet call; these tests call some directly.
+    & (Get-Module SqlUrlBackup) { Import-SqlUrlPrivate }
     $script:M = Get-Module SqlUrlBackup
     function Show($o) { ($o | Out-String -Width 120) -split "`r?`n" }
     $blob = 'https://acct.blob.core.windows.net/backups/SQLVM01/SalesDatabase2026/SalesDatabase2026_full_20261206T045050Z_{0}-of-2.bak'

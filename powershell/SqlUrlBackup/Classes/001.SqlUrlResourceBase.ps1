@@ -20,19 +20,11 @@
 #   strings (a SAS) are masked in Reasons and error messages (Hide-SqlUrlSecret).
 # - Valid Windows PowerShell 5.1 syntax (tests/powershell/Syntax51.Tests.ps1).
 
-enum SqlUrlEnsure {
-    Present = 1
-    Absent = 2
-}
-
-enum SqlUrlCredentialIdentity {
-    # IDENTITY = 'Managed Identity' (SQL Server 2022 CU17+ on an Azure VM with a primary managed identity).
-    ManagedIdentity = 1
-    # IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = the SasToken password.
-    SharedAccessSignature = 2
-    # Reported by Get() only: a credential of another kind (S3, other). Set() never creates it.
-    Other = 3
-}
+# Ensure and Identity are strings with a ValidateSet, not enums: the first enum a module defines
+# costs ~100 ms of CPU at import (PowerShell compiles its values), and the DSC schema is the same
+# (a ValueMap). Values: Ensure Present | Absent; Identity ManagedIdentity (IDENTITY = 'Managed
+# Identity'), SharedAccessSignature (IDENTITY = 'SHARED ACCESS SIGNATURE', SECRET = the SasToken
+# password) or Other (reported by Get() only: a credential of another kind; Set() never creates it).
 
 # One entry of the Reasons property (Azure Machine Configuration): exactly Code and Phrase.
 # Code is '<Resource>:<Resource>:<Identifier>' (no whitespace); Phrase is for people.
@@ -46,70 +38,8 @@ class SqlUrlBackupReason {
 
 # (Hide-SqlUrlSecret, the module's one masking rule, is in Private/Hide-SqlUrlSecret.ps1.)
 
-function ConvertTo-SqlUrlDscConnectionParameter {
-    # The resource's connection properties as a splat for the module's cmdlets (their common
-    # connection parameters; defaults and validation stay in ConvertTo-SqlUrlConnection).
-    # The result holds the Credential object: never write it to any stream.
-    [CmdletBinding()]
-    [OutputType([hashtable])]
-    param([Parameter(Mandatory = $true)][object]$Resource)
-    if ([string]::IsNullOrWhiteSpace($Resource.ServerInstance)) {
-        throw [System.ArgumentException]::new('ServerInstance is empty: give the SQL Server instance (host, host,port or host\instance).')
-    }
-    $p = @{ ServerInstance = [string]$Resource.ServerInstance }
-    if ($null -ne $Resource.Credential -and $Resource.Credential -ne [System.Management.Automation.PSCredential]::Empty) {
-        $p.Credential = $Resource.Credential
-    }
-    if ($Resource.UseManagedIdentity) { $p.UseManagedIdentity = $true }
-    if (-not [string]::IsNullOrWhiteSpace($Resource.ManagedIdentityClientId)) { $p.ManagedIdentityClientId = [string]$Resource.ManagedIdentityClientId }
-    if (-not [string]::IsNullOrWhiteSpace($Resource.Encrypt)) { $p.Encrypt = [string]$Resource.Encrypt }
-    if ($Resource.TrustServerCertificate) { $p.TrustServerCertificate = $true }
-    if (-not [string]::IsNullOrWhiteSpace($Resource.HostNameInCertificate)) { $p.HostNameInCertificate = [string]$Resource.HostNameInCertificate }
-    if (-not [string]::IsNullOrWhiteSpace($Resource.CertificateAuthorityFile)) { $p.CertificateAuthorityFile = [string]$Resource.CertificateAuthorityFile }
-    if ($null -ne $Resource.ConnectTimeout) { $p.ConnectTimeout = [int]$Resource.ConnectTimeout }
-    $p
-}
-
-function New-SqlUrlDscError {
-    # A terminating ErrorRecord for a failed step of a DSC resource. The LCM shows only the
-    # exception message, so the message carries what failed, the server's message and the
-    # recommended action; the ErrorId (SqlUrlBackup.<kind>), category and ErrorDetails of the
-    # module's own error are kept. URL query strings are masked (Hide-SqlUrlSecret).
-    [CmdletBinding()]
-    [OutputType([System.Management.Automation.ErrorRecord])]
-    param(
-        [Parameter(Mandatory = $true)][string]$Activity,
-        [Parameter(Mandatory = $true)][object]$ErrorRecord
-    )
-    $inner = $ErrorRecord
-    if ($inner -isnot [System.Management.Automation.ErrorRecord] -and $null -ne $inner.PSObject.Properties['ErrorRecord']) { $inner = $inner.ErrorRecord }
-    $message = $null; $action = $null; $errorId = 'SqlUrlBackup.DscResourceFailed'; $category = [System.Management.Automation.ErrorCategory]::InvalidOperation
-    $exception = $null
-    if ($inner -is [System.Management.Automation.ErrorRecord]) {
-        $exception = $inner.Exception
-        if ($null -ne $inner.ErrorDetails) {
-            $message = $inner.ErrorDetails.Message
-            $action = $inner.ErrorDetails.RecommendedAction
-        }
-        if (-not $message -and $null -ne $exception) { $message = $exception.Message }
-        $id = [string]$inner.FullyQualifiedErrorId
-        if ($id -like 'SqlUrlBackup.*') { $errorId = $id.Split(',')[0] }
-        $category = $inner.CategoryInfo.Category
-    }
-    elseif ($inner -is [System.Exception]) {
-        $exception = $inner
-        $message = $inner.Message
-    }
-    if (-not $message) { $message = [string]$inner }
-    $text = '{0} failed: {1}' -f $Activity, $message.TrimEnd()
-    if ($action) { $text += ' Recommended action: ' + $action.TrimEnd() }
-    $text = Hide-SqlUrlSecret -Text $text
-    $record = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($text, $exception), $errorId, $category, $null)
-    $details = [System.Management.Automation.ErrorDetails]::new($text)
-    if ($action) { $details.RecommendedAction = Hide-SqlUrlSecret -Text $action }
-    $record.ErrorDetails = $details
-    $record
-}
+# (ConvertTo-SqlUrlDscConnectionParameter and New-SqlUrlDscError, the helpers of every resource,
+# are in Private/: parsed apart from the classes they cost less at import.)
 
 <#
 What every SqlUrlBackup resource repeats: the server key, the connection properties (as the
@@ -158,6 +88,12 @@ class SqlUrlResourceBase {
     # Why the resource is not in the desired state (empty when it is): Code + Phrase.
     [DscProperty(NotConfigurable)]
     [SqlUrlBackupReason[]] $Reasons
+
+    # The module's private functions load with the first cmdlet call or resource (the loader's
+    # Import-SqlUrlPrivate): the methods below and the resources' use them.
+    SqlUrlResourceBase() {
+        Import-SqlUrlPrivate
+    }
 
     # The cmdlets' connection parameters (a splat). Holds the Credential: never write it anywhere.
     hidden [hashtable] ConnectionParameter() {

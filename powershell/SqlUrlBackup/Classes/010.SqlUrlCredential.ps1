@@ -22,10 +22,12 @@ class SqlUrlCredential : SqlUrlResourceBase {
     [System.String] $ContainerUrl
 
     [DscProperty()]
-    [SqlUrlEnsure] $Ensure = [SqlUrlEnsure]::Present
+    [ValidateSet('Present', 'Absent')]
+    [System.String] $Ensure = 'Present'
 
     [DscProperty()]
-    [SqlUrlCredentialIdentity] $Identity = [SqlUrlCredentialIdentity]::ManagedIdentity
+    [ValidateSet('ManagedIdentity', 'SharedAccessSignature', 'Other')]
+    [System.String] $Identity = 'ManagedIdentity'
 
     # The SAS (password; user name ignored) for Identity SharedAccessSignature. Never returned.
     [DscProperty()]
@@ -49,11 +51,11 @@ class SqlUrlCredential : SqlUrlResourceBase {
         $state.Force = $this.Force
         # SasToken and Credential stay $null: secrets are never returned.
         if ($null -eq $found) {
-            $state.Ensure = [SqlUrlEnsure]::Absent
+            $state.Ensure = 'Absent'
             $state.Identity = $this.Identity
         }
         else {
-            $state.Ensure = [SqlUrlEnsure]::Present
+            $state.Ensure = 'Present'
             $state.Identity = [SqlUrlCredential]::IdentityFromKind([string]$found.Kind)
             $state.CredentialIdentity = [string]$found.Identity
         }
@@ -69,7 +71,7 @@ class SqlUrlCredential : SqlUrlResourceBase {
         $this.AssertProperties()
         $found = $this.GetCurrentCredential()
         $conn = $this.ConnectionParameter()
-        if ($this.Ensure -eq [SqlUrlEnsure]::Absent) {
+        if ($this.Ensure -eq 'Absent') {
             if ($null -eq $found) { Write-Verbose "$($this.ServerInstance): credential $($this.ContainerUrl) is already absent."; return }
             try {
                 Remove-SqlUrlCredential @conn -Name $this.ContainerUrl -Force -Confirm:$false -ErrorAction Stop
@@ -87,7 +89,7 @@ class SqlUrlCredential : SqlUrlResourceBase {
             return
         }
         $newParams = @{ Url = $this.ContainerUrl; Confirm = $false; ErrorAction = 'Stop' }
-        if ($this.Identity -eq [SqlUrlCredentialIdentity]::SharedAccessSignature) { $newParams.SasToken = $this.SasToken.Password }
+        if ($this.Identity -eq 'SharedAccessSignature') { $newParams.SasToken = $this.SasToken.Password }
         # An existing credential (wrong kind, or Force) is replaced in place.
         if ($null -ne $found) { $newParams.Force = $true }
         try {
@@ -107,15 +109,15 @@ class SqlUrlCredential : SqlUrlResourceBase {
         if ([string]::IsNullOrWhiteSpace($this.ContainerUrl)) {
             throw [System.ArgumentException]::new('SqlUrlCredential: ContainerUrl is empty; give the container URL, e.g. https://account.blob.core.windows.net/backups.')
         }
-        if ($this.Ensure -eq [SqlUrlEnsure]::Absent) { return }
-        if ($this.Identity -eq [SqlUrlCredentialIdentity]::Other) {
+        if ($this.Ensure -eq 'Absent') { return }
+        if ($this.Identity -eq 'Other') {
             throw [System.ArgumentException]::new('SqlUrlCredential: Identity Other is reported by Get() only; set Identity to ManagedIdentity or SharedAccessSignature.')
         }
         $hasSas = $null -ne $this.SasToken -and $this.SasToken -ne [PSCredential]::Empty -and $this.SasToken.Password.Length -gt 0
-        if ($this.Identity -eq [SqlUrlCredentialIdentity]::SharedAccessSignature -and -not $hasSas) {
+        if ($this.Identity -eq 'SharedAccessSignature' -and -not $hasSas) {
             throw [System.ArgumentException]::new('SqlUrlCredential: Identity SharedAccessSignature needs SasToken (a PSCredential whose password is the SAS token; the user name is ignored).')
         }
-        if ($this.Identity -eq [SqlUrlCredentialIdentity]::ManagedIdentity -and $hasSas) {
+        if ($this.Identity -eq 'ManagedIdentity' -and $hasSas) {
             throw [System.ArgumentException]::new('SqlUrlCredential: SasToken is used only with Identity SharedAccessSignature; remove it or set Identity = SharedAccessSignature.')
         }
     }
@@ -150,7 +152,7 @@ class SqlUrlCredential : SqlUrlResourceBase {
         if ($this.Ensure -ne $state.Ensure) {
             $why += $this.NewReason('Ensure', ("The credential '{0}' should be {1} but is {2}." -f $this.ContainerUrl, $this.Ensure, $state.Ensure))
         }
-        elseif ($this.Ensure -eq [SqlUrlEnsure]::Present) {
+        elseif ($this.Ensure -eq 'Present') {
             if ($this.Identity -ne $state.Identity) {
                 $why += $this.NewReason('Identity', ("The credential '{0}' should use {1} but uses {2} (IDENTITY = '{3}')." -f $this.ContainerUrl, $this.Identity, $state.Identity, $state.CredentialIdentity))
             }
@@ -162,10 +164,10 @@ class SqlUrlCredential : SqlUrlResourceBase {
     }
 
     # Get-SqlUrlCredential's Kind (managed_identity, sas, s3, other) as the Identity enum.
-    hidden static [SqlUrlCredentialIdentity] IdentityFromKind([string] $kind) {
-        if ($kind -eq 'managed_identity') { return [SqlUrlCredentialIdentity]::ManagedIdentity }
-        if ($kind -eq 'sas') { return [SqlUrlCredentialIdentity]::SharedAccessSignature }
-        return [SqlUrlCredentialIdentity]::Other
+    hidden static [System.String] IdentityFromKind([string] $kind) {
+        if ($kind -eq 'managed_identity') { return 'ManagedIdentity' }
+        if ($kind -eq 'sas') { return 'SharedAccessSignature' }
+        return 'Other'
     }
 }
 

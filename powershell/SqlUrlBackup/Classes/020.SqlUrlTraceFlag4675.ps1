@@ -24,7 +24,8 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
 
     # Present: on globally. Absent: off globally. Get() returns the actual state.
     [DscProperty()]
-    [SqlUrlEnsure] $Ensure = [SqlUrlEnsure]::Present
+    [ValidateSet('Present', 'Absent')]
+    [System.String] $Ensure = 'Present'
 
     # --- read-only, filled in by Get() ---
     # What the readiness check saw (e.g. 'trace flag 4675 is on globally').
@@ -44,12 +45,12 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
         $state.ContainerUrl = Hide-SqlUrlSecret -Text $this.ContainerUrl
         $state.Evidence = [string]$tf.Evidence
         # 'pass' = on globally; a flag on for one session only is not on.
-        if ($tf.Status -eq 'pass') { $state.Ensure = [SqlUrlEnsure]::Present } else { $state.Ensure = [SqlUrlEnsure]::Absent }
+        if ($tf.Status -eq 'pass') { $state.Ensure = 'Present' } else { $state.Ensure = 'Absent' }
         $state.StartupParameter = [SqlUrlTraceFlag4675]::StartupState([SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675Startup'))
         $why = @()
         if ($state.Ensure -ne $this.Ensure) {
             $want = 'on'
-            if ($this.Ensure -eq [SqlUrlEnsure]::Absent) { $want = 'off' }
+            if ($this.Ensure -eq 'Absent') { $want = 'off' }
             $why += $this.NewReason('Ensure', ('Trace flag 4675 should be {0} globally, but: {1}' -f $want, $tf.Evidence))
         }
         $state.Reasons = [SqlUrlBackupReason[]]$why
@@ -63,7 +64,7 @@ class SqlUrlTraceFlag4675 : SqlUrlResourceBase {
     [void] Set() {
         $this.AssertProperties()
         $change = 'enable'
-        if ($this.Ensure -eq [SqlUrlEnsure]::Absent) { $change = 'disable' }
+        if ($this.Ensure -eq 'Absent') { $change = 'disable' }
         # The check reads the flag first and sends DBCC TRACEON/TRACEOFF only when it must.
         $checks = $this.RunCheck($change)
         $tf = [SqlUrlTraceFlag4675]::Pick($checks, 'TraceFlag4675')

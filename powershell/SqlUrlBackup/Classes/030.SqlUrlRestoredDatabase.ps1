@@ -88,7 +88,8 @@ class SqlUrlRestoredDatabase : SqlUrlResourceBase {
     # --- read-only, filled in by Get() ---
     # Present or Absent.
     [DscProperty(NotConfigurable)]
-    [SqlUrlEnsure] $Ensure
+    [ValidateSet('Present', 'Absent')]
+    [System.String] $Ensure
 
     # sys.databases state_desc when present (ONLINE, RESTORING, ...).
     [DscProperty(NotConfigurable)]
@@ -109,14 +110,14 @@ class SqlUrlRestoredDatabase : SqlUrlResourceBase {
         $state.Checksum = $this.Checksum
         $why = @()
         if ($plan.Exists) {
-            $state.Ensure = [SqlUrlEnsure]::Present
+            $state.Ensure = 'Present'
             $state.DatabaseState = [string]$plan.State
             if ($plan.State -ne 'ONLINE') {
                 $why += $this.NewReason('State', ("The database '{0}' on '{1}' exists but is {2}, not ONLINE; it is never replaced: finish its restore (RESTORE DATABASE [{0}] WITH RECOVERY) or drop it by hand." -f $this.Database, $this.ServerInstance, $plan.State))
             }
         }
         else {
-            $state.Ensure = [SqlUrlEnsure]::Absent
+            $state.Ensure = 'Absent'
             $state.PlannedStatements = [string[]]@($plan.Statements)
             $why += $this.NewReason('Database', ("The database '{0}' does not exist on '{1}'; Set() restores it from {2} backup URL(s): {3}" -f $this.Database, $this.ServerInstance, @($this.BackupUrl).Count, (@($plan.Statements) -join ' ')))
         }

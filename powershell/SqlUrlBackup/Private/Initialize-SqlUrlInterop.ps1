@@ -1,5 +1,5 @@
-# Import loads nothing: the interop assembly and the native library are loaded by the first
-# cmdlet call that needs them (bench/import-time.ps1 measures what the import costs). A DSC run or
+# Import loads nothing: the interop assembly, the native library and the default views
+# (Initialize-SqlUrlFormat) are loaded by the first cmdlet call that needs them (bench/import-time.ps1 measures what the import costs). A DSC run or
 # runbook that only imports pays for neither.
 
 function Initialize-SqlUrlInterop {
@@ -36,6 +36,7 @@ function Initialize-SqlUrlInterop {
                 $have.ToString(3), $type.Assembly.Location, $want.ToString(3)))
     }
     $script:SqlUrlInteropReady = $true
+    Initialize-SqlUrlFormat
 }
 
 function Get-SqlUrlNativeLibrary {

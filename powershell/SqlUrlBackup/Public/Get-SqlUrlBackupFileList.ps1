@@ -45,11 +45,8 @@ function Get-SqlUrlBackupFileList {
         $mediaSet = New-SqlUrlMediaSet
         $read = {
             param([string[]]$Urls, [System.Collections.IDictionary]$Bound)
-            foreach ($x in @(Invoke-SqlUrlInspection -Cmdlet $PSCmdlet -Function 'sqlurl_backup_filelist' -ServerInstance $ServerInstance -Url $Urls -BoundParameters $Bound)) {
-                $server = $x.Server
-                $r = $x.Result
-                if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-                foreach ($f in @($r.Output.files | Where-Object { $null -ne $_ })) { ConvertTo-SqlUrlBackupFile -ServerInstance $server -Url $Urls -File $f }
+            foreach ($x in @(Get-SqlUrlInspectionItem -Cmdlet $PSCmdlet -Function 'sqlurl_backup_filelist' -Property files -ServerInstance $ServerInstance -Url $Urls -BoundParameters $Bound)) {
+                ConvertTo-SqlUrlBackupFile -ServerInstance $x.Server -Url $Urls -File $x.Item
             }
         }
     }

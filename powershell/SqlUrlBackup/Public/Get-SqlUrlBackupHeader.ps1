@@ -44,11 +44,8 @@ function Get-SqlUrlBackupHeader {
         $mediaSet = New-SqlUrlMediaSet
         $read = {
             param([string[]]$Urls, [System.Collections.IDictionary]$Bound)
-            foreach ($x in @(Invoke-SqlUrlInspection -Cmdlet $PSCmdlet -Function 'sqlurl_backup_header' -ServerInstance $ServerInstance -Url $Urls -BoundParameters $Bound)) {
-                $server = $x.Server
-                $r = $x.Result
-                if (-not $r.Succeeded) { Write-SqlUrlError -Cmdlet $PSCmdlet -ErrorRecord $r.ErrorRecord; continue }
-                foreach ($h in @($r.Output.headers | Where-Object { $null -ne $_ })) { ConvertTo-SqlUrlBackupHeader -ServerInstance $server -Url $Urls -Header $h }
+            foreach ($x in @(Get-SqlUrlInspectionItem -Cmdlet $PSCmdlet -Function 'sqlurl_backup_header' -Property headers -ServerInstance $ServerInstance -Url $Urls -BoundParameters $Bound)) {
+                ConvertTo-SqlUrlBackupHeader -ServerInstance $x.Server -Url $Urls -Header $x.Item
             }
         }
     }
