@@ -73,6 +73,24 @@ function Get-ThreadCpu([int]$Id) {
     }
     $by
 }
+# Where an item's time goes, from the simulators' statement logs (server clock): per session that
+# ran a fleet BACKUP, its first statement (the facts query, right after login), the BACKUP and the
+# RESTORE HEADERONLY that reads it back. Returns mean seconds: FactsToBackup, BackupToHeader.
+function Get-FleetPhase([object[]]$Sims) {
+    $facts = New-Object System.Collections.Generic.List[double]; $span = New-Object System.Collections.Generic.List[double]
+    foreach ($s in $Sims) {
+        $log = @(Get-Content -LiteralPath $s.StatementLog | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+        foreach ($g in ($log | Group-Object session_id)) {
+            $st = @($g.Group)
+            $b = $st | Where-Object { $_.text -like 'BACKUP DATABASE*/fleet/*' } | Select-Object -First 1
+            if (-not $b) { continue }
+            $h = $st | Where-Object { $_.text -like 'RESTORE HEADERONLY*' } | Select-Object -First 1
+            $facts.Add(([datetime]$b.at - [datetime]$st[0].at).TotalSeconds)
+            if ($h) { $span.Add(([datetime]$h.at - [datetime]$b.at).TotalSeconds) }
+        }
+    }
+    [pscustomobject]@{ Sessions = $facts.Count; FactsToBackup = ($facts | Measure-Object -Average).Average; BackupToHeader = ($span | Measure-Object -Average).Average }
+}
 # Busy and total CPU seconds of the whole machine since boot (/proc/stat).
 function Get-MachineCpu {
     $v = @((Get-Content /proc/stat -TotalCount 1).Split(' ', [StringSplitOptions]::RemoveEmptyEntries) | Select-Object -Skip 1 | ForEach-Object { [long]$_ })
@@ -136,6 +154,9 @@ try {
     $statement = ($simSeconds | Measure-Object -Sum).Sum
     '  BACKUP statements in flight: {0:N1} on average of {1} slots (sum of BACKUP statement times / wall); the rest of each slot''s time is connect, facts, header read-back, close' -f ($statement / $wall), $slots
     '  CPU during the fleet run: machine {0:P0} busy ({1:N0} of {2:N0} CPU-seconds); this pwsh + library {3:N1} s, {4} simulators {5:N1} s, Azurite {6:N1} s, everything else (other users of the machine) {7:N1} s' -f ($cpu.Busy / $cpu.Total), $cpu.Busy, $cpu.Total, $cpu.Self, $Servers, $cpu.Sims, $cpu.Azurite, ($cpu.Busy - $cpu.Self - $cpu.Sims - $cpu.Azurite)
+    $ph = Get-FleetPhase $sims
+    $slotTime = $wall * $slots / $total
+    '  per item (server clock, {0} sessions): first query after login -> BACKUP sent {1:N3} s; BACKUP sent -> header read-back sent {2:N3} s (BACKUP itself {3:N3} s); a slot''s time per item {4:N3} s, so connect + login + close + waiting for a slot = {5:N3} s' -f $ph.Sessions, $ph.FactsToBackup, $ph.BackupToHeader, $meanSim, $slotTime, ($slotTime - $ph.FactsToBackup - $ph.BackupToHeader)
     $byThread = foreach ($k in $threads1.Keys) { [pscustomobject]@{ Name = $k; Seconds = $threads1[$k] - [double]$threads0[$k] } }
     '  this pwsh by thread name (CPU-seconds, top 5): ' + (($byThread | Sort-Object Seconds -Descending | Select-Object -First 5 | ForEach-Object { '{0} {1:N1}' -f $_.Name, $_.Seconds }) -join ', ')
     '  load average {0} before the fleet run, {1} after; {2:yyyy-MM-dd HH:mm} UTC' -f $load0, (Get-LoadAverage), [DateTime]::UtcNow
