@@ -4,14 +4,15 @@
 //! Every (server, database) pair is one item of ONE [`Operation`], so one poll shows the whole
 //! fleet, one cancel stops all of it and results are final per item as each database finishes.
 //! Two limits apply: `throttle` (in the options: databases of one server at once) and
-//! `server_throttle` (servers at once). A server holds its slot from the moment its first
-//! database starts until its last one ends.
+//! `server_throttle` (servers at once). A server holds its slot while any of its databases
+//! runs; when none does, the slot goes to the server that has waited longest (so with
+//! `throttle` 1 the servers take turns database by database, and every one of the
+//! `server_throttle` slots stays busy until the last databases: bench/fleet.ps1).
 //!
 //! Each item runs exactly the single-server backup ([`crate::ops::backup`]); its result is the
 //! BackupResult with a `server` member added. Item `i` of the status is the `i`-th database in
 //! target order.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use futures_util::FutureExt;
@@ -90,15 +91,49 @@ struct ServerRun {
     req: Arc<BackupRequest>,
     /// `throttle`: databases of this server at once.
     databases_at_once: Arc<Semaphore>,
-    /// The fleet slot this server holds while any of its databases runs.
-    slot: Mutex<Option<OwnedSemaphorePermit>>,
-    remaining: AtomicUsize,
+    /// The fleet slot this server holds while any of its databases runs, and how many run.
+    slot: Mutex<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    permit: Option<OwnedSemaphorePermit>,
+    running: usize,
 }
 
 impl ServerRun {
-    async fn finish_one(&self) {
-        if self.remaining.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.slot.lock().await.take();
+    /// Takes a fleet slot for this server unless it already holds one (bounded by `cancel`);
+    /// false when cancelled first.
+    async fn enter(&self, fleet_slots: &Arc<Semaphore>, cancel: &tokio_util::sync::CancellationToken) -> bool {
+        let mut slot = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return false,
+            g = self.slot.lock() => g,
+        };
+        if slot.permit.is_none() {
+            let p = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return false,
+                p = fleet_slots.clone().acquire_owned() => p,
+            };
+            match p {
+                Ok(p) => slot.permit = Some(p),
+                Err(_) => return false,
+            }
+        }
+        slot.running += 1;
+        true
+    }
+
+    /// One database of this server ended: the server gives its fleet slot back when none of
+    /// its databases runs any more, so a server waiting for a slot gets it (the fleet
+    /// semaphore is fair: first come, first served) instead of this server keeping it for its
+    /// next database while other servers wait.
+    async fn leave(&self) {
+        let mut slot = self.slot.lock().await;
+        slot.running = slot.running.saturating_sub(1);
+        if slot.running == 0 {
+            slot.permit.take();
         }
     }
 }
@@ -123,41 +158,26 @@ async fn run_item(servers: Arc<Vec<ServerRun>>, owner: Arc<Vec<usize>>, fleet_sl
     let db = rep.database();
     let cancel = rep.cancel_token();
     rep.set_state(State::Pending);
-    let outcome = async {
-        let _db_permit = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => return stopped_before_start(&db),
-            p = s.databases_at_once.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return stopped_before_start(&db) },
-        };
-        {
-            let mut slot = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return stopped_before_start(&db),
-                g = s.slot.lock() => g,
-            };
-            if slot.is_none() {
-                let p = tokio::select! {
-                    biased;
-                    _ = cancel.cancelled() => return stopped_before_start(&db),
-                    p = fleet_slots.clone().acquire_owned() => p,
-                };
-                match p {
-                    Ok(p) => *slot = Some(p),
-                    Err(_) => return stopped_before_start(&db),
-                }
-            }
-        }
-        rep.set_state(State::Running);
-        match std::panic::AssertUnwindSafe(crate::ops::backup::backup_one(s.req.clone(), rep.clone())).catch_unwind().await {
-            Ok(o) => o,
-            Err(_) => {
-                let e = Error::Internal("the backup of this database panicked".into());
-                ItemOutcome { state: State::Failed, result: ItemResult::stopped(&db, None, &e) }
-            }
-        }
+    let db_permit = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => None,
+        p = s.databases_at_once.clone().acquire_owned() => p.ok(),
+    };
+    if db_permit.is_none() || !s.enter(&fleet_slots, &cancel).await {
+        return with_server(stopped_before_start(&db), &server);
     }
-    .await;
-    s.finish_one().await;
+    rep.set_state(State::Running);
+    let outcome = match std::panic::AssertUnwindSafe(crate::ops::backup::backup_one(s.req.clone(), rep.clone())).catch_unwind().await {
+        Ok(o) => o,
+        Err(_) => {
+            let e = Error::Internal("the backup of this database panicked".into());
+            ItemOutcome { state: State::Failed, result: ItemResult::stopped(&db, None, &e) }
+        }
+    };
+    // the fleet slot first, then this server's database permit: the server's next database
+    // then queues for a fleet slot behind the servers that have waited longer
+    s.leave().await;
+    drop(db_permit);
     with_server(outcome, &server)
 }
 
@@ -176,8 +196,7 @@ pub fn start(req: FleetBackupRequest) -> Result<Operation> {
             }
             ServerRun {
                 databases_at_once: Arc::new(Semaphore::new(r.throttle.max(1) as usize)),
-                slot: Mutex::new(None),
-                remaining: AtomicUsize::new(r.databases.len()),
+                slot: Mutex::new(Slot::default()),
                 req: Arc::new(r),
             }
         })
@@ -228,6 +247,43 @@ mod tests {
             assert!(e.to_string().contains(needle), "{json}: {e}");
             assert!(!e.to_string().contains("pw-not-shown"));
         }
+    }
+
+    #[test]
+    fn a_server_gives_its_slot_back_between_databases_so_waiting_servers_take_turns() {
+        let json = format!(
+            r#"{{"targets":[{{"connection":{},"databases":["a1","a2"]}},{{"connection":{},"databases":["b1"]}}],"server_throttle":1,"options":{{"container_url":"https://acct.blob.core.windows.net/ctr","throttle":1}}}}"#,
+            conn("s1"),
+            conn("s2")
+        );
+        let reqs = crate::api::parse_request::<FleetBackupRequest>(&json).unwrap().backup_requests().unwrap();
+        let runs: Vec<ServerRun> = reqs.into_iter().map(|r| ServerRun { databases_at_once: Arc::new(Semaphore::new(1)), slot: Mutex::new(Slot::default()), req: Arc::new(r) }).collect();
+        let (runs, fleet, cancel) = (Arc::new(runs), Arc::new(Semaphore::new(1)), tokio_util::sync::CancellationToken::new());
+        let enter = |i: usize| {
+            let (r, f, c) = (runs.clone(), fleet.clone(), cancel.clone());
+            tokio::spawn(async move { r[i].enter(&f, &c).await })
+        };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            assert!(enter(0).await.unwrap(), "s1 takes the only fleet slot");
+            assert!(enter(0).await.unwrap(), "a second database of a server that holds the slot needs no other");
+            let s2 = enter(1);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            assert!(!s2.is_finished(), "s2 waits while s1 runs");
+            runs[0].leave().await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            assert!(!s2.is_finished(), "s1 still runs one database: it keeps the slot");
+            runs[0].leave().await;
+            // s1 has no database running: its next one queues behind s2, which waited first
+            let s1_next = enter(0);
+            assert!(s2.await.unwrap(), "s2 gets the slot s1 gave back");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            assert!(!s1_next.is_finished(), "s1's next database waits for s2");
+            runs[1].leave().await;
+            assert!(s1_next.await.unwrap());
+            cancel.cancel();
+            assert!(!enter(1).await.unwrap(), "a cancelled operation starts nothing");
+        });
     }
 
     #[test]

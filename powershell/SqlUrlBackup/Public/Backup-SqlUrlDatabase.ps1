@@ -40,7 +40,10 @@ function Backup-SqlUrlDatabase {
     Also back up master (full backups only), model and msdb when no -Database is given. tempdb is never backed up.
 
     .PARAMETER ServerThrottle
-    How many servers back up at the same time (default 4). -Throttle limits databases per server.
+    How many servers back up at the same time (default 4). -Throttle limits databases per server,
+    so at most ServerThrottle x Throttle backups run at once. A server holds a slot while any of
+    its databases runs and gives it back when none does; the server that has waited longest gets
+    it next, so with -Throttle 1 the servers take turns and no slot idles while databases are left.
 
     .PARAMETER ContainerUrl
     The container URL, for example https://acct.blob.core.windows.net/backups. A credential for it
