@@ -21,7 +21,14 @@ param(
     [string]$ModulePath,
     # Another build of the module (for example the previous version) measured in the same
     # interleaved runs, so that both figures see the same machine load.
-    [string]$BaselineModulePath
+    [string]$BaselineModulePath,
+    # PowerShell records the methods its startup JIT-compiles in a startup profile
+    # (StartupProfileData-NonInteractive in its cache folder) and compiles them on another core at
+    # the next start. One profile shared by interleaved runs is written by whichever ran last, so
+    # each kind of run gets its own cache folder: 'Own' (default) keeps it between runs (a machine
+    # that runs the same job again: a DSC consistency run, a Hybrid Worker), 'None' empties it
+    # before every run (a fresh sandbox: no profile, no module analysis cache).
+    [ValidateSet('Own', 'None')][string]$StartupProfile = 'Own'
 )
 $ErrorActionPreference = 'Stop'
 $repo = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
@@ -37,8 +44,16 @@ if (-not $pwsh) {
     $pwsh = if (Test-Path -LiteralPath $launcher) { $launcher } else { Join-Path $PSHOME 'pwsh' }
 }
 
-function Invoke-Timed([string]$Command) {
+$cacheRoot = Join-Path ([System.IO.Path]::GetTempPath()) ('sqlurl-import-time-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+function Invoke-Timed([string]$Command, [string]$Kind) {
+    $cache = Join-Path $cacheRoot $Kind
+    if ($StartupProfile -eq 'None') { Remove-Item -LiteralPath $cache -Recurse -Force -ErrorAction SilentlyContinue }
+    $null = New-Item -ItemType Directory -Force -Path $cache
     $psi = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+    # PowerShell's cache folder (startup profile, module analysis cache): XDG_CACHE_HOME on Linux
+    # and macOS, LOCALAPPDATA on Windows.
+    $psi.Environment['XDG_CACHE_HOME'] = $cache
+    $psi.Environment['LOCALAPPDATA'] = $cache
     foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $Command)) { $psi.ArgumentList.Add($a) }
     $psi.RedirectStandardOutput = $true
     $psi.UseShellExecute = $false
@@ -69,8 +84,9 @@ function Add-InProcess($Result, $Wall, $Cpu) {
 $importCommand = Get-ImportCommand $ModulePath
 $baseCommand = if ($BaselineModulePath) { Get-ImportCommand $BaselineModulePath } else { $null }
 # One warm-up of each (disk cache), not counted.
-$null = Invoke-Timed 'exit'
-$null = Invoke-Timed $importCommand
+$null = Invoke-Timed 'exit' 'bare'
+$null = Invoke-Timed $importCommand 'import'
+if ($baseCommand) { $null = Invoke-Timed $baseCommand 'baseline' }
 
 $bare = New-Object System.Collections.Generic.List[double]
 $import = New-Object System.Collections.Generic.List[double]
@@ -80,12 +96,12 @@ $baseInProcess = New-Object System.Collections.Generic.List[double]
 $cpu = New-Object System.Collections.Generic.List[double]
 $baseCpu = New-Object System.Collections.Generic.List[double]
 for ($i = 1; $i -le $Runs; $i++) {
-    $bare.Add((Invoke-Timed 'exit').WallMs)
-    $r = Invoke-Timed $importCommand
+    $bare.Add((Invoke-Timed 'exit' 'bare').WallMs)
+    $r = Invoke-Timed $importCommand 'import'
     $import.Add($r.WallMs)
     Add-InProcess $r $inProcess $cpu
     if ($baseCommand) {
-        $r = Invoke-Timed $baseCommand
+        $r = Invoke-Timed $baseCommand 'baseline'
         $baseImport.Add($r.WallMs)
         Add-InProcess $r $baseInProcess $baseCpu
     }
@@ -94,7 +110,8 @@ $mb = Get-Median $bare.ToArray()
 $mi = Get-Median $import.ToArray()
 $mp = Get-Median $inProcess.ToArray()
 $load = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0] } else { 'n/a' }
-Write-Host ("import-time: {0} runs, {1} CPU(s), load average {2}, PowerShell {3}" -f $Runs, [Environment]::ProcessorCount, $load, $PSVersionTable.PSVersion)
+Remove-Item -LiteralPath $cacheRoot -Recurse -Force -ErrorAction SilentlyContinue
+Write-Host ("import-time: {0} runs, {1} CPU(s), load average {2}, PowerShell {3}, startup profile: {4}" -f $Runs, [Environment]::ProcessorCount, $load, $PSVersionTable.PSVersion, $StartupProfile)
 Write-Host ("  bare pwsh -NoProfile start          median {0,7:n0} ms" -f $mb)
 Write-Host ("  pwsh -NoProfile + Import-Module     median {0,7:n0} ms" -f $mi)
 Write-Host ("  added by the import (difference)    median {0,7:n0} ms   (target < 150 ms on an idle machine)" -f ($mi - $mb))
