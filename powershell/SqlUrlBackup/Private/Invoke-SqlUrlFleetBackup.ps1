@@ -107,21 +107,12 @@ function Invoke-SqlUrlFleetBackup {
             ConvertTo-SqlUrlBackupResult -ServerInstance $server -Result $Result
         }
     }
-    $ended = $false
     $final = $null
     $serverCount = @($ItemServer | Select-Object -Unique).Count
-    # Reading a status costs time in proportion to the items (JSON parse, PowerShell loops: about
-    # 0.1-0.3 s for 500 databases on a loaded machine): the next wait is at least three times the
-    # last read, so this loop takes about a quarter of a core at most from the backups it watches
-    # (while one read stays under 0.7 s). The wait returns at once when the operation ends, so the
-    # end is never delayed by it, and is at most 2 s, so the progress shown lags by no more.
-    $reading = New-Object System.Diagnostics.Stopwatch
     try {
-        while ($true) {
-            $waitMs = [math]::Min(2000, [math]::Max($PollMilliseconds, 3 * $reading.ElapsedMilliseconds))
-            $w = $op.Wait([uint32]$waitMs)
-            $reading.Restart()
-            $r = ConvertFrom-SqlUrlNativeResult -Result $w -ServerInstance $ItemServer[0]
+        # -PaceToReader: reading a status costs time in proportion to the items (see Wait-SqlUrlNativeOperation)
+        Wait-SqlUrlNativeOperation -Operation $op -ServerInstance $ItemServer[0] -PollMilliseconds $PollMilliseconds -PaceToReader -CancelWaitMilliseconds $CancelWaitMilliseconds | ForEach-Object {
+            $r = $_
             $status = $r.Output
             if ($null -ne $status -and $null -ne $status.PSObject.Properties['items']) {
                 $items = @($status.items)
@@ -130,22 +121,11 @@ function Invoke-SqlUrlFleetBackup {
                     if ($null -ne $items[$i].PSObject.Properties['result']) { & $emit $i $items[$i].result }
                 }
             }
-            if ($r.Pending) {
-                if (-not $Raw) { Write-SqlUrlFleetProgress -Activity $Activity -Id $ProgressId -Status $status -ItemServer $ItemServer -Shown $shown -ServerCount $serverCount }
-                $reading.Stop()
-                continue
-            }
-            $ended = $true
-            $final = $r
-            break
+            if (-not $r.Pending) { $final = $r }
+            elseif (-not $Raw) { Write-SqlUrlFleetProgress -Activity $Activity -Id $ProgressId -Status $status -ItemServer $ItemServer -Shown $shown -ServerCount $serverCount }
         }
     }
     finally {
-        if (-not $ended) {
-            # The pipeline is stopping: stop the work on the server(s), not just this loop.
-            Stop-SqlUrlNativeOperation -Operation $op -CancelWaitMilliseconds $CancelWaitMilliseconds
-        }
-        $op.Dispose()
         try {
             foreach ($i in @($shown)) { Write-Progress -Activity 'database' -Id ($ProgressId + 1 + $i) -ParentId $ProgressId -Completed }
             Write-Progress -Activity $Activity -Id $ProgressId -Completed

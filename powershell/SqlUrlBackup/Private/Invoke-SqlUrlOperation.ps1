@@ -79,33 +79,21 @@ function Invoke-SqlUrlOperation {
     }
 
     $final = $null
-    $ended = $false
     $seen = New-Object 'System.Collections.Generic.HashSet[int]'
     try {
-        while ($true) {
-            $w = $op.Wait([uint32]$PollMilliseconds)
-            $r = ConvertFrom-SqlUrlNativeResult -Result $w -ServerInstance $ServerInstance -TargetObject $TargetObject
+        Wait-SqlUrlNativeOperation -Operation $op -ServerInstance $ServerInstance -TargetObject $TargetObject -PollMilliseconds $PollMilliseconds -CancelWaitMilliseconds $CancelWaitMilliseconds | ForEach-Object {
+            $r = $_
             if ($OnItemResult -and $null -ne $r.Output -and $null -ne $r.Output.PSObject.Properties['items']) {
                 $items = @($r.Output.items)
                 for ($i = 0; $i -lt $items.Count; $i++) {
                     if ($null -ne $items[$i] -and $null -ne $items[$i].PSObject.Properties['result'] -and $seen.Add($i)) { & $OnItemResult $items[$i].result }
                 }
             }
-            if ($r.Pending) {
-                if (-not $NoProgress) { Write-SqlUrlProgress -Activity $Activity -Id $ProgressId -Status $r.Output }
-                continue
-            }
-            $ended = $true
-            $final = $r
-            break
+            if (-not $r.Pending) { $final = $r }
+            elseif (-not $NoProgress) { Write-SqlUrlProgress -Activity $Activity -Id $ProgressId -Status $r.Output }
         }
     }
     finally {
-        if (-not $ended) {
-            # The pipeline is stopping: stop the work on the server(s), not just this loop.
-            Stop-SqlUrlNativeOperation -Operation $op -CancelWaitMilliseconds $CancelWaitMilliseconds
-        }
-        $op.Dispose()
         if (-not $NoProgress) {
             try { Write-Progress -Activity $Activity -Id $ProgressId -Completed } catch { $null = $_ }
         }
