@@ -225,14 +225,11 @@ foreach ($folder in 'Private', 'Public') {
     }
 }
 
-# The class files parse only together (a derived class needs its base class in the same text), in
-# file-name order (NNN. prefixes): merged first, then stripped. The loader goes last.
+# The DSC classes (one file: a derived class parses only with its base class in the same text),
+# stripped of comments, then the loader.
 $sb = [Text.StringBuilder]::new()
 $null = $sb.AppendLine($header)
-$parts = foreach ($f in (Get-ChildItem -LiteralPath (Join-Path $src 'Classes') -Filter '*.ps1' | Sort-Object Name)) {
-    "#region Classes/$($f.Name)" + [Environment]::NewLine + (Get-Content -Raw -LiteralPath $f.FullName).TrimEnd() + [Environment]::NewLine + '#endregion'
-}
-$text = Remove-ScriptComment -Text ($parts -join ([Environment]::NewLine + [Environment]::NewLine)) -Name 'Classes/*.ps1'
+$text = Remove-ScriptComment -Text (Get-Content -Raw -LiteralPath (Join-Path $src 'Classes/SqlUrlDscResources.ps1')) -Name 'Classes/SqlUrlDscResources.ps1'
 $null = $sb.AppendLine($text.TrimEnd()).AppendLine()
 $loader = Get-Content -Raw -LiteralPath (Join-Path $src 'SqlUrlBackup.psm1')
 $lm = [regex]::Match($loader, '(?s)#begin-loader\r?\n(.*?)#end-loader')

@@ -4,18 +4,14 @@
 BeforeDiscovery {
     $repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $src = Join-Path $repo 'powershell/SqlUrlBackup'
-    $files = @(Get-ChildItem -LiteralPath $src -Recurse -Include '*.ps1', '*.psm1', '*.psd1' | Where-Object { $_.Directory.Name -ne 'Classes' } | ForEach-Object { $_.FullName })
-    # The class files parse only together (base class and enums first), as build.ps1 merges them.
-    $classes = Join-Path ([System.IO.Path]::GetTempPath()) 'sqlurl-syntax51-Classes.ps1'
-    $classText = @(Get-ChildItem -LiteralPath (Join-Path $src 'Classes') -Filter '*.ps1' | Sort-Object Name | ForEach-Object { Get-Content -Raw -LiteralPath $_.FullName })
-    Set-Content -LiteralPath $classes -Value ($classText -join [Environment]::NewLine)
-    $files += $classes
+    # (the DSC classes are one file, Classes/SqlUrlDscResources.ps1, that parses on its own)
+    $files = @(Get-ChildItem -LiteralPath $src -Recurse -Include '*.ps1', '*.psm1', '*.psd1' | ForEach-Object { $_.FullName })
     # The runbooks: Azure Automation also offers a Windows PowerShell 5.1 runtime.
     $files += @(Get-ChildItem -LiteralPath (Join-Path $repo 'examples/runbooks') -Filter '*.ps1' -ErrorAction SilentlyContinue | ForEach-Object { $_.FullName })
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $built = foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Functions.ps1', 'SqlUrlBackup.Private.ps1') { Join-Path (Split-Path (Get-SqlUrlTestModulePath)) $f }
     $script:ModuleFiles = @(@($files) + @($built) | ForEach-Object {
-            $name = if ($_.StartsWith($repo)) { $_.Substring($repo.Length + 1) } elseif ($_ -eq $classes) { 'powershell/SqlUrlBackup/Classes/*.ps1 (merged in file-name order)' } else { $_ }
+            $name = if ($_.StartsWith($repo)) { $_.Substring($repo.Length + 1) } else { $_ }
             @{ File = $_; Name = $name }
         })
 }
