@@ -1,8 +1,8 @@
 # SqlUrlBackup loader (source layout).
 #
-# build.ps1 merges Public/ into SqlUrlBackup.Functions.ps1, Private/ into SqlUrlBackup.Private.ps1,
-# and Classes/ plus the loader part of this file (between the begin/end markers below) into
-# SqlUrlBackup.psm1, under out/SqlUrlBackup/<version>/. Import that built module; this source file only explains how to get it.
+# build.ps1 merges Classes/, the loader part of this file (between the begin/end markers below) and
+# Public/ into SqlUrlBackup.psm1, and Private/ into SqlUrlBackup.Private.ps1, under
+# out/SqlUrlBackup/<version>/. Import that built module; this source file only explains how to get it.
 if (Test-Path -LiteralPath (Join-Path $PSScriptRoot 'Public')) {
     throw "This is the SqlUrlBackup source folder. Build the module with 'pwsh ./build.ps1' at the repository root, then Import-Module ./out/SqlUrlBackup/<version>/SqlUrlBackup.psd1."
 }
@@ -15,9 +15,7 @@ $script:SqlUrlInteropReady = $false
 $script:SqlUrlFormatReady = $false
 $script:SqlUrlModuleRoot = $PSScriptRoot
 $script:SqlUrlPrivateReady = $false
-# The cmdlets (Public/) are a file of their own, dot-sourced into the module's scope: parsed apart
-# from the classes they cost about half (build.ps1, step 4).
-. ([System.IO.Path]::Combine($PSScriptRoot, 'SqlUrlBackup.Functions.ps1'))
+# The cmdlets (Public/) follow the loader in the built psm1.
 
 # The private functions load with the first cmdlet call: build.ps1 makes every cmdlet's begin block
 # start with this, and SqlUrlResourceBase's constructor calls it for the DSC resources. The file

@@ -41,15 +41,32 @@ Describe 'Manifest and layout' {
             'Get-SqlUrlCredential', 'Get-SqlUrlDatabase', 'New-SqlUrlCredential', 'Remove-SqlUrlBackup', 'Remove-SqlUrlCredential', 'Restore-SqlUrlDatabase', 'Test-SqlUrlBackup', 'Test-SqlUrlBackupReadiness', 'Test-SqlUrlRestore')
         ($script:Commands.Name | Sort-Object) | Should -Be ($m.ExportedFunctions.Keys | Sort-Object)
     }
-    It 'lays out the version folder: the psm1 and its two function files, interop assembly, format, help, runtimes/linux-x64 library' {
+    It 'lays out the version folder: the psm1 (classes and cmdlets) and the private functions, interop assembly, format, help, runtimes/linux-x64 library' {
         $version = (Import-PowerShellDataFile $script:ModulePath).ModuleVersion
         Split-Path $script:ModuleDir -Leaf | Should -Be $version
         Split-Path (Split-Path $script:ModuleDir) -Leaf | Should -Be 'SqlUrlBackup'
-        foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Functions.ps1', 'SqlUrlBackup.Private.ps1', 'SqlUrlBackup.Interop.dll', 'SqlUrlBackup.Format.ps1xml', 'en-US/about_SqlUrlBackup.help.txt', 'runtimes/linux-x64/native/libsqlurl.so', 'Interop/SqlUrlNative.cs') {
+        foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Private.ps1', 'SqlUrlBackup.Interop.dll', 'SqlUrlBackup.Format.ps1xml', 'en-US/about_SqlUrlBackup.help.txt', 'runtimes/linux-x64/native/libsqlurl.so', 'Interop/SqlUrlNative.cs') {
             Join-Path $script:ModuleDir $f | Should -Exist
         }
         @(Get-ChildItem -LiteralPath $script:ModuleDir -Filter '*.ps1' -Recurse | ForEach-Object Name | Sort-Object) |
-            Should -Be @('SqlUrlBackup.Functions.ps1', 'SqlUrlBackup.Private.ps1') -Because 'the build merges the cmdlets into one file and the private functions into another'
+            Should -Be @('SqlUrlBackup.Private.ps1') -Because 'the build merges the cmdlets into the psm1 and the private functions into one file of their own'
+    }
+    It 'keeps each cmdlet''s help and parameters in the psm1 and its code with the private functions (build.ps1, Split-PublicBody)' {
+        $bodies = & (Get-Module SqlUrlBackup) { $script:SqlUrlCmdletBody }
+        foreach ($c in $script:Commands) {
+            $ast = $c.ScriptBlock.Ast.Body
+            $ast.ParamBlock | Should -Not -BeNullOrEmpty -Because "$($c.Name) keeps its param block"
+            (Get-Help $c.Name).Examples | Should -Not -BeNullOrEmpty -Because "$($c.Name) keeps its help"
+            foreach ($block in @($ast.BeginBlock, $ast.ProcessBlock, $ast.EndBlock) | Where-Object { $_ }) {
+                $calls = @($block.Statements | ForEach-Object { $_.Extent.Text.Trim() } | Where-Object { $_ -ne 'Import-SqlUrlPrivate' })
+                if ($calls.Count -eq 0) { continue } # a begin block build.ps1 added for Import-SqlUrlPrivate alone
+                $key = '{0}/{1}' -f $c.Name, $block.BlockKind.ToString().ToLowerInvariant()
+                $calls | Should -Be @(". `$script:SqlUrlCmdletBody['$key']") -Because "the $key block only runs the code loaded with the private functions"
+                $bodies[$key] | Should -BeOfType [scriptblock]
+                $bodies[$key].Module.Name | Should -Be 'SqlUrlBackup' -Because 'the code runs in the module''s scope'
+            }
+        }
+        $bodies.Keys | ForEach-Object { ($_ -split '/')[0] } | Sort-Object -Unique | Should -Be ($script:Commands.Name | Sort-Object)
     }
     It 'packages the Windows x64 library (when the build had one) as an x64 PE file beside the Linux one' {
         $win = Join-Path $script:ModuleDir 'runtimes/win-x64/native/sqlurl.dll'
@@ -178,6 +195,22 @@ Describe 'Loader' {
         $out | Should -Match 'VIEWS-AFTER-CALL (1[2-9]|[2-9]\d) TableControl'
         $out | Should -Match 'LIB-AFTER-IMPORT False'
         $out | Should -Match 'LIB-AFTER-CALL \d+\.\d+\.\d+'
+    }
+    It 'a first call with -WhatIf (or under $WhatIfPreference) loads the views too, silently (no What if line or prompt about them)' {
+        $dir = $script:CopyVersionDir.FullName
+        $cmd = "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; " +
+            "Remove-SqlUrlCredential -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -Name 'https://acct.blob.core.windows.net/c' -ConnectTimeout 2 -WhatIf -ErrorAction SilentlyContinue 6>&1 | Out-String; " +
+            "'VIEWS-AFTER-WHATIF ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count"
+        $out = Invoke-ChildCommand $cmd
+        $out | Should -Match 'VIEWS-AFTER-WHATIF (1[2-9]|[2-9]\d)'
+        $out | Should -Not -Match 'FormatData'
+        # $WhatIfPreference set for the whole session (a runbook's dry run): the same.
+        $cmd = "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; `$WhatIfPreference = `$true; " +
+            "Get-SqlUrlDatabase -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ConnectTimeout 2 -ErrorAction SilentlyContinue; " +
+            "'VIEWS-AFTER-PREFERENCE ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count"
+        $out = Invoke-ChildCommand $cmd
+        $out | Should -Match 'VIEWS-AFTER-PREFERENCE (1[2-9]|[2-9]\d)'
+        $out | Should -Not -Match 'FormatData'
     }
     It 'a missing native library: the import works, the first cmdlet call is a clear error naming the path it looked for' {
         $dir = $script:CopyVersionDir.FullName

@@ -9,7 +9,7 @@ BeforeDiscovery {
     # The runbooks: Azure Automation also offers a Windows PowerShell 5.1 runtime.
     $files += @(Get-ChildItem -LiteralPath (Join-Path $repo 'examples/runbooks') -Filter '*.ps1' -ErrorAction SilentlyContinue | ForEach-Object { $_.FullName })
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
-    $built = foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Functions.ps1', 'SqlUrlBackup.Private.ps1') { Join-Path (Split-Path (Get-SqlUrlTestModulePath)) $f }
+    $built = foreach ($f in 'SqlUrlBackup.psm1', 'SqlUrlBackup.Private.ps1') { Join-Path (Split-Path (Get-SqlUrlTestModulePath)) $f }
     $script:ModuleFiles = @(@($files) + @($built) | ForEach-Object {
             $name = if ($_.StartsWith($repo)) { $_.Substring($repo.Length + 1) } else { $_ }
             @{ File = $_; Name = $name }
