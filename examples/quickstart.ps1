@@ -69,7 +69,9 @@ try {
 
     Write-Step 'Restore-SqlUrlDatabase -Database Sales_copy   (files relocated automatically)'
     $restored = $sales | Restore-SqlUrlDatabase @conn -Database 'Sales_copy'
-    $restored | Format-List Database, Files, DurationSeconds, Message | Out-String -Width 200 | Write-Host
+    # The result's default view: a table with the files where the restore put them.
+    $restored | Format-Table | Out-String -Width 120 | Write-Host
+    Write-Host $restored.Message
 
     Write-Step 'Done: credential, readiness, backup with progress, header, restore to a new name.'
 }

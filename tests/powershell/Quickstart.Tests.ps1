@@ -44,7 +44,9 @@ Describe 'examples/quickstart.ps1 (the README quick start)' {
         $script:Out | Should -Match '(?m)^\s+SQLVM01/Sales/Sales_full_\d{8}T\d{6}Z\.bak\s*$'
         $script:Out | Should -Match '(?m)^\s+SQLVM01/HR/HR_full_\d{8}T\d{6}Z\.bak\s*$'
         $script:Out | Should -Match '(?m)^Sales\s+Database\s+1\s'
-        $script:Out | Should -Match 'Database\s+: Sales_copy'
+        $script:Out | Should -Match '(?m)^127\.0\.0\.1,\d+\s+Sales_copy\s+1\s+\d+\.\d\s+Sales: \S+Sales_copy\.mdf' -Because 'the restore result shows in its table view, files included'
+        $script:Out | Should -Match 'RESTORE of ''Sales_copy'' completed'
+        $script:Out | Should -Not -Match '@\{LogicalName=' -Because 'no object shows as a hashtable dump'
         $script:Out | Should -Match 'Sales_copy\.mdf'
         $script:Out | Should -Match 'Sales_copy_log\.ldf'
     }
