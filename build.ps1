@@ -219,6 +219,13 @@ function Split-PublicBody([string]$Text, [string]$Name, [Text.StringBuilder]$Bod
     foreach ($block in @($body.BeginBlock, $body.ProcessBlock, $body.EndBlock)) {
         if ($null -eq $block -or $block.Statements.Count -eq 0) { continue }
         if ($null -ne $block.Traps -and $block.Traps.Count -gt 0) { throw "$Name has a trap in its $($block.BlockKind) block: build.ps1 (Split-PublicBody) cannot move it." }
+        # $input and $args of a dot-sourced script block are its own (empty), not the function's.
+        $own = @($block.FindAll({ param($n) $n -is [System.Management.Automation.Language.VariableExpressionAst] -and $n.VariablePath.UserPath -in 'input', 'args' }, $true) | Where-Object {
+                $p = $_.Parent
+                while ($p -isnot [System.Management.Automation.Language.ScriptBlockAst]) { $p = $p.Parent }
+                $p -eq $body
+            })
+        if ($own.Count -gt 0) { throw "$Name uses `$$($own[0].VariablePath.UserPath) in its $($block.BlockKind) block (line $($own[0].Extent.StartLineNumber)): build.ps1 (Split-PublicBody) cannot move that code out of the function; bind the input to a parameter instead." }
         if ($block.Unnamed) {
             $start = $block.Statements[0].Extent.StartOffset
             $end = $block.Statements[$block.Statements.Count - 1].Extent.EndOffset
