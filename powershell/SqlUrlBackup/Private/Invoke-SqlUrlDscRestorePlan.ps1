@@ -28,7 +28,8 @@ function Invoke-SqlUrlDscRestorePlan {
         relocate   = $true
         dry_run    = $true
     }
-    if ($null -ne $StopAt) { $request.stop_at = ([datetime]$StopAt).ToString('yyyy-MM-ddTHH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
+    # The same point in time as Restore-SqlUrlDatabase -StopAt sends in Set() (kind and milliseconds kept).
+    if ($null -ne $StopAt) { $request.stop_at = ConvertTo-SqlUrlPointInTime $StopAt }
     $outcome = Invoke-SqlUrlOperation -Function 'sqlurl_restore_start' -Request $request -ServerInstance $server -Activity 'Restore from URL (dry run)' -NoProgress -TargetObject $Database
     $split = Resolve-SqlUrlOperationResult -Outcome $outcome -ServerInstance $server -Database $Database
     foreach ($e in @($split.Errors)) {
