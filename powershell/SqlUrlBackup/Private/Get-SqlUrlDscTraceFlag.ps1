@@ -6,9 +6,9 @@ function Get-SqlUrlDscTraceFlag {
     # login cannot read it, never guessed).
     [CmdletBinding()]
     param([Parameter(Mandatory = $true)][object]$Resource)
-    $checks = @(Invoke-SqlUrlDscTraceFlagCheck -Resource $Resource -Change 'read')
-    $tf = $checks | Where-Object { $_.Name -eq 'TraceFlag4675' } | Select-Object -First 1
-    $startup = $checks | Where-Object { $_.Name -eq 'TraceFlag4675Startup' } | Select-Object -First 1
+    $checks = Invoke-SqlUrlDscTraceFlagCheck -Resource $Resource -Change 'read'
+    $tf = $checks.TraceFlag
+    $startup = $checks.Startup
     $state = [SqlUrlTraceFlag4675]::new()
     Copy-SqlUrlDscConnection -From $Resource -To $state
     $state.ContainerUrl = Hide-SqlUrlSecret -Text $Resource.ContainerUrl

@@ -1,9 +1,9 @@
 # Used by the DSC resources (Classes/); a private function like the others, loaded with the first
 # cmdlet call or resource (Import-SqlUrlPrivate).
 function Invoke-SqlUrlDscTraceFlagCheck {
-    # SqlUrlTraceFlag4675's readiness checks (Name, Status, Evidence, RecommendedAction). $Change:
-    # read, enable or disable (the check reads the flag first and sends DBCC TRACEON/TRACEOFF only
-    # when it must).
+    # SqlUrlTraceFlag4675's two readiness checks (each Name, Status, Evidence, RecommendedAction):
+    # {TraceFlag = TraceFlag4675, Startup = TraceFlag4675Startup or $null}. $Change: read, enable or
+    # disable (the check reads the flag first and sends DBCC TRACEON/TRACEOFF only when it must).
     [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)][object]$Resource,
@@ -31,5 +31,8 @@ function Invoke-SqlUrlDscTraceFlagCheck {
     if ($tf.Status -eq 'unknown') {
         throw $Resource.NewError($activity, [string]$tf.Evidence)
     }
-    $checks
+    [pscustomobject]@{
+        TraceFlag = $tf
+        Startup   = $checks | Where-Object { $_.Name -eq 'TraceFlag4675Startup' } | Select-Object -First 1
+    }
 }

@@ -7,8 +7,8 @@ function Set-SqlUrlDscTraceFlag {
     param([Parameter(Mandatory = $true)][object]$Resource)
     $change = 'enable'
     if ($Resource.Ensure -eq 'Absent') { $change = 'disable' }
-    $checks = @(Invoke-SqlUrlDscTraceFlagCheck -Resource $Resource -Change $change)
-    $tf = $checks | Where-Object { $_.Name -eq 'TraceFlag4675' } | Select-Object -First 1
+    $checks = Invoke-SqlUrlDscTraceFlagCheck -Resource $Resource -Change $change
+    $tf = $checks.TraceFlag
     if ($tf.Status -eq 'fail' -or ($change -eq 'enable' -and $tf.Status -ne 'pass')) {
         $text = Hide-SqlUrlSecret -Text ('SqlUrlTraceFlag4675: turning trace flag 4675 {0} for ''{1}'' failed: {2}' -f $(if ($change -eq 'enable') { 'on' } else { 'off' }), $Resource.ServerInstance, $tf.Evidence)
         if ($tf.RecommendedAction) { $text += ' Recommended action: ' + $tf.RecommendedAction }
@@ -22,7 +22,7 @@ function Set-SqlUrlDscTraceFlag {
         throw $record
     }
     Write-Verbose ('{0}: {1}' -f $Resource.ServerInstance, $tf.Evidence)
-    $startup = $checks | Where-Object { $_.Name -eq 'TraceFlag4675Startup' } | Select-Object -First 1
+    $startup = $checks.Startup
     if ($null -ne $startup -and $startup.Status -eq 'warn' -and $startup.RecommendedAction) {
         Write-Warning ('{0}: {1} {2}' -f $Resource.ServerInstance, $startup.Evidence, $startup.RecommendedAction)
     }
