@@ -87,9 +87,7 @@ impl Pooled {
             None => close(client).await,
         }
     }
-}
 
-impl Pooled {
     /// End a call: `r` is the call's result. On success the connection goes back to the pool;
     /// on an error it is closed (it may be broken). Returns `r`.
     pub async fn finish<T>(self, r: Result<T>) -> Result<T> {
@@ -183,9 +181,7 @@ async fn put_idle(key: PoolKey, client: Client) {
     {
         let mut g = lock();
         let list = g.entry(key).or_default();
-        let (keep, old): (Vec<Idle>, Vec<Idle>) = std::mem::take(list).into_iter().partition(|i| i.since.elapsed() < timeout);
-        *list = keep;
-        closing.extend(old);
+        closing.extend(take_expired(list, timeout));
         if list.len() < MAX_IDLE_PER_KEY {
             list.push(Idle { client, since: Instant::now() });
         } else {
@@ -193,6 +189,13 @@ async fn put_idle(key: PoolKey, client: Client) {
         }
     }
     close_all(closing).await;
+}
+
+/// Removes from `list` the connections idle for `timeout` or longer and returns them (to close).
+fn take_expired(list: &mut Vec<Idle>, timeout: Duration) -> Vec<Idle> {
+    let (keep, expired): (Vec<Idle>, Vec<Idle>) = std::mem::take(list).into_iter().partition(|i| i.since.elapsed() < timeout);
+    *list = keep;
+    expired
 }
 
 async fn close_all(idle: Vec<Idle>) {
@@ -206,9 +209,7 @@ pub async fn reap() -> usize {
         let mut g = lock();
         let mut old = Vec::new();
         for list in g.values_mut() {
-            let (keep, expired): (Vec<Idle>, Vec<Idle>) = std::mem::take(list).into_iter().partition(|i| i.since.elapsed() < timeout);
-            *list = keep;
-            old.extend(expired);
+            old.extend(take_expired(list, timeout));
         }
         g.retain(|_, l| !l.is_empty());
         old
