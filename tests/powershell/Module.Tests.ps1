@@ -196,20 +196,18 @@ Describe 'Loader' {
         $out | Should -Match 'LIB-AFTER-IMPORT False'
         $out | Should -Match 'LIB-AFTER-CALL \d+\.\d+\.\d+'
     }
-    It 'a first call with -WhatIf (or under $WhatIfPreference) loads the views too, silently (no What if line or prompt about them)' {
+    # A first call with -WhatIf, or under $WhatIfPreference set for the whole session (a runbook's
+    # dry run).
+    It 'a first call <Case> loads the views too, silently (no What if line or prompt about them)' -ForEach @(
+        @{ Case = 'with -WhatIf'; Call = "Remove-SqlUrlCredential @c -Name 'https://acct.blob.core.windows.net/c' -WhatIf -ErrorAction SilentlyContinue 6>&1 | Out-String" }
+        @{ Case = 'under $WhatIfPreference'; Call = "`$WhatIfPreference = `$true; Get-SqlUrlDatabase @c -ErrorAction SilentlyContinue" }
+    ) {
         $dir = $script:CopyVersionDir.FullName
         $cmd = "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; " +
-            "Remove-SqlUrlCredential -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -Name 'https://acct.blob.core.windows.net/c' -ConnectTimeout 2 -WhatIf -ErrorAction SilentlyContinue 6>&1 | Out-String; " +
-            "'VIEWS-AFTER-WHATIF ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count"
+            "`$c = @{ ServerInstance = '127.0.0.1,1'; Credential = [pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force)); ConnectTimeout = 2 }; " +
+            "$Call; 'VIEWS-AFTER-CALL ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count"
         $out = Invoke-ChildCommand $cmd
-        $out | Should -Match 'VIEWS-AFTER-WHATIF (1[2-9]|[2-9]\d)'
-        $out | Should -Not -Match 'FormatData'
-        # $WhatIfPreference set for the whole session (a runbook's dry run): the same.
-        $cmd = "Import-Module '$(Join-Path $dir 'SqlUrlBackup.psd1')'; `$WhatIfPreference = `$true; " +
-            "Get-SqlUrlDatabase -ServerInstance '127.0.0.1,1' -Credential ([pscredential]::new('sa', (ConvertTo-SecureString 'x' -AsPlainText -Force))) -ConnectTimeout 2 -ErrorAction SilentlyContinue; " +
-            "'VIEWS-AFTER-PREFERENCE ' + @(Get-FormatData -TypeName 'SqlUrlBackup.*').Count"
-        $out = Invoke-ChildCommand $cmd
-        $out | Should -Match 'VIEWS-AFTER-PREFERENCE (1[2-9]|[2-9]\d)'
+        $out | Should -Match 'VIEWS-AFTER-CALL (1[2-9]|[2-9]\d)'
         $out | Should -Not -Match 'FormatData'
     }
     It 'a missing native library: the import works, the first cmdlet call is a clear error naming the path it looked for' {
